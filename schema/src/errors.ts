@@ -1,0 +1,74 @@
+/**
+ * Error codes of the HTTP API, sent as `{ error: { code, message } }`. Each code has one HTTP status.
+ */
+export const API_ERRORS = {
+  'bad-request': 400,
+  'invalid-body': 400,
+  unauthorized: 401,
+  'invalid-credentials': 401,
+  'token-expired': 401,
+  'refresh-token-reused': 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'email-taken': 409,
+  'payload-too-large': 413,
+  'rate-limited': 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string };
+}
+
+/**
+ * Why the server refused an update on a sync connection. Sent inside a y-protocols
+ * `PermissionDenied` auth message as JSON `{ code, message }` (see {@link encodeRefusal}).
+ */
+export const REFUSAL_CODES = [
+  /** The connection may only read this document (viewer, or a server-only document). */
+  'read-only',
+  /** A message's `author` is not the user who wrote it. */
+  'author-mismatch',
+  /** A change to someone else's message. */
+  'not-message-author',
+  /** The Yjs clientID is bound to another user in this document. */
+  'client-id-taken',
+  /** A write to a server-only part of the document (thread `attachments`). */
+  'server-only',
+  /** A root type or value shape the document kind does not have. */
+  'invalid-shape',
+  /** A message text, title or other field over its size limit. */
+  'field-too-large',
+  /** The document would grow past its size limit. */
+  'doc-too-large',
+  /** The update depends on changes the server does not have and the client did not supply. */
+  'missing-dependencies',
+  /** The update bytes could not be decoded. */
+  'malformed-update',
+] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
+
+export interface Refusal {
+  code: RefusalCode;
+  message: string;
+}
+
+export function encodeRefusal(refusal: Refusal): string {
+  return JSON.stringify(refusal);
+}
+
+/** Parses a `PermissionDenied` reason; `null` when it is not one of ours. */
+export function decodeRefusal(reason: string): Refusal | null {
+  try {
+    const value: unknown = JSON.parse(reason);
+    if (typeof value !== 'object' || value === null) return null;
+    const { code, message } = value as Record<string, unknown>;
+    if (typeof code !== 'string' || !(REFUSAL_CODES as readonly string[]).includes(code)) return null;
+    return { code: code as RefusalCode, message: typeof message === 'string' ? message : '' };
+  } catch {
+    return null;
+  }
+}

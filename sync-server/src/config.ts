@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Defaults for every limit; each can be overridden by env or by `startServer` options. */
+export const DEFAULT_LIMITS = {
+  /** Largest WebSocket frame accepted; bigger ones close the connection with 1009. */
+  maxFrameBytes: 2 * 1024 * 1024,
+  /** Largest single Yjs update; bigger ones close with 4413. */
+  maxUpdateBytes: 1024 * 1024,
+  /** Largest stored size of one document (snapshot plus log); growth past it is refused. */
+  maxDocBytes: 32 * 1024 * 1024,
+  /** Longest message text, thread title or intent, in UTF-16 code units. */
+  maxFieldChars: 20_000,
+  /** Largest awareness state of one client, as JSON. */
+  maxAwarenessBytes: 8 * 1024,
+  /** Sustained messages per second per connection (a bucket twice this size absorbs bursts). */
+  messagesPerSecond: 300,
+  /** Bytes a client may send before its connection is authenticated and its document loaded. */
+  maxPreAuthBytes: 64 * 1024,
+  /** Bytes queued for a slow receiver before it is disconnected (1013). */
+  maxBufferedBytes: 16 * 1024 * 1024,
+  /** Open sync connections per user. */
+  maxConnectionsPerUser: 200,
+} as const;
+export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };
+
+const LIMIT_ENV: Record<keyof Limits, string> = {
+  maxFrameBytes: 'CAUCUS_MAX_FRAME_BYTES',
+  maxUpdateBytes: 'CAUCUS_MAX_UPDATE_BYTES',
+  maxDocBytes: 'CAUCUS_MAX_DOC_BYTES',
+  maxFieldChars: 'CAUCUS_MAX_FIELD_CHARS',
+  maxAwarenessBytes: 'CAUCUS_MAX_AWARENESS_BYTES',
+  messagesPerSecond: 'CAUCUS_MESSAGES_PER_SECOND',
+  maxPreAuthBytes: 'CAUCUS_MAX_PREAUTH_BYTES',
+  maxBufferedBytes: 'CAUCUS_MAX_BUFFERED_BYTES',
+  maxConnectionsPerUser: 'CAUCUS_MAX_CONNECTIONS_PER_USER',
+};
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Extra `Origin`s allowed for WebSocket upgrades besides the server's own (same-origin is always allowed). */
+  origins: string[];
+  jwtSecret: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  durability: 'normal' | 'full';
+  /** A loaded document with no connections is unloaded after this long. */
+  idleUnloadMs: number;
+  /** A document's log is folded into a snapshot once it holds this many updates. */
+  compactEveryUpdates: number;
+  logLevel: string;
+  limits: Limits;
+}
+
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  CAUCUS_DATA_DIR: z.string().min(1).default('./data'),
+  CAUCUS_ORIGINS: z.string().default(''),
+  CAUCUS_JWT_SECRET: z.string().min(32, 'CAUCUS_JWT_SECRET must be at least 32 characters').optional(),
+  CAUCUS_ACCESS_TTL_SECONDS: positiveInt.default(900),
+  CAUCUS_REFRESH_TTL_SECONDS: positiveInt.default(30 * 24 * 3600),
+  CAUCUS_DURABILITY: z.enum(['normal', 'full']).default('normal'),
+  CAUCUS_IDLE_UNLOAD_MS: positiveInt.default(30_000),
+  CAUCUS_COMPACT_EVERY: positiveInt.default(500),
+  CAUCUS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads the configuration from env (and overrides, e.g. CLI flags), validating every value.
+ * When no JWT secret is given, one is generated once and kept in the data dir.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<Omit<ServerConfig, 'limits'>> & { limits?: Partial<Limits> } = {},
+): ServerConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  const e = parsed.data;
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(LIMIT_ENV) as (keyof Limits)[]) {
+    const raw = env[LIMIT_ENV[key]];
+    if (raw === undefined || raw === '') continue;
+    const value = positiveInt.safeParse(raw);
+    if (!value.success) throw new ConfigError(`${LIMIT_ENV[key]}: expected a positive integer, got "${raw}"`);
+    limits[key] = value.data;
+  }
+  Object.assign(limits, overrides.limits);
+  const dataDir = resolve(overrides.dataDir ?? e.CAUCUS_DATA_DIR);
+  const origins = e.CAUCUS_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  const config: ServerConfig = {
+    host: e.HOST,
+    port: e.PORT,
+    dataDir,
+    origins,
+    jwtSecret: e.CAUCUS_JWT_SECRET ?? '',
+    accessTokenTtlSeconds: e.CAUCUS_ACCESS_TTL_SECONDS,
+    refreshTokenTtlSeconds: e.CAUCUS_REFRESH_TTL_SECONDS,
+    durability: e.CAUCUS_DURABILITY,
+    idleUnloadMs: e.CAUCUS_IDLE_UNLOAD_MS,
+    compactEveryUpdates: e.CAUCUS_COMPACT_EVERY,
+    logLevel: e.CAUCUS_LOG_LEVEL,
+    ...overrides,
+    limits,
+  };
+  config.dataDir = dataDir;
+  if (!config.jwtSecret) config.jwtSecret = persistentSecret(dataDir);
+  if (config.jwtSecret.length < 32) throw new ConfigError('the JWT secret must be at least 32 characters');
+  return config;
+}
+
+function persistentSecret(dataDir: string): string {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'jwt-secret');
+  try {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'w' });
+  return secret;
+}

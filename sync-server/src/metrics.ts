@@ -1,0 +1,45 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The server's Prometheus metrics, on a registry of its own (several servers may share a process). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'caucus_process_' });
+  return {
+    registry,
+    connections: new Gauge({ name: 'caucus_connections', help: 'Open sync connections', registers: [registry] }),
+    documentsLoaded: new Gauge({
+      name: 'caucus_documents_loaded',
+      help: 'Documents loaded in memory',
+      registers: [registry],
+    }),
+    updates: new Counter({
+      name: 'caucus_updates_total',
+      help: 'Document updates committed (rate() gives updates per second)',
+      registers: [registry],
+    }),
+    commitSeconds: new Histogram({
+      name: 'caucus_commit_seconds',
+      help: 'Time to commit one batch of updates to storage',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    refusedUpdates: new Counter({
+      name: 'caucus_refused_updates_total',
+      help: 'Updates refused, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    closedConnections: new Counter({
+      name: 'caucus_closed_connections_total',
+      help: 'Sync connections closed by the server, by close code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    compactions: new Counter({
+      name: 'caucus_compactions_total',
+      help: 'Document logs folded into snapshots',
+      registers: [registry],
+    }),
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;
