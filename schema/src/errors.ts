@@ -42,6 +42,8 @@ export const REFUSAL_CODES = [
   'invalid-shape',
   /** A message text, title or other field over its size limit. */
   'field-too-large',
+  /** A single update over the update size limit. */
+  'update-too-large',
   /** The document would grow past its size limit. */
   'doc-too-large',
   /** The update depends on changes the server does not have and the client did not supply. */

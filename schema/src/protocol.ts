@@ -36,6 +36,8 @@ export const CLOSE_CODES = {
   goingAway: 1001,
   /** A frame over the maximum frame size. */
   frameTooLarge: 1009,
+  /** The server failed (e.g. storage); reconnect later. Nothing acknowledged is lost. */
+  internalError: 1011,
   /** The connection fell too far behind (slow consumer); reconnect. */
   tryAgainLater: 1013,
   /** A frame that is not a well-formed message of this protocol. */

@@ -1,0 +1,313 @@
+import { and, asc, eq, isNotNull, isNull } from 'drizzle-orm';
+import { newId, tables, type ApiTokenId, type SessionId, type UserId } from '@caucus/schema';
+import type { ServerConfig } from '../config.js';
+import { ApiError } from '../errors.js';
+import type { Db } from '../storage/db.js';
+import { normalizeEmail, WorkspaceService } from '../workspaces/workspace-service.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
+import {
+  accessTokenKey,
+  formatApiToken,
+  hashSecret,
+  looksLikeApiToken,
+  newSecret,
+  parseApiToken,
+  secretMatches,
+  signAccessToken,
+  verifyAccessToken,
+} from './tokens.js';
+
+const { apiTokens, refreshTokens, users } = tables;
+
+/** Who is making a request, as established from an access token or an API token. */
+export interface Principal {
+  userId: UserId;
+  name: string;
+  email: string;
+  via: 'session' | 'api-token';
+  sessionId?: SessionId;
+  apiTokenId?: ApiTokenId;
+  /** ms since epoch, or null for tokens that do not expire */
+  expiresAt: number | null;
+}
+
+export interface PublicUser {
+  id: UserId;
+  email: string;
+  name: string;
+  createdAt: number;
+}
+
+/** What signup, login and refresh return: the user and a fresh token pair. */
+export interface AuthSession {
+  user: PublicUser;
+  accessToken: string;
+  refreshToken: string;
+}
+
+export interface ApiTokenInfo {
+  id: ApiTokenId;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  expiresAt: number | null;
+}
+
+/** A newly made API token; `token` is shown this once and never stored. */
+export interface NewApiToken {
+  id: ApiTokenId;
+  name: string;
+  token: string;
+  createdAt: number;
+  expiresAt: number | null;
+}
+
+export interface AuthServiceOptions {
+  db: Db;
+  config: ServerConfig;
+  now?: () => number;
+  /**
+   * Provisions new users (personal workspace, pending invitations). Pass the server's shared
+   * instance so its membership listeners hear about invitations accepted at signup.
+   */
+  workspaces?: WorkspaceService;
+}
+
+/** `lastUsedAt` of an API token is refreshed at most this often, so reads do not all become writes. */
+const API_TOKEN_TOUCH_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+export class AuthService {
+  readonly #db: Db;
+  readonly #config: ServerConfig;
+  readonly #now: () => number;
+  readonly #workspaces: WorkspaceService;
+  readonly #key: Uint8Array;
+
+  constructor({ db, config, now = Date.now, workspaces }: AuthServiceOptions) {
+    this.#db = db;
+    this.#config = config;
+    this.#now = now;
+    this.#workspaces = workspaces ?? new WorkspaceService({ db, now });
+    this.#key = accessTokenKey(config.jwtSecret);
+  }
+
+  /** Creates the user and their personal workspace, accepts pending invitations, and logs in. */
+  async signup(input: { email: string; password: string; name: string }): Promise<AuthSession> {
+    const email = normalizeEmail(input.email);
+    // Checked before hashing only to save the work; the transaction below is what guarantees it.
+    if (this.#userByEmail(email)) throw emailTaken();
+    const passwordHash = await hashPassword(input.password);
+    const createdAt = this.#now();
+    const user: PublicUser = { id: newId<UserId>(createdAt), email, name: input.name, createdAt };
+    const provisioned = this.#db.transaction((tx) => {
+      if (this.#userByEmail(email)) throw emailTaken();
+      tx.insert(users).values({ ...user, passwordHash }).run();
+      return this.#workspaces.provisionUser(user);
+    });
+    provisioned.announce();
+    return this.#startSession(user);
+  }
+
+  /** `invalid-credentials` for an unknown email and a wrong password alike, after the same work. */
+  async login(input: { email: string; password: string }): Promise<AuthSession> {
+    const row = this.#userByEmail(normalizeEmail(input.email));
+    const ok = await verifyPassword(input.password, row?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    if (!row || !ok) throw new ApiError('invalid-credentials', 'wrong email or password');
+    return this.#startSession(toPublicUser(row));
+  }
+
+  /**
+   * Rotates a refresh token: the presented one is marked used and a new one of the same family is
+   * issued. A used or revoked token presented again means it was copied, so the whole family
+   * (that login, on every device holding it) is revoked.
+   */
+  async refresh(refreshToken: string): Promise<AuthSession> {
+    const now = this.#now();
+    const outcome = this.#db.transaction((tx) => {
+      const row = tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hashSecret(refreshToken))).get();
+      if (!row) return { error: 'unknown' } as const;
+      if (row.usedAt !== null || row.revokedAt !== null) {
+        this.#revokeFamily(row.familyId, now);
+        return { error: 'reused' } as const;
+      }
+      if (row.expiresAt <= now) return { error: 'expired' } as const;
+      const user = tx.select().from(users).where(eq(users.id, row.userId)).get();
+      if (!user) return { error: 'unknown' } as const;
+      tx.update(refreshTokens).set({ usedAt: now }).where(eq(refreshTokens.id, row.id)).run();
+      const next = this.#insertRefreshToken(user.id, row.familyId, now);
+      return { user: toPublicUser(user), familyId: row.familyId, refreshToken: next } as const;
+    });
+    // Errors are thrown after the transaction: a revocation must commit, not roll back with the throw.
+    if ('error' in outcome) {
+      switch (outcome.error) {
+        case 'reused':
+          throw new ApiError('refresh-token-reused', 'refresh token already used; the session was revoked');
+        case 'expired':
+          throw new ApiError('token-expired', 'refresh token expired; log in again');
+        case 'unknown':
+          throw new ApiError('unauthorized', 'invalid refresh token');
+      }
+    }
+    const accessToken = await this.#signAccess(outcome.user, outcome.familyId, now);
+    return { user: outcome.user, accessToken, refreshToken: outcome.refreshToken };
+  }
+
+  /** Ends the session the refresh token belongs to; its access tokens stop working too. Idempotent. */
+  logout(refreshToken: string): void {
+    const row = this.#db
+      .select({ familyId: refreshTokens.familyId })
+      .from(refreshTokens)
+      .where(eq(refreshTokens.tokenHash, hashSecret(refreshToken)))
+      .get();
+    if (row) this.#revokeFamily(row.familyId, this.#now());
+  }
+
+  /** Accepts an access JWT or an API token (`cau_…`); throws `unauthorized` or `token-expired`. */
+  async authenticate(token: string): Promise<Principal> {
+    return looksLikeApiToken(token) ? this.#authenticateApiToken(token) : this.#authenticateAccessToken(token);
+  }
+
+  getUser(userId: UserId): PublicUser {
+    const row = this.#db.select().from(users).where(eq(users.id, userId)).get();
+    if (!row) throw new ApiError('unauthorized', 'unknown user');
+    return toPublicUser(row);
+  }
+
+  createApiToken(userId: UserId, name: string, expiresInDays?: number): NewApiToken {
+    const createdAt = this.#now();
+    const id = newId<ApiTokenId>(createdAt);
+    const secret = newSecret();
+    const expiresAt = expiresInDays === undefined ? null : createdAt + expiresInDays * DAY_MS;
+    this.#db
+      .insert(apiTokens)
+      .values({ id, userId, name, tokenHash: hashSecret(secret), createdAt, expiresAt })
+      .run();
+    return { id, name, token: formatApiToken(id, secret), createdAt, expiresAt };
+  }
+
+  /** The user's API tokens that were not revoked (expired ones included), oldest first. */
+  listApiTokens(userId: UserId): ApiTokenInfo[] {
+    return this.#db
+      .select({
+        id: apiTokens.id,
+        name: apiTokens.name,
+        createdAt: apiTokens.createdAt,
+        lastUsedAt: apiTokens.lastUsedAt,
+        expiresAt: apiTokens.expiresAt,
+      })
+      .from(apiTokens)
+      .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+      .orderBy(asc(apiTokens.createdAt), asc(apiTokens.id))
+      .all();
+  }
+
+  /** `not-found` unless the token is the user's; revoking twice is fine. */
+  revokeApiToken(userId: UserId, id: ApiTokenId): void {
+    const row = this.#db
+      .select({ revokedAt: apiTokens.revokedAt })
+      .from(apiTokens)
+      .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId)))
+      .get();
+    if (!row) throw new ApiError('not-found', 'API token not found');
+    if (row.revokedAt === null) {
+      this.#db.update(apiTokens).set({ revokedAt: this.#now() }).where(eq(apiTokens.id, id)).run();
+    }
+  }
+
+  async #authenticateAccessToken(token: string): Promise<Principal> {
+    const check = await verifyAccessToken(this.#key, token, this.#now());
+    if (!check.ok) {
+      throw check.reason === 'expired'
+        ? new ApiError('token-expired', 'access token expired; refresh it')
+        : new ApiError('unauthorized', 'invalid access token');
+    }
+    const { userId, sessionId, expiresAt } = check.claims;
+    // Logout and reuse detection revoke every row of the family, so one revoked row is enough to know.
+    const revoked = this.#db
+      .select({ id: refreshTokens.id })
+      .from(refreshTokens)
+      .where(and(eq(refreshTokens.familyId, sessionId), isNotNull(refreshTokens.revokedAt)))
+      .limit(1)
+      .get();
+    if (revoked) throw new ApiError('unauthorized', 'session ended');
+    const user = this.#db.select().from(users).where(eq(users.id, userId)).get();
+    if (!user) throw new ApiError('unauthorized', 'invalid access token');
+    return { userId, name: user.name, email: user.email, via: 'session', sessionId, expiresAt };
+  }
+
+  #authenticateApiToken(token: string): Principal {
+    const parsed = parseApiToken(token);
+    const row = parsed && this.#db.select().from(apiTokens).where(eq(apiTokens.id, parsed.id)).get();
+    // The secret is checked before anything else is revealed about the token (revoked, expired).
+    if (!parsed || !row || !secretMatches(parsed.secret, row.tokenHash) || row.revokedAt !== null) {
+      throw new ApiError('unauthorized', 'invalid API token');
+    }
+    const now = this.#now();
+    if (row.expiresAt !== null && row.expiresAt <= now) throw new ApiError('token-expired', 'API token expired');
+    const user = this.#db.select().from(users).where(eq(users.id, row.userId)).get();
+    if (!user) throw new ApiError('unauthorized', 'invalid API token');
+    if (row.lastUsedAt === null || now - row.lastUsedAt >= API_TOKEN_TOUCH_MS) {
+      this.#db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id)).run();
+    }
+    return {
+      userId: user.id,
+      name: user.name,
+      email: user.email,
+      via: 'api-token',
+      apiTokenId: row.id,
+      expiresAt: row.expiresAt,
+    };
+  }
+
+  async #startSession(user: PublicUser): Promise<AuthSession> {
+    const now = this.#now();
+    const familyId = newId<SessionId>(now);
+    const refreshToken = this.#insertRefreshToken(user.id, familyId, now);
+    const accessToken = await this.#signAccess(user, familyId, now);
+    return { user, accessToken, refreshToken };
+  }
+
+  /** Stores a new refresh token of the family and returns its secret. */
+  #insertRefreshToken(userId: UserId, familyId: SessionId, now: number): string {
+    const secret = newSecret();
+    this.#db
+      .insert(refreshTokens)
+      .values({
+        id: newId(now),
+        familyId,
+        userId,
+        tokenHash: hashSecret(secret),
+        expiresAt: now + this.#config.refreshTokenTtlSeconds * 1000,
+        createdAt: now,
+      })
+      .run();
+    return secret;
+  }
+
+  async #signAccess(user: PublicUser, sessionId: SessionId, now: number): Promise<string> {
+    const input = { userId: user.id, sessionId, name: user.name };
+    const { token } = await signAccessToken(this.#key, input, now, this.#config.accessTokenTtlSeconds);
+    return token;
+  }
+
+  #revokeFamily(familyId: SessionId, now: number): void {
+    this.#db
+      .update(refreshTokens)
+      .set({ revokedAt: now })
+      .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)))
+      .run();
+  }
+
+  #userByEmail(email: string) {
+    return this.#db.select().from(users).where(eq(users.email, email)).get();
+  }
+}
+
+function toPublicUser(row: typeof users.$inferSelect): PublicUser {
+  return { id: row.id, email: row.email, name: row.name, createdAt: row.createdAt };
+}
+
+function emailTaken(): ApiError {
+  return new ApiError('email-taken', 'an account with that email already exists');
+}

@@ -1,0 +1,126 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { API_ERRORS, type ApiErrorBody, type ApiErrorCode } from '@caucus/schema';
+import type { AuthService } from '../auth/auth-service.js';
+import type { ServerConfig } from '../config.js';
+import { ApiError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Db } from '../storage/db.js';
+import type { ThreadService } from '../workspaces/thread-service.js';
+import type { WorkspaceService } from '../workspaces/workspace-service.js';
+import { noStore, requestLog } from './middleware.js';
+import { authRoutes } from './routes/auth.js';
+import { threadRoutes } from './routes/threads.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { workspaceRoutes } from './routes/workspaces.js';
+
+/** Largest request body under `/api`; JSON commands are small, uploads go through tus at `/files/`. */
+export const API_BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface AppDeps {
+  db: Db;
+  config: ServerConfig;
+  auth: AuthService;
+  workspaces: WorkspaceService;
+  threads: ThreadService;
+  metrics: Metrics;
+  logger: Logger;
+  version: string;
+  /** Extra fields for `/healthz` (e.g. loaded documents, open connections). */
+  extraHealth?: () => Record<string, unknown>;
+}
+
+/** The HTTP app: health, metrics, a landing page and the JSON API (DESIGN §5). */
+export function createApp(deps: AppDeps): Hono {
+  const { auth, workspaces, threads, metrics, logger, version } = deps;
+  const app = new Hono();
+
+  app.use('*', requestLog(logger));
+
+  app.get('/healthz', (c) => c.json({ ...deps.extraHealth?.(), status: 'ok', version }));
+  app.get('/metrics', async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),
+  );
+  app.get('/', (c) => c.html(landingPage(version)));
+
+  app.use('/api/*', noStore);
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: API_BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new ApiError('payload-too-large', `request bodies under /api are limited to ${API_BODY_LIMIT_BYTES} bytes`);
+      },
+    }),
+  );
+  app.route('/api', authRoutes({ auth }));
+  app.route('/api/tokens', tokenRoutes({ auth }));
+  app.route('/api/workspaces', workspaceRoutes({ auth, workspaces }));
+  app.route('/api/threads', threadRoutes({ auth, threads, maxFieldChars: deps.config.limits.maxFieldChars }));
+
+  app.notFound((c) => errorResponse(c, 'not-found', `no route for ${c.req.method} ${c.req.path}`));
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return errorResponse(c, err.code, err.message);
+    if (err instanceof HTTPException) {
+      const code = codeForStatus(err.status);
+      if (API_ERRORS[code] >= 500) logger.error({ err, method: c.req.method, path: c.req.path }, 'HTTP exception');
+      return errorResponse(c, code, err.message || code);
+    }
+    // Unknown failures are bugs: the details go to the log, the client gets a code and nothing else.
+    logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return errorResponse(c, 'internal', 'internal server error');
+  });
+
+  return app;
+}
+
+function errorResponse(c: Context, code: ApiErrorCode, message: string): Response {
+  const body: ApiErrorBody = { error: { code, message } };
+  return c.json(body, API_ERRORS[code]);
+}
+
+function codeForStatus(status: number): ApiErrorCode {
+  switch (status) {
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'not-found';
+    case 409:
+      return 'conflict';
+    case 413:
+      return 'payload-too-large';
+    case 429:
+      return 'rate-limited';
+    case 503:
+      return 'unavailable';
+    default:
+      return status >= 500 ? 'internal' : 'bad-request';
+  }
+}
+
+function landingPage(version: string): string {
+  const v = escapeHtml(version);
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Caucus</title><meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body>
+<h1>Caucus is running</h1>
+<p>Version ${v}.</p>
+<ul>
+<li><a href="/healthz">/healthz</a> — health check</li>
+<li><code>/api</code> — the JSON API (for example <code>POST /api/auth/signup</code>, <code>GET /api/me</code>)</li>
+<li><code>/sync/&lt;document&gt;</code> — WebSocket sync (y-websocket protocol)</li>
+</ul>
+</body>
+</html>
+`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}

@@ -1,0 +1,48 @@
+import { createMiddleware } from 'hono/factory';
+import type { AuthService, Principal } from '../auth/auth-service.js';
+import { ApiError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/** Context variables of routes behind {@link requireAuth}. */
+export interface AuthedEnv {
+  Variables: { principal: Principal };
+}
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+/** Requires `Authorization: Bearer <access token | API token>` and puts the Principal in `c.var.principal`. */
+export function requireAuth(auth: AuthService) {
+  return createMiddleware<AuthedEnv>(async (c, next) => {
+    const header = c.req.header('authorization');
+    const token = header === undefined ? undefined : BEARER.exec(header)?.[1];
+    if (token === undefined) throw new ApiError('unauthorized', 'an Authorization: Bearer token is required');
+    c.set('principal', await auth.authenticate(token));
+    await next();
+  });
+}
+
+/**
+ * One log line per request. The path only: query strings may carry tokens (`?token=` on sync
+ * URLs), and headers are never logged here.
+ */
+export function requestLog(logger: Logger) {
+  return createMiddleware(async (c, next) => {
+    const started = performance.now();
+    await next();
+    logger.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      },
+      'request',
+    );
+  });
+}
+
+/** API responses may carry tokens or private data: no shared or browser cache keeps them. */
+export const noStore = createMiddleware(async (c, next) => {
+  await next();
+  c.header('Cache-Control', 'no-store');
+});

@@ -1,0 +1,50 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AuthService } from '../../auth/auth-service.js';
+import { requireAuth, type AuthedEnv } from '../middleware.js';
+import { emailSchema, jsonBody, MAX_EMAIL_CHARS } from '../validate.js';
+
+/** Shortest password accepted at signup. */
+const MIN_PASSWORD_CHARS = 8;
+/** Longest password accepted: generous for passphrases, while bounding what one request makes us hash. */
+const MAX_PASSWORD_CHARS = 1024;
+const MAX_NAME_CHARS = 100;
+
+const signupSchema = z.object({
+  email: emailSchema,
+  password: z.string().min(MIN_PASSWORD_CHARS).max(MAX_PASSWORD_CHARS),
+  name: z.string().trim().min(1).max(MAX_NAME_CHARS),
+});
+
+// Login does not check the email's format: anything unknown is simply `invalid-credentials`.
+const loginSchema = z.object({
+  email: z.string().min(1).max(MAX_EMAIL_CHARS),
+  password: z.string().min(1).max(MAX_PASSWORD_CHARS),
+});
+
+const refreshSchema = z.object({ refreshToken: z.string().min(1).max(256) });
+
+/** `/auth/*` and `/me`, to be mounted under `/api`. */
+export function authRoutes({ auth }: { auth: AuthService }) {
+  return new Hono<AuthedEnv>()
+    .post('/auth/signup', async (c) => c.json(await auth.signup(await jsonBody(c, signupSchema)), 201))
+    .post('/auth/login', async (c) => c.json(await auth.login(await jsonBody(c, loginSchema)), 200))
+    .post('/auth/refresh', async (c) => {
+      const { refreshToken } = await jsonBody(c, refreshSchema);
+      return c.json(await auth.refresh(refreshToken), 200);
+    })
+    // The refresh token is the credential here, so a client whose access token expired can still log out.
+    .post('/auth/logout', async (c) => {
+      const { refreshToken } = await jsonBody(c, refreshSchema);
+      auth.logout(refreshToken);
+      return c.body(null, 204);
+    })
+    .get('/me', requireAuth(auth), (c) => {
+      const principal = c.get('principal');
+      return c.json({
+        user: auth.getUser(principal.userId),
+        via: principal.via,
+        expiresAt: principal.expiresAt,
+      });
+    });
+}

@@ -1,0 +1,55 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { ID_PATTERN, isId } from '@caucus/schema';
+import { ApiError } from '../errors.js';
+
+/** RFC 5321's limit on a forward path. */
+export const MAX_EMAIL_CHARS = 254;
+
+/** An email address, trimmed (services lower-case it). */
+export const emailSchema = z.string().trim().max(MAX_EMAIL_CHARS).pipe(z.email('not a valid email address'));
+
+/** An id of kind `T` (ids are opaque: the pattern is all that is checked). */
+export const idSchema = <T extends string>() =>
+  z
+    .string()
+    .regex(ID_PATTERN, 'letters, digits, "-" and "_" only, 1 to 64 of them')
+    .transform((s) => s as T);
+
+/** Parses `value` or throws `invalid-body` listing every issue as `path: message`. */
+export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+  throw new ApiError('invalid-body', issues.join('; '));
+}
+
+/** The request's JSON body, validated. An empty or malformed body is `invalid-body`, not a 500. */
+export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  const text = await c.req.text();
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ApiError('invalid-body', text.trim() === '' ? 'a JSON body is required' : 'the body is not valid JSON');
+  }
+  return parse(schema, value);
+}
+
+/** The query string, validated (first value of each key). */
+export function query<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  return parse(schema, c.req.query());
+}
+
+/**
+ * A path parameter that must be an id. A malformed one names nothing that could exist, so it is
+ * `not-found` like any other unknown id.
+ */
+export function idParam<T extends string>(c: Context, name: string): T {
+  const value = c.req.param(name);
+  if (!isId(value)) throw new ApiError('not-found', 'not found');
+  return value as T;
+}

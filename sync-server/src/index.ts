@@ -1,0 +1,8 @@
+export { startServer, type RunningServer, type StartOptions } from './server.js';
+export { loadConfig, ConfigError, DEFAULT_LIMITS, type ServerConfig, type Limits } from './config.js';
+export { createLogger, type Logger } from './logger.js';
+export { openDb, type Db } from './storage/db.js';
+export { SqliteDocStore } from './storage/sqlite-doc-store.js';
+export type { DocStore, StoredDoc, AppendEntry, SnapshotEntry } from './storage/doc-store.js';
+export { buildDoc, foldToSnapshot } from './storage/fold.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,114 @@
+/**
+ * Composes the Caucus server: one Node HTTP server carrying the Hono app (API, health, metrics,
+ * page) and the sync WebSockets, one SQLite database, one sync hub.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { getRequestListener } from '@hono/node-server';
+import { threadDoc, type ThreadId, type UserId } from '@caucus/schema';
+import type { ServerConfig } from './config.js';
+import { AuthService } from './auth/auth-service.js';
+import { createApp } from './http/app.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { openDb, type Db } from './storage/db.js';
+import { SqliteDocStore } from './storage/sqlite-doc-store.js';
+import { SyncHub } from './sync/hub.js';
+import { attachSyncTransport } from './sync/ws-transport.js';
+import { docAccess } from './workspaces/access.js';
+import { ThreadService } from './workspaces/thread-service.js';
+import { WorkspaceService } from './workspaces/workspace-service.js';
+import { VERSION } from './version.js';
+
+export interface RunningServer {
+  /** `http://host:port` as bound (the real port when 0 was asked for). */
+  url: string;
+  port: number;
+  http: Server;
+  db: Db;
+  hub: SyncHub;
+  auth: AuthService;
+  workspaces: WorkspaceService;
+  threads: ThreadService;
+  metrics: Metrics;
+  logger: Logger;
+  /** Stops accepting, commits what is queued, closes connections with 1001, closes the database. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+}
+
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true });
+  const db = openDb({ path: join(config.dataDir, 'caucus.db'), durability: config.durability });
+  const metrics = createMetrics();
+  const store = new SqliteDocStore(db);
+  const hub = new SyncHub({
+    store,
+    limits: config.limits,
+    logger,
+    metrics,
+    idleUnloadMs: config.idleUnloadMs,
+    compactEveryUpdates: config.compactEveryUpdates,
+  });
+  const auth = new AuthService({ db, config });
+  const workspaces = new WorkspaceService({ db, logger });
+  const threads = new ThreadService({ db, logger });
+
+  // Governance changes reach open connections at once.
+  workspaces.onMembershipChanged(({ userId }) => hub.reauthorize(userId, (ref) => docAccess(db, userId as UserId, ref)));
+  threads.onThreadCreated(({ thread }) => {
+    const id = thread.id as ThreadId;
+    hub
+      .transact(threadDoc(id), { kind: 'thread', id }, (doc) => {
+        const meta = doc.getMap('meta');
+        meta.set('title', thread.title);
+        if (thread.intent) meta.set('intent', thread.intent);
+      })
+      .catch((err: unknown) => logger.error({ err, thread: id }, 'seeding the thread document failed'));
+  });
+
+  const app = createApp({ db, config, auth, workspaces, threads, metrics, logger, version: VERSION });
+  const http = createServer({ maxHeaderSize: 16 * 1024 }, getRequestListener(app.fetch));
+  const detachSync = attachSyncTransport(http, {
+    hub,
+    authenticate: (token) => auth.authenticate(token),
+    access: (userId, ref) => docAccess(db, userId as UserId, ref),
+    origins: config.origins,
+    maxFrameBytes: config.limits.maxFrameBytes,
+    maxPreAuthBytes: config.limits.maxPreAuthBytes,
+    maxConnectionsPerUser: config.limits.maxConnectionsPerUser,
+    logger,
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  logger.info({ url, port, dataDir: config.dataDir, version: VERSION }, 'caucus listening');
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      detachSync();
+      const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+      await hub.shutdown();
+      http.closeAllConnections();
+      await stopped;
+      await store.close();
+      logger.info('caucus stopped');
+    })());
+
+  return { url, port, http, db, hub, auth, workspaces, threads, metrics, logger, close };
+}

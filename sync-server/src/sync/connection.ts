@@ -1,0 +1,242 @@
+/**
+ * One client's sync connection to one document: decodes its frames, enforces its limits and
+ * permissions, and hands accepted updates to the hub. Transport-free (see socket.ts).
+ */
+import * as Y from 'yjs';
+import { CLOSE_CODES, type Access, type DocName, type DocRef, type Refusal } from '@caucus/schema';
+import type { Limits } from '../config.js';
+import {
+  MalformedMessage,
+  decodeAwarenessUpdate,
+  decodeClientMessage,
+  encodeAwarenessMessage,
+  encodeAwarenessUpdate,
+  encodeDurableAck,
+  encodePermissionDenied,
+  encodeSyncStep1,
+  encodeSyncStep2,
+} from './codec.js';
+import { TokenBucket } from './rate-limiter.js';
+import { isRedundant } from './redundant.js';
+import type { Room, RoomMember } from './room.js';
+import type { SyncSocket } from './socket.js';
+
+export interface ConnectionInfo {
+  userId: string;
+  name: string;
+  docName: DocName;
+  ref: DocRef;
+  access: Access;
+  /** Durable acks requested (`?acks=1`). */
+  acks: boolean;
+  /** When the token expires (ms since epoch), or null. */
+  expiresAt: number | null;
+}
+
+/** What a connection needs from the hub. */
+export interface ConnectionHost {
+  readonly limits: Limits;
+  now(): number;
+  /** Queues an accepted update of `room` for commit, then broadcast and ack. */
+  enqueue(room: Room, origin: Connection, update: Uint8Array, seq: number, newClients: Array<[number, string]>): void;
+  /** Runs `fn` once everything applied so far is committed. */
+  afterCommit(fn: () => void): void;
+  onRefused(conn: Connection, refusal: Refusal): void;
+  onClosed(conn: Connection, code: number | null, reason: string): void;
+}
+
+/** How many times a connection is asked to resend missing dependencies before its update is refused. */
+const MAX_RESYNC_REQUESTS = 3;
+
+export class Connection implements RoomMember {
+  room: Room | null = null;
+  closed = false;
+  private access: Access;
+  private readonly bucket: TokenBucket;
+  private preload: Uint8Array[] = [];
+  private preloadBytes = 0;
+  private resyncRequests = 0;
+  private ackScheduled = false;
+  private expiryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly host: ConnectionHost,
+    readonly socket: SyncSocket,
+    readonly info: ConnectionInfo,
+  ) {
+    this.access = info.access;
+    const rate = host.limits.messagesPerSecond;
+    this.bucket = new TokenBucket(rate, rate * 2, host.now());
+    if (info.expiresAt !== null) {
+      const ms = info.expiresAt - host.now();
+      if (ms <= 0) queueMicrotask(() => this.close(CLOSE_CODES.unauthorized, 'token-expired'));
+      // Timers past 2^31 ms overflow; such tokens are checked again on the next connection.
+      else if (ms < 2 ** 31) {
+        this.expiryTimer = setTimeout(() => this.close(CLOSE_CODES.unauthorized, 'token-expired'), ms);
+        this.expiryTimer.unref();
+      }
+    }
+  }
+
+  get currentAccess(): Access {
+    return this.access;
+  }
+
+  /** Called by the hub once the document is loaded: greets the client and replays early frames. */
+  attach(room: Room): void {
+    if (this.closed) return;
+    this.room = room;
+    this.socket.send(encodeSyncStep1(Y.encodeStateVector(room.doc)));
+    const states = room.awareness.all();
+    if (states.length > 0) this.socket.send(encodeAwarenessMessage(encodeAwarenessUpdate(states)));
+    const early = this.preload;
+    this.preload = [];
+    for (const frame of early) if (!this.closed) this.handle(frame);
+  }
+
+  /** A binary frame from the client. */
+  receive(frame: Uint8Array): void {
+    if (this.closed) return;
+    if (frame.length > this.host.limits.maxFrameBytes) return this.close(CLOSE_CODES.frameTooLarge, 'frame-too-large');
+    if (!this.bucket.take(this.host.now())) return this.close(CLOSE_CODES.rateLimited, 'rate-limited');
+    if (this.room === null) {
+      this.preloadBytes += frame.length;
+      if (this.preloadBytes > this.host.limits.maxPreAuthBytes) return this.close(CLOSE_CODES.tooLarge, 'too-much-before-ready');
+      this.preload.push(frame);
+      return;
+    }
+    this.handle(frame);
+  }
+
+  /** A text frame: not part of the protocol. */
+  receiveText(): void {
+    this.close(CLOSE_CODES.malformed, 'text-frame');
+  }
+
+  /** Changes what this connection may do, at once (role change, revocation). */
+  setAccess(access: Access): void {
+    this.access = access;
+    if (access === 'none') this.close(CLOSE_CODES.forbidden, 'access-revoked');
+  }
+
+  private handle(frame: Uint8Array): void {
+    const room = this.room as Room;
+    try {
+      const message = decodeClientMessage(frame);
+      switch (message.type) {
+        case 'sync-step1':
+          return this.answerStep1(room, message.stateVector);
+        case 'sync-update':
+          return this.receiveUpdate(room, message.update);
+        case 'awareness':
+          return this.receiveAwareness(room, message.update);
+        case 'query-awareness': {
+          const states = room.awareness.all();
+          if (states.length > 0) this.socket.send(encodeAwarenessMessage(encodeAwarenessUpdate(states)));
+          return;
+        }
+        case 'auth':
+          return;
+      }
+    } catch (err) {
+      if (err instanceof MalformedMessage) return this.close(CLOSE_CODES.malformed, 'malformed-message');
+      throw err;
+    }
+  }
+
+  private answerStep1(room: Room, stateVector: Uint8Array): void {
+    try {
+      Y.decodeStateVector(stateVector);
+    } catch {
+      throw new MalformedMessage('bad state vector');
+    }
+    // Only committed state is passed on: wait until what is applied in memory is in storage.
+    this.host.afterCommit(() => {
+      if (this.closed) return;
+      this.socket.send(encodeSyncStep2(Y.encodeStateAsUpdate(room.doc, stateVector)));
+    });
+  }
+
+  private receiveUpdate(room: Room, update: Uint8Array): void {
+    const { limits } = this.host;
+    if (update.length > limits.maxUpdateBytes) {
+      this.host.onRefused(this, { code: 'update-too-large', message: `an update is limited to ${limits.maxUpdateBytes} bytes` });
+      return this.close(CLOSE_CODES.tooLarge, 'update-too-large');
+    }
+    if (this.access !== 'write') {
+      let redundant: boolean;
+      try {
+        redundant = isRedundant(room.doc, update);
+      } catch {
+        throw new MalformedMessage('undecodable update');
+      }
+      if (!redundant) this.refuse({ code: 'read-only', message: 'this connection may only read the document' });
+      return;
+    }
+    const result = room.applyClientUpdate(update, this.info.userId, limits);
+    switch (result.kind) {
+      case 'accepted':
+        this.resyncRequests = 0;
+        this.host.enqueue(room, this, update, result.seq, result.newClients);
+        return;
+      case 'noop':
+        if (this.info.acks) this.scheduleAck();
+        return;
+      case 'missing-dependencies':
+        if (++this.resyncRequests <= MAX_RESYNC_REQUESTS) {
+          this.socket.send(encodeSyncStep1(Y.encodeStateVector(room.doc)));
+        } else {
+          this.refuse({ code: 'missing-dependencies', message: 'the update depends on changes the server does not have' });
+        }
+        return;
+      case 'refused':
+        this.refuse(result.refusal);
+        if (result.refusal.code === 'malformed-update') this.close(CLOSE_CODES.malformed, 'malformed-update');
+        else if (result.refusal.code === 'doc-too-large') this.close(CLOSE_CODES.tooLarge, 'doc-too-large');
+        return;
+    }
+  }
+
+  private refuse(refusal: Refusal): void {
+    this.host.onRefused(this, refusal);
+    this.socket.send(encodePermissionDenied(refusal));
+  }
+
+  private receiveAwareness(room: Room, update: Uint8Array): void {
+    const entries = decodeAwarenessUpdate(update);
+    const relayed = room.awareness.apply(
+      entries,
+      this,
+      { userId: this.info.userId, name: this.info.name },
+      this.host.limits.maxAwarenessBytes,
+      (clientId) => (room.owners.get(clientId) ?? this.info.userId) === this.info.userId,
+    );
+    if (relayed.length > 0) room.broadcast(encodeAwarenessMessage(encodeAwarenessUpdate(relayed)));
+  }
+
+  /** Sends a durable ack once what this connection sent so far is committed (one per batch). */
+  scheduleAck(): void {
+    if (this.ackScheduled) return;
+    this.ackScheduled = true;
+    this.host.afterCommit(() => {
+      this.ackScheduled = false;
+      if (!this.closed && this.room) this.socket.send(encodeDurableAck(Y.encodeStateVector(this.room.doc)));
+    });
+  }
+
+  /** Closes the connection from the server side. */
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.socket.close(code, reason);
+    this.onSocketClosed(code, reason);
+  }
+
+  /** The transport reports the socket closed (or the server closed it). */
+  onSocketClosed(code: number | null = null, reason = ''): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.preload = [];
+    this.host.onClosed(this, code, reason);
+  }
+}

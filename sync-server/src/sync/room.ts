@@ -1,0 +1,182 @@
+/**
+ * One loaded document: the authoritative in-memory Y.Doc, a shadow copy for checking client
+ * updates (client-writable kinds only), its connections and awareness, and its position in the
+ * update log.
+ */
+import * as Y from 'yjs';
+import { CLIENT_WRITABLE_KINDS, SERVER_ACTOR, type DocName, type DocRef, type Refusal } from '@caucus/schema';
+import type { StoredDoc } from '../storage/doc-store.js';
+import { buildDoc } from '../storage/fold.js';
+import { AwarenessRegistry } from './awareness.js';
+import { checkThreadTransaction, defineThreadRoots, type RuleContext } from './content-rules.js';
+import type { SyncSocket } from './socket.js';
+
+export type ApplyResult =
+  | { kind: 'accepted'; seq: number; newClients: Array<[number, string]> }
+  | { kind: 'noop' }
+  | { kind: 'refused'; refusal: Refusal }
+  /** The update needs changes the server lacks: ask the client for them with a sync step 1. */
+  | { kind: 'missing-dependencies' };
+
+export interface ApplyLimits {
+  maxDocBytes: number;
+  maxFieldChars: number;
+}
+
+/** Any member of a room: what the room needs to relay to it. */
+export interface RoomMember {
+  readonly socket: SyncSocket;
+}
+
+const CHECK = Symbol('caucus.check');
+
+export class Room {
+  readonly doc: Y.Doc;
+  readonly awareness = new AwarenessRegistry();
+  readonly members = new Set<RoomMember>();
+  /** clientID → user id, as stored in the document's bindings. */
+  readonly owners: Map<number, string>;
+  lastSeq: number;
+  snapshotSeq: number;
+  /** Approximate stored size: snapshot plus log bytes. */
+  storedBytes: number;
+  /** Updates applied in memory whose commit has not finished. */
+  uncommitted = 0;
+  unloadTimer: NodeJS.Timeout | null = null;
+  private shadow: Y.Doc | null;
+  private checking: { ctx: RuleContext; refusal: Refusal | null; changed: boolean } | null = null;
+
+  constructor(
+    readonly name: DocName,
+    readonly ref: DocRef,
+    stored: StoredDoc,
+  ) {
+    this.doc = buildDoc(stored);
+    this.owners = new Map(stored.clients);
+    this.lastSeq = stored.lastSeq;
+    this.snapshotSeq = stored.snapshotSeq;
+    this.storedBytes = (stored.snapshot?.length ?? 0) + stored.updates.reduce((n, u) => n + u.length, 0);
+    this.shadow = CLIENT_WRITABLE_KINDS.has(ref.kind) ? this.makeShadow() : null;
+  }
+
+  get clientWritable(): boolean {
+    return this.shadow !== null;
+  }
+
+  private makeShadow(): Y.Doc {
+    const shadow = new Y.Doc();
+    defineThreadRoots(shadow);
+    Y.applyUpdate(shadow, Y.encodeStateAsUpdate(this.doc));
+    shadow.on('beforeObserverCalls', (tr: Y.Transaction) => {
+      const check = this.checking;
+      if (!check || tr.origin !== CHECK) return;
+      check.changed = hasChanges(tr);
+      if (check.changed && check.refusal === null) check.refusal = checkThreadTransaction(shadow, tr, check.ctx);
+    });
+    return shadow;
+  }
+
+  /**
+   * Checks a client's update on the shadow and, when it passes, applies it to the document and
+   * reserves its log seq. Nothing is applied to the document otherwise.
+   */
+  applyClientUpdate(update: Uint8Array, actor: string, limits: ApplyLimits): ApplyResult {
+    const shadow = this.shadow;
+    if (!shadow) return { kind: 'refused', refusal: { code: 'read-only', message: 'this document is server-only' } };
+    let meta: { to: Map<number, number> };
+    try {
+      meta = Y.parseUpdateMeta(update);
+    } catch {
+      return { kind: 'refused', refusal: { code: 'malformed-update', message: 'the update could not be decoded' } };
+    }
+    const newClients: Array<[number, string]> = [];
+    for (const [client, clock] of meta.to) {
+      // Structs the server already has may come from anyone (a full-state resend); only new ones
+      // are attributed to the sender.
+      if (clock <= Y.getState(this.doc.store, client)) continue;
+      const owner = this.owners.get(client);
+      if (owner === undefined) newClients.push([client, actor]);
+      else if (owner !== actor) {
+        return {
+          kind: 'refused',
+          refusal: { code: 'client-id-taken', message: `clientID ${client} belongs to another user in this document` },
+        };
+      }
+    }
+    if (this.storedBytes + update.length > limits.maxDocBytes) {
+      return { kind: 'refused', refusal: { code: 'doc-too-large', message: `the document would exceed ${limits.maxDocBytes} bytes` } };
+    }
+    const owners = newClients.length === 0 ? this.owners : new Map([...this.owners, ...newClients]);
+    const check = { ctx: { actor, owners, maxFieldChars: limits.maxFieldChars }, refusal: null as Refusal | null, changed: false };
+    this.checking = check;
+    let failed = false;
+    try {
+      Y.applyUpdate(shadow, update, CHECK);
+    } catch {
+      failed = true;
+    } finally {
+      this.checking = null;
+    }
+    const pending = shadow.store.pendingStructs !== null || shadow.store.pendingDs !== null;
+    if (failed || check.refusal || pending) {
+      this.shadow = this.makeShadow();
+      if (failed) return { kind: 'refused', refusal: { code: 'malformed-update', message: 'the update could not be applied' } };
+      if (check.refusal) return { kind: 'refused', refusal: check.refusal };
+      return { kind: 'missing-dependencies' };
+    }
+    if (!check.changed) return { kind: 'noop' };
+    Y.applyUpdate(this.doc, update);
+    for (const [client, user] of newClients) this.owners.set(client, user);
+    this.storedBytes += update.length;
+    this.uncommitted++;
+    return { kind: 'accepted', seq: ++this.lastSeq, newClients };
+  }
+
+  /**
+   * Runs a server-side change on the document; returns the update to log and relay, or null when
+   * it changed nothing.
+   */
+  applyServerChange(change: (doc: Y.Doc) => void): { update: Uint8Array; seq: number; newClients: Array<[number, string]> } | null {
+    while ((this.owners.get(this.doc.clientID) ?? SERVER_ACTOR) !== SERVER_ACTOR) {
+      this.doc.clientID = Math.floor(Math.random() * 0xffffffff);
+    }
+    const updates: Uint8Array[] = [];
+    const collect = (u: Uint8Array) => updates.push(u);
+    this.doc.on('update', collect);
+    try {
+      this.doc.transact(() => change(this.doc), SERVER_ACTOR);
+    } finally {
+      this.doc.off('update', collect);
+    }
+    if (updates.length === 0) return null;
+    const update = updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates);
+    if (this.shadow) Y.applyUpdate(this.shadow, update);
+    const newClients: Array<[number, string]> = [];
+    if (!this.owners.has(this.doc.clientID)) {
+      this.owners.set(this.doc.clientID, SERVER_ACTOR);
+      newClients.push([this.doc.clientID, SERVER_ACTOR]);
+    }
+    this.storedBytes += update.length;
+    this.uncommitted++;
+    return { update, seq: ++this.lastSeq, newClients };
+  }
+
+  /** Sends the same bytes to every member but `except`. */
+  broadcast(frame: Uint8Array, except?: RoomMember): void {
+    for (const member of this.members) {
+      if (member !== except) member.socket.send(frame);
+    }
+  }
+
+  destroy(): void {
+    if (this.unloadTimer) clearTimeout(this.unloadTimer);
+    this.doc.destroy();
+    this.shadow?.destroy();
+  }
+}
+
+function hasChanges(tr: Y.Transaction): boolean {
+  if (tr.deleteSet.clients.size > 0) return true;
+  for (const [client, clock] of tr.afterState) if (clock > (tr.beforeState.get(client) ?? 0)) return true;
+  return false;
+}

@@ -1,0 +1,126 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  newId,
+  parseDocName,
+  tables,
+  type Access,
+  type DecisionId,
+  type DocRef,
+  type Role,
+  type ThreadId,
+  type UserId,
+  type WorkspaceId,
+} from '@caucus/schema';
+import { createLogger } from '../logger.js';
+import { openDb, type Db } from '../storage/db.js';
+import { docAccess } from './access.js';
+import { ThreadService } from './thread-service.js';
+import { WorkspaceService } from './workspace-service.js';
+
+let db: Db;
+let workspaces: WorkspaceService;
+let threads: ThreadService;
+
+beforeEach(() => {
+  db = openDb({ path: ':memory:' });
+  const logger = createLogger('silent');
+  workspaces = new WorkspaceService({ db, logger });
+  threads = new ThreadService({ db, logger });
+});
+
+afterEach(() => db.$client.close());
+
+/** Users are inserted directly: access rules do not care how anyone logged in. */
+function user(name: string): UserId {
+  const id = newId<UserId>();
+  db.insert(tables.users)
+    .values({ id, email: `${name}@example.com`, name, passwordHash: 'unused', createdAt: Date.now() })
+    .run();
+  return id;
+}
+
+function team(prefix = '') {
+  const owner = user(`${prefix}owner`);
+  const ws = workspaces.create(owner, 'Team').id;
+  const members = { owner } as Record<Role, UserId>;
+  for (const role of ['approver', 'editor', 'viewer'] as const) {
+    members[role] = user(`${prefix}${role}`);
+    workspaces.addMember(owner, ws, { email: `${prefix}${role}@example.com`, role });
+  }
+  const outsider = user(`${prefix}outsider`);
+  return { ws, members, outsider };
+}
+
+const thread = (id: ThreadId): DocRef => ({ kind: 'thread', id });
+
+describe('docAccess', () => {
+  it('thread: editors and up write, viewers read, outsiders get nothing', () => {
+    const { ws, members, outsider } = team();
+    const t = threads.create(members.editor, { workspaceId: ws, title: 'Roadmap' }).id;
+    const expected: Record<Role, Access> = { owner: 'write', approver: 'write', editor: 'write', viewer: 'read' };
+    for (const role of Object.keys(expected) as Role[]) {
+      expect(docAccess(db, members[role], thread(t)), role).toBe(expected[role]);
+    }
+    expect(docAccess(db, outsider, thread(t))).toBe('none');
+  });
+
+  it('thread: archived threads are read-only for every member', () => {
+    const { ws, members, outsider } = team();
+    const t = threads.create(members.owner, { workspaceId: ws, title: 'Old' }).id;
+    db.update(tables.threads).set({ status: 'archived' }).where(eq(tables.threads.id, t)).run();
+    for (const role of ['owner', 'approver', 'editor', 'viewer'] as const) {
+      expect(docAccess(db, members[role], thread(t)), role).toBe('read');
+    }
+    expect(docAccess(db, outsider, thread(t))).toBe('none');
+  });
+
+  it('thread: unknown threads are none', () => {
+    const { members } = team();
+    expect(docAccess(db, members.owner, thread(newId<ThreadId>()))).toBe('none');
+  });
+
+  it('thread: membership in another workspace does not leak across', () => {
+    const { ws, members } = team();
+    const other = team('other-');
+    const t = threads.create(members.owner, { workspaceId: ws, title: 'Private' }).id;
+    expect(docAccess(db, other.members.owner, thread(t))).toBe('none');
+  });
+
+  it('decision: none until decisions exist', () => {
+    const { members } = team();
+    expect(docAccess(db, members.owner, { kind: 'decision', id: newId<DecisionId>() })).toBe('none');
+  });
+
+  it('inbox: only its own user reads it, nobody writes it', () => {
+    const { members, outsider } = team();
+    expect(docAccess(db, members.viewer, { kind: 'inbox', id: members.viewer })).toBe('read');
+    expect(docAccess(db, members.owner, { kind: 'inbox', id: members.viewer })).toBe('none');
+    expect(docAccess(db, outsider, { kind: 'inbox', id: members.viewer })).toBe('none');
+  });
+
+  it('workspace: every member reads the catalog, nobody writes it', () => {
+    const { ws, members, outsider } = team();
+    for (const role of ['owner', 'approver', 'editor', 'viewer'] as const) {
+      expect(docAccess(db, members[role], { kind: 'workspace', id: ws }), role).toBe('read');
+    }
+    expect(docAccess(db, outsider, { kind: 'workspace', id: ws })).toBe('none');
+    expect(docAccess(db, members.owner, { kind: 'workspace', id: newId<WorkspaceId>() })).toBe('none');
+  });
+
+  it('follows role changes at once', () => {
+    const { ws, members } = team();
+    const t = threads.create(members.owner, { workspaceId: ws, title: 'T' }).id;
+    expect(docAccess(db, members.viewer, thread(t))).toBe('read');
+    workspaces.addMember(members.owner, ws, { email: 'viewer@example.com', role: 'editor' });
+    expect(docAccess(db, members.viewer, thread(t))).toBe('write');
+  });
+
+  it('works with refs parsed from document names', () => {
+    const { ws, members } = team();
+    const t = threads.create(members.owner, { workspaceId: ws, title: 'T' }).id;
+    const ref = parseDocName(`thread:${t}`);
+    expect(ref).not.toBeNull();
+    if (ref) expect(docAccess(db, members.editor, ref)).toBe('write');
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * Starts a real Caucus server in this process on port 0 with a fresh data dir, and makes users.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, startServer, type Limits, type RunningServer, type ServerConfig } from '@caucus/sync-server';
+
+export interface TestServer {
+  server: RunningServer;
+  url: string;
+  wsUrl: string;
+  dataDir: string;
+  config: ServerConfig;
+  /** Stops the server and removes its data dir (unless `keepData`). */
+  stop(options?: { keepData?: boolean }): Promise<void>;
+}
+
+export interface TestServerOptions {
+  dataDir?: string;
+  limits?: Partial<Limits>;
+  accessTokenTtlSeconds?: number;
+  idleUnloadMs?: number;
+  compactEveryUpdates?: number;
+  origins?: string[];
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'caucus-test-'));
+  const overrides: Parameters<typeof loadConfig>[1] = { port: 0, dataDir, logLevel: 'silent' };
+  if (options.limits) overrides.limits = options.limits;
+  if (options.accessTokenTtlSeconds) overrides.accessTokenTtlSeconds = options.accessTokenTtlSeconds;
+  if (options.idleUnloadMs) overrides.idleUnloadMs = options.idleUnloadMs;
+  if (options.compactEveryUpdates) overrides.compactEveryUpdates = options.compactEveryUpdates;
+  if (options.origins) overrides.origins = options.origins;
+  const config = loadConfig({ CAUCUS_JWT_SECRET: 'test-secret-'.padEnd(48, 'x') }, overrides);
+  const server = await startServer(config);
+  return {
+    server,
+    url: server.url,
+    wsUrl: server.url.replace(/^http/, 'ws') + '/sync',
+    dataDir,
+    config,
+    async stop({ keepData = false } = {}) {
+      await server.close();
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  name: string;
+  accessToken: string;
+  refreshToken: string;
+  /** The personal workspace signup created. */
+  workspaceId: string;
+}
+
+let counter = 0;
+
+export async function api<T = unknown>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown } = {},
+): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(baseUrl + path, {
+    method,
+    headers,
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+export async function signup(baseUrl: string, name = `user${++counter}`): Promise<TestUser> {
+  const email = `${name}-${Date.now()}-${counter}@example.test`;
+  const res = await api<{ user: { id: string; name: string }; accessToken: string; refreshToken: string }>(
+    baseUrl,
+    'POST',
+    '/api/auth/signup',
+    { body: { email, password: 'correct horse battery', name } },
+  );
+  if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const workspaces = await api<Array<{ id: string }> | { workspaces: Array<{ id: string }> }>(baseUrl, 'GET', '/api/workspaces', {
+    token: res.body.accessToken,
+  });
+  const list = Array.isArray(workspaces.body) ? workspaces.body : workspaces.body.workspaces;
+  const workspaceId = list[0]?.id;
+  if (!workspaceId) throw new Error('signup made no workspace');
+  return { id: res.body.user.id, email, name, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken, workspaceId };
+}
+
+export async function createThread(baseUrl: string, user: TestUser, workspaceId = user.workspaceId, title = 'A thread') {
+  const res = await api<{ id: string }>(baseUrl, 'POST', '/api/threads', { token: user.accessToken, body: { workspaceId, title } });
+  if (res.status !== 201) throw new Error(`thread creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+export async function addMember(baseUrl: string, owner: TestUser, workspaceId: string, member: TestUser, role: string) {
+  const res = await api(baseUrl, 'POST', `/api/workspaces/${workspaceId}/members`, {
+    token: owner.accessToken,
+    body: { email: member.email, role },
+  });
+  if (res.status !== 201) throw new Error(`adding a member failed: ${res.status} ${JSON.stringify(res.body)}`);
+}

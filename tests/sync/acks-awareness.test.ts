@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import { MESSAGE_TYPES } from '@caucus/schema';
+import { addMember, createThread, signup, startTestServer, type TestServer, type TestUser } from '../support/server.js';
+import { connectClient, synced, type TestClient } from '../support/providers.js';
+import { RawClient } from '../support/raw-client.js';
+
+let ts: TestServer;
+let owner: TestUser;
+let editor: TestUser;
+let threadId: string;
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  ts = await startTestServer();
+  owner = await signup(ts.url, 'owner');
+  editor = await signup(ts.url, 'editor');
+  await addMember(ts.url, owner, owner.workspaceId, editor, 'editor');
+  threadId = await createThread(ts.url, owner);
+});
+
+afterAll(async () => {
+  for (const c of clients) c.destroy();
+  await ts.stop();
+});
+
+describe('durable acks', () => {
+  it('acknowledges an update after it is committed, with the state vector', async () => {
+    const raw = await RawClient.open(`${ts.wsUrl}/thread:${threadId}?acks=1&token=${owner.accessToken}`);
+    const doc = new Y.Doc();
+    await raw.syncInto(doc);
+    doc.getText('body').insert(0, 'durable');
+    const ack = raw.next((type) => type === MESSAGE_TYPES.durableAck);
+    raw.sendUpdate(Y.encodeStateAsUpdate(doc, Y.encodeStateVector(new Y.Doc())));
+    const decoder = decoding.createDecoder(await ack);
+    decoding.readVarUint(decoder);
+    const sv = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
+    expect(sv.get(doc.clientID)).toBe(Y.getState(doc.store, doc.clientID));
+    // Acknowledged means stored: the row is in SQLite.
+    const rows = ts.server.db.$client
+      .prepare('select count(*) as n from doc_updates where doc = ? and actor = ?')
+      .get(`thread:${threadId}`, owner.id) as { n: number };
+    expect(rows.n).toBeGreaterThan(0);
+    raw.close();
+  });
+
+  it('never sends acks to a connection that did not ask (the official client)', async () => {
+    const c = connectClient(ts.wsUrl, `thread:${threadId}`, owner.accessToken);
+    clients.push(c);
+    const seen: number[] = [];
+    c.provider.messageHandlers[MESSAGE_TYPES.durableAck] = () => seen.push(MESSAGE_TYPES.durableAck);
+    await synced(c);
+    const watcher = await RawClient.open(`${ts.wsUrl}/thread:${threadId}?token=${editor.accessToken}`);
+    const relayed = watcher.next((type) => type === MESSAGE_TYPES.sync);
+    c.doc.getText('body').insert(0, 'no ack please ');
+    await relayed;
+    expect(seen).toEqual([]);
+    watcher.close();
+  });
+});
+
+describe('awareness', () => {
+  it('fills user from the token and drops states for clientIDs owned by others', async () => {
+    const a = await RawClient.open(`${ts.wsUrl}/thread:${threadId}?token=${owner.accessToken}`);
+    const b = await RawClient.open(`${ts.wsUrl}/thread:${threadId}?token=${editor.accessToken}`);
+    const docA = new Y.Doc();
+    const awA = new awarenessProtocol.Awareness(docA);
+    awA.setLocalState({ user: { name: 'Not Really Owner', id: 'spoofed', color: '#ff0000' }, cursor: 1 });
+    const arrived = b.next((type) => type === MESSAGE_TYPES.awareness);
+    a.sendAwareness(awarenessProtocol.encodeAwarenessUpdate(awA, [docA.clientID]));
+    const states = decodeAwareness(await arrived);
+    const state = states.get(docA.clientID) as { user: Record<string, string>; cursor: number };
+    expect(state.user).toEqual({ id: owner.id, name: 'owner', color: '#ff0000' });
+    expect(state.cursor).toBe(1);
+
+    // b tries to overwrite a's state: dropped, so a query returns a's state unchanged.
+    const awB = new awarenessProtocol.Awareness(new Y.Doc());
+    awB.clientID = docA.clientID;
+    awB.setLocalState({ user: { name: 'hijack' }, cursor: 99 });
+    (awB.meta.get(docA.clientID) as { clock: number }).clock = 50;
+    b.sendAwareness(awarenessProtocol.encodeAwarenessUpdate(awB, [docA.clientID]));
+    const reply = b.next((type) => type === MESSAGE_TYPES.awareness);
+    b.send(queryAwareness());
+    const after = decodeAwareness(await reply).get(docA.clientID) as { cursor: number };
+    expect(after.cursor).toBe(1);
+
+    // When a disconnects, its state is removed for everyone.
+    const removal = b.next((type) => type === MESSAGE_TYPES.awareness);
+    a.close();
+    const removed = await removal;
+    const decoder = decoding.createDecoder(removed);
+    decoding.readVarUint(decoder);
+    const update = decoding.createDecoder(decoding.readVarUint8Array(decoder));
+    expect(decoding.readVarUint(update)).toBe(1);
+    expect(decoding.readVarUint(update)).toBe(docA.clientID);
+    decoding.readVarUint(update);
+    expect(decoding.readVarString(update)).toBe('null');
+    b.close();
+  });
+});
+
+function queryAwareness(): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, MESSAGE_TYPES.queryAwareness);
+  return encoding.toUint8Array(e);
+}
+
+function decodeAwareness(frame: Uint8Array): Map<number, unknown> {
+  const decoder = decoding.createDecoder(frame);
+  decoding.readVarUint(decoder);
+  const update = decoding.createDecoder(decoding.readVarUint8Array(decoder));
+  const states = new Map<number, unknown>();
+  const n = decoding.readVarUint(update);
+  for (let i = 0; i < n; i++) {
+    const id = decoding.readVarUint(update);
+    decoding.readVarUint(update);
+    states.set(id, JSON.parse(decoding.readVarString(update)));
+  }
+  return states;
+}

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import WebSocket from 'ws';
+import { decodeRefusal } from '@caucus/schema';
+import { addMember, createThread, signup, startTestServer, type TestServer, type TestUser } from '../support/server.js';
+import { connectClient, nextDenied, synced, until, type TestClient } from '../support/providers.js';
+
+let ts: TestServer;
+let owner: TestUser;
+let viewer: TestUser;
+let editor: TestUser;
+let outsider: TestUser;
+let threadId: string;
+const clients: TestClient[] = [];
+
+function client(token: string, doc = `thread:${threadId}`): TestClient {
+  const c = connectClient(ts.wsUrl, doc, token);
+  clients.push(c);
+  return c;
+}
+
+beforeAll(async () => {
+  ts = await startTestServer();
+  owner = await signup(ts.url, 'owner');
+  viewer = await signup(ts.url, 'viewer');
+  editor = await signup(ts.url, 'editor');
+  outsider = await signup(ts.url, 'outsider');
+  await addMember(ts.url, owner, owner.workspaceId, viewer, 'viewer');
+  await addMember(ts.url, owner, owner.workspaceId, editor, 'editor');
+  threadId = await createThread(ts.url, owner);
+});
+
+afterAll(async () => {
+  for (const c of clients) c.destroy();
+  await ts.stop();
+});
+
+/** Opens a raw WebSocket and resolves with the HTTP status of a refused upgrade (or 101). */
+function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      resolve(101);
+      ws.close();
+    });
+    ws.on('error', (err) => {
+      if (!String(err.message).includes('Unexpected server response')) reject(err);
+    });
+  });
+}
+
+describe('sync with the official y-websocket client', () => {
+  it('seeds a new thread document with its title', async () => {
+    const a = client(owner.accessToken);
+    await synced(a);
+    await until(a.doc, () => a.doc.getMap('meta').get('title') === 'A thread');
+    expect(a.doc.getMap('meta').get('title')).toBe('A thread');
+  });
+
+  it('converges two providers, and a third joining late gets everything', async () => {
+    const a = client(owner.accessToken);
+    const b = client(editor.accessToken);
+    await Promise.all([synced(a), synced(b)]);
+    a.doc.getText('body').insert(0, 'hello ');
+    b.doc.getText('body').insert(0, 'world ');
+    await until(a.doc, () => a.doc.getText('body').length === 12);
+    await until(b.doc, () => b.doc.getText('body').length === 12);
+    expect(a.doc.getText('body').toString()).toBe(b.doc.getText('body').toString());
+
+    const late = client(editor.accessToken);
+    await synced(late);
+    await until(late.doc, () => late.doc.getText('body').length === 12);
+    expect(late.doc.getText('body').toString()).toBe(a.doc.getText('body').toString());
+    expect(Y.encodeStateVector(late.doc)).toEqual(Y.encodeStateVector(a.doc));
+  });
+
+  it("refuses a viewer's edit with PermissionDenied, and it reaches nobody", async () => {
+    const writer = client(owner.accessToken);
+    const watcher = client(editor.accessToken);
+    const v = client(viewer.accessToken);
+    await Promise.all([synced(writer), synced(watcher), synced(v)]);
+    const denied = nextDenied(v);
+    v.doc.getText('body').insert(0, 'VIEWER WAS HERE ');
+    expect(decodeRefusal(await denied)?.code).toBe('read-only');
+    // The server answered the viewer before this later edit, so had it relayed the viewer's
+    // edit, the watcher would see it first.
+    writer.doc.getMap('meta').set('intent', 'after the viewer');
+    await until(watcher.doc, () => watcher.doc.getMap('meta').get('intent') === 'after the viewer');
+    expect(watcher.doc.getText('body').toString()).not.toContain('VIEWER');
+    const stored = await ts.server.hub.read(`thread:${threadId}` as never, { kind: 'thread', id: threadId as never }, (d) =>
+      d.getText('body').toString(),
+    );
+    expect(stored).not.toContain('VIEWER');
+  });
+
+  it('lets a viewer read and stay connected after its sync (no false refusals)', async () => {
+    const v = client(viewer.accessToken);
+    await synced(v);
+    await until(v.doc, () => v.doc.getMap('meta').get('title') === 'A thread');
+    expect(v.denied).toEqual([]);
+  });
+
+  it('answers bad upgrades with 401 and 403', async () => {
+    const doc = `${ts.wsUrl}/thread:${threadId}`;
+    expect(await upgradeStatus(doc)).toBe(401);
+    expect(await upgradeStatus(`${doc}?token=not-a-token`)).toBe(401);
+    expect(await upgradeStatus(`${doc}?token=${outsider.accessToken}`)).toBe(403);
+    expect(await upgradeStatus(`${doc}?token=${owner.accessToken}`, { origin: 'https://evil.example' })).toBe(403);
+    expect(await upgradeStatus(`${ts.wsUrl}/inbox:${owner.id}?token=${editor.accessToken}`)).toBe(403);
+    expect(await upgradeStatus(`${ts.wsUrl}/not-a-doc?token=${owner.accessToken}`)).toBe(400);
+    expect(await upgradeStatus(`${doc}`, { authorization: `Bearer ${owner.accessToken}` })).toBe(101);
+    expect(await upgradeStatus(`${ts.wsUrl}/inbox:${owner.id}?token=${owner.accessToken}`)).toBe(101);
+    expect(await upgradeStatus(`${doc}?token=${owner.accessToken}`, { origin: ts.url })).toBe(101);
+  });
+
+  it('keeps server-only documents read-only for every client', async () => {
+    const c = client(owner.accessToken, `workspace:${owner.workspaceId}`);
+    const inbox = client(owner.accessToken, `inbox:${owner.id}`);
+    await Promise.all([synced(c), synced(inbox)]);
+    const denied = Promise.all([nextDenied(c), nextDenied(inbox)]);
+    c.doc.getMap('threads').set('x', 'forged');
+    inbox.doc.getArray('notifications').push(['forged']);
+    const reasons = await denied;
+    expect(reasons.map((r) => decodeRefusal(r)?.code)).toEqual(['read-only', 'read-only']);
+  });
+});
