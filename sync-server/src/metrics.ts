@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** The server's Prometheus metrics, on a registry of its own (several servers may share a process). */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'caucus_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'caucus_' });
   return {
     registry,
     connections: new Gauge({ name: 'caucus_connections', help: 'Open sync connections', registers: [registry] }),

@@ -9,7 +9,7 @@ import { ApiError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { openDb, type Db } from '../storage/db.js';
 import { WorkspaceService, type MembershipChange } from '../workspaces/workspace-service.js';
-import { AuthService } from './auth-service.js';
+import { AuthService, type RevokedCredential } from './auth-service.js';
 
 const ACCESS_TTL_SECONDS = 60;
 const REFRESH_TTL_SECONDS = 3600;
@@ -20,6 +20,7 @@ let config: ServerConfig;
 let clock: number;
 let workspaces: WorkspaceService;
 let auth: AuthService;
+let revoked: RevokedCredential[];
 
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'caucus-auth-'));
@@ -32,6 +33,8 @@ beforeEach(() => {
   const now = () => clock;
   workspaces = new WorkspaceService({ db, now, logger: createLogger('silent') });
   auth = new AuthService({ db, config, now, workspaces });
+  revoked = [];
+  auth.onRevoked((e) => revoked.push(e));
 });
 
 afterEach(() => {
@@ -90,15 +93,18 @@ describe('signup and login', () => {
     expect(session.user.id).toBe(user.id);
     expect((await auth.authenticate(session.accessToken)).userId).toBe(user.id);
     await rejectsWith(auth.login({ email: ada.email, password: 'wrong password' }), 'invalid-credentials');
-    await rejectsWith(auth.login({ email: 'nobody@example.com', password: ada.password }), 'invalid-credentials');
+    await rejectsWith(
+      auth.login({ email: 'nobody@example.com', password: ada.password }),
+      'invalid-credentials',
+    );
   });
 
   it('turns pending invitations into memberships and tells membership listeners', async () => {
     const owner = await auth.signup(ada);
     const team = workspaces.create(owner.user.id, 'Team');
-    expect(workspaces.addMember(owner.user.id, team.id, { email: 'Grace@example.com', role: 'editor' }).status).toBe(
-      'invited',
-    );
+    expect(
+      workspaces.addMember(owner.user.id, team.id, { email: 'Grace@example.com', role: 'editor' }).status,
+    ).toBe('invited');
     const heard: MembershipChange[] = [];
     workspaces.onMembershipChanged((e) => heard.push(e));
     const grace = await auth.signup({ email: 'grace@example.com', password: 'cobol rules', name: 'Grace' });
@@ -125,6 +131,7 @@ describe('refresh tokens', () => {
     const first = await auth.signup(ada);
     const second = await auth.refresh(first.refreshToken);
     await rejectsWith(auth.refresh(first.refreshToken), 'refresh-token-reused');
+    expect(revoked).toEqual([{ userId: first.user.id, sessionId: expect.any(String) as string }]);
     // The legitimate successor dies with the family, and so do the session's access tokens.
     await rejectsWith(auth.refresh(second.refreshToken), 'refresh-token-reused');
     await rejectsWith(auth.authenticate(second.accessToken), 'unauthorized');
@@ -147,11 +154,15 @@ describe('refresh tokens', () => {
   it('logout ends the session: its refresh and access tokens stop working', async () => {
     const session = await auth.signup(ada);
     const other = await auth.login(ada);
+    const { sessionId } = await auth.authenticate(session.accessToken);
     auth.logout(session.refreshToken);
+    expect(revoked).toEqual([{ userId: session.user.id, sessionId }]);
     await rejectsWith(auth.refresh(session.refreshToken), 'refresh-token-reused');
     await rejectsWith(auth.authenticate(session.accessToken), 'unauthorized');
     expect((await auth.authenticate(other.accessToken)).userId).toBe(session.user.id);
     auth.logout('unknown'); // idempotent, reveals nothing
+    auth.logout(session.refreshToken);
+    expect(revoked).toHaveLength(1);
   });
 });
 
@@ -178,9 +189,14 @@ describe('access tokens', () => {
         .sign(new TextEncoder().encode(secret));
 
     // The same claims with the right secret pass: the refusals below are about what was changed.
-    await expect(auth.authenticate(await sign(claims, config.jwtSecret))).resolves.toMatchObject({ userId: user.id });
+    await expect(auth.authenticate(await sign(claims, config.jwtSecret))).resolves.toMatchObject({
+      userId: user.id,
+    });
     await rejectsWith(auth.authenticate(await sign(claims, 'y'.repeat(40))), 'unauthorized');
-    await rejectsWith(auth.authenticate(await sign({ ...claims, typ: 'refresh' }, config.jwtSecret)), 'unauthorized');
+    await rejectsWith(
+      auth.authenticate(await sign({ ...claims, typ: 'refresh' }, config.jwtSecret)),
+      'unauthorized',
+    );
     const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, sub: user.id, iat, exp: iat + 60 })}.`;
     await rejectsWith(auth.authenticate(unsigned), 'unauthorized');
@@ -205,11 +221,16 @@ describe('API tokens', () => {
       expiresAt: null,
     });
     const listed = auth.listApiTokens(user.id);
-    expect(listed).toEqual([{ id: created.id, name: 'importer', createdAt: clock, lastUsedAt: clock, expiresAt: null }]);
+    expect(listed).toEqual([
+      { id: created.id, name: 'importer', createdAt: clock, lastUsedAt: clock, expiresAt: null },
+    ]);
     expect(JSON.stringify(listed)).not.toContain(created.token.slice(-43));
 
     auth.revokeApiToken(user.id, created.id);
+    expect(revoked).toEqual([{ userId: user.id, apiTokenId: created.id }]);
     await rejectsWith(auth.authenticate(created.token), 'unauthorized');
+    auth.revokeApiToken(user.id, created.id);
+    expect(revoked).toHaveLength(1);
     expect(auth.listApiTokens(user.id)).toEqual([]);
   });
 
@@ -225,7 +246,7 @@ describe('API tokens', () => {
     await rejectsWith(auth.authenticate(created.token), 'token-expired');
   });
 
-  it("cannot be revoked by someone else (not-found, as if it did not exist)", async () => {
+  it('cannot be revoked by someone else (not-found, as if it did not exist)', async () => {
     const { user } = await auth.signup(ada);
     const mallory = await auth.signup({ email: 'mallory@example.com', password: 'password1', name: 'M' });
     const created = auth.createApiToken(user.id, 'mine');

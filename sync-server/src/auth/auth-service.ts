@@ -2,7 +2,9 @@ import { and, asc, eq, isNotNull, isNull } from 'drizzle-orm';
 import { newId, tables, type ApiTokenId, type SessionId, type UserId } from '@caucus/schema';
 import type { ServerConfig } from '../config.js';
 import { ApiError } from '../errors.js';
+import { createLogger, type Logger } from '../logger.js';
 import type { Db } from '../storage/db.js';
+import { Listeners } from '../workspaces/listeners.js';
 import { normalizeEmail, WorkspaceService } from '../workspaces/workspace-service.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
 import {
@@ -62,6 +64,14 @@ export interface NewApiToken {
   expiresAt: number | null;
 }
 
+/**
+ * Credentials that stopped working before their expiry (logout, refresh-token reuse, API token
+ * revocation), so open sync connections that were authenticated with them can be closed.
+ */
+export type RevokedCredential =
+  | { userId: UserId; sessionId: SessionId; apiTokenId?: never }
+  | { userId: UserId; apiTokenId: ApiTokenId; sessionId?: never };
+
 export interface AuthServiceOptions {
   db: Db;
   config: ServerConfig;
@@ -71,6 +81,8 @@ export interface AuthServiceOptions {
    * instance so its membership listeners hear about invitations accepted at signup.
    */
   workspaces?: WorkspaceService;
+  /** Where failing event listeners are reported. */
+  logger?: Logger;
 }
 
 /** `lastUsedAt` of an API token is refreshed at most this often, so reads do not all become writes. */
@@ -83,13 +95,26 @@ export class AuthService {
   readonly #now: () => number;
   readonly #workspaces: WorkspaceService;
   readonly #key: Uint8Array;
+  readonly #revoked: Listeners<RevokedCredential>;
 
-  constructor({ db, config, now = Date.now, workspaces }: AuthServiceOptions) {
+  constructor({
+    db,
+    config,
+    now = Date.now,
+    workspaces,
+    logger = createLogger('error'),
+  }: AuthServiceOptions) {
     this.#db = db;
     this.#config = config;
     this.#now = now;
-    this.#workspaces = workspaces ?? new WorkspaceService({ db, now });
+    this.#workspaces = workspaces ?? new WorkspaceService({ db, now, logger });
     this.#key = accessTokenKey(config.jwtSecret);
+    this.#revoked = new Listeners((err) => logger.error({ err }, 'revocation listener failed'));
+  }
+
+  /** Listens for sessions and API tokens revoked before their expiry. */
+  onRevoked(listener: (e: RevokedCredential) => void): () => void {
+    return this.#revoked.add(listener);
   }
 
   /** Creates the user and their personal workspace, accepts pending invitations, and logs in. */
@@ -102,7 +127,9 @@ export class AuthService {
     const user: PublicUser = { id: newId<UserId>(createdAt), email, name: input.name, createdAt };
     const provisioned = this.#db.transaction((tx) => {
       if (this.#userByEmail(email)) throw emailTaken();
-      tx.insert(users).values({ ...user, passwordHash }).run();
+      tx.insert(users)
+        .values({ ...user, passwordHash })
+        .run();
       return this.#workspaces.provisionUser(user);
     });
     provisioned.announce();
@@ -125,11 +152,18 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<AuthSession> {
     const now = this.#now();
     const outcome = this.#db.transaction((tx) => {
-      const row = tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, hashSecret(refreshToken))).get();
+      const row = tx
+        .select()
+        .from(refreshTokens)
+        .where(eq(refreshTokens.tokenHash, hashSecret(refreshToken)))
+        .get();
       if (!row) return { error: 'unknown' } as const;
       if (row.usedAt !== null || row.revokedAt !== null) {
-        this.#revokeFamily(row.familyId, now);
-        return { error: 'reused' } as const;
+        const revoked = this.#revokeFamily(row.familyId, now);
+        return {
+          error: 'reused',
+          revoked: revoked ? { userId: row.userId, sessionId: row.familyId } : null,
+        } as const;
       }
       if (row.expiresAt <= now) return { error: 'expired' } as const;
       const user = tx.select().from(users).where(eq(users.id, row.userId)).get();
@@ -142,6 +176,7 @@ export class AuthService {
     if ('error' in outcome) {
       switch (outcome.error) {
         case 'reused':
+          if (outcome.revoked) this.#revoked.emit(outcome.revoked);
           throw new ApiError('refresh-token-reused', 'refresh token already used; the session was revoked');
         case 'expired':
           throw new ApiError('token-expired', 'refresh token expired; log in again');
@@ -156,16 +191,20 @@ export class AuthService {
   /** Ends the session the refresh token belongs to; its access tokens stop working too. Idempotent. */
   logout(refreshToken: string): void {
     const row = this.#db
-      .select({ familyId: refreshTokens.familyId })
+      .select({ userId: refreshTokens.userId, familyId: refreshTokens.familyId })
       .from(refreshTokens)
       .where(eq(refreshTokens.tokenHash, hashSecret(refreshToken)))
       .get();
-    if (row) this.#revokeFamily(row.familyId, this.#now());
+    if (row && this.#revokeFamily(row.familyId, this.#now())) {
+      this.#revoked.emit({ userId: row.userId, sessionId: row.familyId });
+    }
   }
 
   /** Accepts an access JWT or an API token (`cau_…`); throws `unauthorized` or `token-expired`. */
   async authenticate(token: string): Promise<Principal> {
-    return looksLikeApiToken(token) ? this.#authenticateApiToken(token) : this.#authenticateAccessToken(token);
+    return looksLikeApiToken(token)
+      ? this.#authenticateApiToken(token)
+      : this.#authenticateAccessToken(token);
   }
 
   getUser(userId: UserId): PublicUser {
@@ -212,6 +251,7 @@ export class AuthService {
     if (!row) throw new ApiError('not-found', 'API token not found');
     if (row.revokedAt === null) {
       this.#db.update(apiTokens).set({ revokedAt: this.#now() }).where(eq(apiTokens.id, id)).run();
+      this.#revoked.emit({ userId, apiTokenId: id });
     }
   }
 
@@ -244,7 +284,8 @@ export class AuthService {
       throw new ApiError('unauthorized', 'invalid API token');
     }
     const now = this.#now();
-    if (row.expiresAt !== null && row.expiresAt <= now) throw new ApiError('token-expired', 'API token expired');
+    if (row.expiresAt !== null && row.expiresAt <= now)
+      throw new ApiError('token-expired', 'API token expired');
     const user = this.#db.select().from(users).where(eq(users.id, row.userId)).get();
     if (!user) throw new ApiError('unauthorized', 'invalid API token');
     if (row.lastUsedAt === null || now - row.lastUsedAt >= API_TOKEN_TOUCH_MS) {
@@ -291,12 +332,14 @@ export class AuthService {
     return token;
   }
 
-  #revokeFamily(familyId: SessionId, now: number): void {
-    this.#db
+  /** True when the family was live until now. */
+  #revokeFamily(familyId: SessionId, now: number): boolean {
+    const result = this.#db
       .update(refreshTokens)
       .set({ revokedAt: now })
       .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)))
       .run();
+    return result.changes > 0;
   }
 
   #userByEmail(email: string) {

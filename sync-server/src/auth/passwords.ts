@@ -71,6 +71,8 @@ function derive(
   // Node's default maxmem (32 MiB) is only just above what N=16384, r=8 needs (16 MiB); leave room.
   const options: ScryptOptions = { ...params, maxmem: 256 * params.N * params.r };
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFKC'), salt, keyBytes, options, (err, key) => (err ? reject(err) : resolve(key)));
+    scrypt(password.normalize('NFKC'), salt, keyBytes, options, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
   });
 }

@@ -23,7 +23,8 @@ export interface AccessClaims extends AccessTokenInput {
   expiresAt: number;
 }
 
-export type AccessTokenCheck = { ok: true; claims: AccessClaims } | { ok: false; reason: 'expired' | 'invalid' };
+export type AccessTokenCheck =
+  { ok: true; claims: AccessClaims } | { ok: false; reason: 'expired' | 'invalid' };
 
 const claimsSchema = z.object({
   sub: z.string().regex(ID_PATTERN),
@@ -57,7 +58,11 @@ export async function signAccessToken(
 }
 
 /** Checks signature, algorithm, expiry and claim shapes. Never throws for a bad token. */
-export async function verifyAccessToken(key: Uint8Array, token: string, nowMs: number): Promise<AccessTokenCheck> {
+export async function verifyAccessToken(
+  key: Uint8Array,
+  token: string,
+  nowMs: number,
+): Promise<AccessTokenCheck> {
   try {
     const { payload } = await jwtVerify(token, key, {
       algorithms: [ACCESS_TOKEN_ALG],

@@ -26,7 +26,10 @@ let app: Hono;
 
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'caucus-http-'));
-  config = loadConfig({ CAUCUS_JWT_SECRET: 'x'.repeat(40) }, { dataDir, accessTokenTtlSeconds: ACCESS_TTL_SECONDS });
+  config = loadConfig(
+    { CAUCUS_JWT_SECRET: 'x'.repeat(40) },
+    { dataDir, accessTokenTtlSeconds: ACCESS_TTL_SECONDS },
+  );
   db = openDb({ path: ':memory:' });
   clock = Date.UTC(2030, 0, 1);
   const now = () => clock;
@@ -68,7 +71,8 @@ async function call(
   const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
   const text = await res.text();
   let parsed: Reply['body'] = {};
-  if (res.headers.get('content-type')?.includes('application/json')) parsed = JSON.parse(text) as Reply['body'];
+  if (res.headers.get('content-type')?.includes('application/json'))
+    parsed = JSON.parse(text) as Reply['body'];
   return { status: res.status, headers: res.headers, text, body: parsed };
 }
 
@@ -89,7 +93,11 @@ let userCounter = 0;
 async function signup(name = `user${++userCounter}`, email = `${name}@example.com`) {
   const reply = await call('POST', '/api/auth/signup', { body: { email, password: 'long enough', name } });
   expect(reply.status, reply.text).toBe(201);
-  return reply.body as { user: { id: string; email: string; name: string }; accessToken: string; refreshToken: string };
+  return reply.body as {
+    user: { id: string; email: string; name: string };
+    accessToken: string;
+    refreshToken: string;
+  };
 }
 
 describe('service endpoints', () => {
@@ -122,7 +130,9 @@ describe('service endpoints', () => {
 
   it('logs one line per request with the path but never the query string', async () => {
     await call('GET', '/api/threads?workspaceId=abc&token=very-secret-value');
-    const lines = logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
+    const lines = logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.msg === 'request');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ method: 'GET', path: '/api/threads', status: 401 });
     expect(lines[0]?.durationMs).toBeTypeOf('number');
@@ -148,11 +158,17 @@ describe('auth', () => {
 
   it('login → 200; wrong password and unknown email are the same 401', async () => {
     const { user } = await signup('grace');
-    const ok = await call('POST', '/api/auth/login', { body: { email: 'GRACE@example.com', password: 'long enough' } });
+    const ok = await call('POST', '/api/auth/login', {
+      body: { email: 'GRACE@example.com', password: 'long enough' },
+    });
     expect(ok.status).toBe(200);
     expect((ok.body.user as { id: string }).id).toBe(user.id);
-    const wrong = await call('POST', '/api/auth/login', { body: { email: 'grace@example.com', password: 'nope' } });
-    const unknown = await call('POST', '/api/auth/login', { body: { email: 'who@example.com', password: 'nope' } });
+    const wrong = await call('POST', '/api/auth/login', {
+      body: { email: 'grace@example.com', password: 'nope' },
+    });
+    const unknown = await call('POST', '/api/auth/login', {
+      body: { email: 'who@example.com', password: 'nope' },
+    });
     expectError(wrong, 401, 'invalid-credentials');
     expectError(unknown, 401, 'invalid-credentials');
     expect(wrong.body).toEqual(unknown.body);
@@ -167,7 +183,9 @@ describe('auth', () => {
   });
 
   it('validates signup bodies with a readable issue list', async () => {
-    const reply = await call('POST', '/api/auth/signup', { body: { email: 'not-an-email', password: 'short' } });
+    const reply = await call('POST', '/api/auth/signup', {
+      body: { email: 'not-an-email', password: 'short' },
+    });
     expectError(reply, 400, 'invalid-body');
     const message = String(errorOf(reply).message);
     expect(message).toContain('email');
@@ -184,9 +202,15 @@ describe('auth', () => {
 
     const reused = await call('POST', '/api/auth/refresh', { body: { refreshToken: first.refreshToken } });
     expectError(reused, 401, 'refresh-token-reused');
-    const successor = await call('POST', '/api/auth/refresh', { body: { refreshToken: rotated.body.refreshToken } });
+    const successor = await call('POST', '/api/auth/refresh', {
+      body: { refreshToken: rotated.body.refreshToken },
+    });
     expectError(successor, 401, 'refresh-token-reused');
-    expectError(await call('GET', '/api/me', { token: rotated.body.accessToken as string }), 401, 'unauthorized');
+    expectError(
+      await call('GET', '/api/me', { token: rotated.body.accessToken as string }),
+      401,
+      'unauthorized',
+    );
   });
 
   it('logout → 204 and really logs out', async () => {
@@ -211,7 +235,11 @@ describe('auth', () => {
   it('refuses missing, forged and alg:none tokens', async () => {
     const session = await signup();
     expectError(await call('GET', '/api/me'), 401, 'unauthorized');
-    expectError(await call('GET', '/api/me', { headers: { authorization: session.accessToken } }), 401, 'unauthorized');
+    expectError(
+      await call('GET', '/api/me', { headers: { authorization: session.accessToken } }),
+      401,
+      'unauthorized',
+    );
     const me = await call('GET', '/api/me', { token: session.accessToken });
     const iat = Math.floor(clock / 1000);
     const claims = { sid: 'a-session', name: 'x', typ: 'access', sub: session.user.id, iat, exp: iat + 60 };
@@ -229,7 +257,10 @@ describe('auth', () => {
 describe('API tokens', () => {
   it('create (201, shown once) → use → list → revoke (204) → refused', async () => {
     const session = await signup();
-    const created = await call('POST', '/api/tokens', { token: session.accessToken, body: { name: 'importer' } });
+    const created = await call('POST', '/api/tokens', {
+      token: session.accessToken,
+      body: { name: 'importer' },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: 'importer', expiresAt: null });
     const apiToken = created.body.token as string;
@@ -242,19 +273,35 @@ describe('API tokens', () => {
     expect(listed.text).not.toContain(apiToken);
 
     // An API token cannot mint more API tokens.
-    expectError(await call('POST', '/api/tokens', { token: apiToken, body: { name: 'x' } }), 403, 'forbidden');
+    expectError(
+      await call('POST', '/api/tokens', { token: apiToken, body: { name: 'x' } }),
+      403,
+      'forbidden',
+    );
 
-    const deleted = await call('DELETE', `/api/tokens/${String(created.body.id)}`, { token: session.accessToken });
+    const deleted = await call('DELETE', `/api/tokens/${String(created.body.id)}`, {
+      token: session.accessToken,
+    });
     expect(deleted.status).toBe(204);
     expectError(await call('GET', '/api/me', { token: apiToken }), 401, 'unauthorized');
-    expectError(await call('DELETE', '/api/tokens/unknown-id', { token: session.accessToken }), 404, 'not-found');
+    expectError(
+      await call('DELETE', '/api/tokens/unknown-id', { token: session.accessToken }),
+      404,
+      'not-found',
+    );
   });
 
   it('validates expiresInDays', async () => {
     const session = await signup();
-    const bad = await call('POST', '/api/tokens', { token: session.accessToken, body: { name: 'x', expiresInDays: 0 } });
+    const bad = await call('POST', '/api/tokens', {
+      token: session.accessToken,
+      body: { name: 'x', expiresInDays: 0 },
+    });
     expectError(bad, 400, 'invalid-body');
-    const ok = await call('POST', '/api/tokens', { token: session.accessToken, body: { name: 'x', expiresInDays: 7 } });
+    const ok = await call('POST', '/api/tokens', {
+      token: session.accessToken,
+      body: { name: 'x', expiresInDays: 7 },
+    });
     expect(ok.body.expiresAt).toBe(clock + 7 * 86_400_000);
   });
 });
@@ -262,7 +309,10 @@ describe('API tokens', () => {
 describe('workspaces', () => {
   it('create → 201, list with roles, get with members', async () => {
     const ada = await signup('ada');
-    const created = await call('POST', '/api/workspaces', { token: ada.accessToken, body: { name: ' Engines ' } });
+    const created = await call('POST', '/api/workspaces', {
+      token: ada.accessToken,
+      body: { name: ' Engines ' },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: 'Engines', personal: false, role: 'owner' });
     const id = created.body.id as string;
@@ -280,23 +330,36 @@ describe('workspaces', () => {
     ]);
 
     const outsider = await signup('eve');
-    expectError(await call('GET', `/api/workspaces/${id}`, { token: outsider.accessToken }), 404, 'not-found');
-    expectError(await call('GET', '/api/workspaces/does-not-exist', { token: ada.accessToken }), 404, 'not-found');
+    expectError(
+      await call('GET', `/api/workspaces/${id}`, { token: outsider.accessToken }),
+      404,
+      'not-found',
+    );
+    expectError(
+      await call('GET', '/api/workspaces/does-not-exist', { token: ada.accessToken }),
+      404,
+      'not-found',
+    );
     expectError(await call('GET', '/api/workspaces/bad%20id!', { token: ada.accessToken }), 404, 'not-found');
   });
 
   it('adds existing users as members and invites unknown emails until they sign up', async () => {
     const owner = await signup('owner');
     const bob = await signup('bob');
-    const ws = (await call('POST', '/api/workspaces', { token: owner.accessToken, body: { name: 'Team' } })).body
-      .id as string;
+    const ws = (await call('POST', '/api/workspaces', { token: owner.accessToken, body: { name: 'Team' } }))
+      .body.id as string;
 
     const added = await call('POST', `/api/workspaces/${ws}/members`, {
       token: owner.accessToken,
       body: { email: 'BOB@example.com', role: 'viewer' },
     });
     expect(added.status).toBe(201);
-    expect(added.body).toEqual({ workspaceId: ws, email: 'bob@example.com', role: 'viewer', status: 'member' });
+    expect(added.body).toEqual({
+      workspaceId: ws,
+      email: 'bob@example.com',
+      role: 'viewer',
+      status: 'member',
+    });
     const bobsList = await call('GET', '/api/workspaces', { token: bob.accessToken });
     expect(bobsList.body.workspaces).toContainEqual(expect.objectContaining({ id: ws, role: 'viewer' }));
 
@@ -307,7 +370,9 @@ describe('workspaces', () => {
     expect(invited.status).toBe(201);
     expect(invited.body.status).toBe('invited');
     const detail = await call('GET', `/api/workspaces/${ws}`, { token: owner.accessToken });
-    expect(detail.body.invitations).toEqual([expect.objectContaining({ email: 'carol@example.com', role: 'editor' })]);
+    expect(detail.body.invitations).toEqual([
+      expect.objectContaining({ email: 'carol@example.com', role: 'editor' }),
+    ]);
 
     const carol = await signup('carol');
     const carolsList = await call('GET', '/api/workspaces', { token: carol.accessToken });
@@ -318,21 +383,28 @@ describe('workspaces', () => {
     const owner = await signup();
     const editor = await signup();
     const outsider = await signup();
-    const ws = (await call('POST', '/api/workspaces', { token: owner.accessToken, body: { name: 'Team' } })).body
-      .id as string;
+    const ws = (await call('POST', '/api/workspaces', { token: owner.accessToken, body: { name: 'Team' } }))
+      .body.id as string;
     await call('POST', `/api/workspaces/${ws}/members`, {
       token: owner.accessToken,
       body: { email: editor.user.email, role: 'editor' },
     });
     const body = { email: 'someone@example.com', role: 'viewer' };
-    expectError(await call('POST', `/api/workspaces/${ws}/members`, { token: editor.accessToken, body }), 403, 'forbidden');
+    expectError(
+      await call('POST', `/api/workspaces/${ws}/members`, { token: editor.accessToken, body }),
+      403,
+      'forbidden',
+    );
     expectError(
       await call('POST', `/api/workspaces/${ws}/members`, { token: outsider.accessToken, body }),
       404,
       'not-found',
     );
     expectError(
-      await call('POST', `/api/workspaces/${ws}/members`, { token: owner.accessToken, body: { ...body, role: 'boss' } }),
+      await call('POST', `/api/workspaces/${ws}/members`, {
+        token: owner.accessToken,
+        body: { ...body, role: 'boss' },
+      }),
       400,
       'invalid-body',
     );
@@ -340,8 +412,8 @@ describe('workspaces', () => {
 
   it('keeps at least one owner', async () => {
     const owner = await signup();
-    const ws = (await call('POST', '/api/workspaces', { token: owner.accessToken, body: { name: 'Team' } })).body
-      .id as string;
+    const ws = (await call('POST', '/api/workspaces', { token: owner.accessToken, body: { name: 'Team' } }))
+      .body.id as string;
     const demote = await call('POST', `/api/workspaces/${ws}/members`, {
       token: owner.accessToken,
       body: { email: owner.user.email, role: 'viewer' },
@@ -356,8 +428,8 @@ describe('threads', () => {
     const editor = await signup();
     const viewer = await signup();
     const outsider = await signup();
-    const ws = (await call('POST', '/api/workspaces', { token: owner.accessToken, body: { name: 'Team' } })).body
-      .id as string;
+    const ws = (await call('POST', '/api/workspaces', { token: owner.accessToken, body: { name: 'Team' } }))
+      .body.id as string;
     for (const [member, role] of [
       [editor, 'editor'],
       [viewer, 'viewer'],
@@ -390,13 +462,21 @@ describe('threads', () => {
     const list = await call('GET', `/api/threads?workspaceId=${ws}`, { token: viewer.accessToken });
     expect(list.status).toBe(200);
     expect(list.body.threads).toEqual([created.body]);
-    const active = await call('GET', `/api/threads?workspaceId=${ws}&status=active`, { token: viewer.accessToken });
+    const active = await call('GET', `/api/threads?workspaceId=${ws}&status=active`, {
+      token: viewer.accessToken,
+    });
     expect(active.body.threads).toHaveLength(1);
-    const archived = await call('GET', `/api/threads?workspaceId=${ws}&status=archived`, { token: viewer.accessToken });
+    const archived = await call('GET', `/api/threads?workspaceId=${ws}&status=archived`, {
+      token: viewer.accessToken,
+    });
     expect(archived.body.threads).toEqual([]);
-    const searched = await call('GET', `/api/threads?workspaceId=${ws}&q=BUDGET`, { token: viewer.accessToken });
+    const searched = await call('GET', `/api/threads?workspaceId=${ws}&q=BUDGET`, {
+      token: viewer.accessToken,
+    });
     expect(searched.body.threads).toHaveLength(1);
-    const missed = await call('GET', `/api/threads?workspaceId=${ws}&q=100%25`, { token: viewer.accessToken });
+    const missed = await call('GET', `/api/threads?workspaceId=${ws}&q=100%25`, {
+      token: viewer.accessToken,
+    });
     expect(missed.body.threads).toEqual([]);
 
     const got = await call('GET', `/api/threads/${id}`, { token: viewer.accessToken });
@@ -428,7 +508,10 @@ describe('threads', () => {
     expect(first.body.id).toBe(threadId);
     expectError(await call('POST', '/api/threads', { token: editor.accessToken, body }), 409, 'conflict');
     expectError(
-      await call('POST', '/api/threads', { token: editor.accessToken, body: { ...body, threadId: '../etc' } }),
+      await call('POST', '/api/threads', {
+        token: editor.accessToken,
+        body: { ...body, threadId: '../etc' },
+      }),
       400,
       'invalid-body',
     );
@@ -449,11 +532,19 @@ describe('request bodies and errors', () => {
     );
     expectError(await call('POST', '/api/workspaces', { token: session.accessToken }), 400, 'invalid-body');
     expectError(await call('POST', '/api/auth/login', { raw: 'email=a&password=b' }), 400, 'invalid-body');
-    expectError(await call('POST', '/api/workspaces', { token: session.accessToken, body: [1, 2] }), 400, 'invalid-body');
+    expectError(
+      await call('POST', '/api/workspaces', { token: session.accessToken, body: [1, 2] }),
+      400,
+      'invalid-body',
+    );
   });
 
   it('bodies over 64 KiB → 413, with or without Content-Length', async () => {
-    const big = JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(API_BODY_LIMIT_BYTES), name: 'A' });
+    const big = JSON.stringify({
+      email: 'a@example.com',
+      password: 'x'.repeat(API_BODY_LIMIT_BYTES),
+      name: 'A',
+    });
     expectError(
       await call('POST', '/api/auth/signup', {
         raw: big,

@@ -51,7 +51,10 @@ export function createApp(deps: AppDeps): Hono {
     bodyLimit({
       maxSize: API_BODY_LIMIT_BYTES,
       onError: () => {
-        throw new ApiError('payload-too-large', `request bodies under /api are limited to ${API_BODY_LIMIT_BYTES} bytes`);
+        throw new ApiError(
+          'payload-too-large',
+          `request bodies under /api are limited to ${API_BODY_LIMIT_BYTES} bytes`,
+        );
       },
     }),
   );
@@ -66,7 +69,8 @@ export function createApp(deps: AppDeps): Hono {
     if (err instanceof ApiError) return errorResponse(c, err.code, err.message);
     if (err instanceof HTTPException) {
       const code = codeForStatus(err.status);
-      if (API_ERRORS[code] >= 500) logger.error({ err, method: c.req.method, path: c.req.path }, 'HTTP exception');
+      if (API_ERRORS[code] >= 500)
+        logger.error({ err, method: c.req.method, path: c.req.path }, 'HTTP exception');
       return errorResponse(c, code, err.message || code);
     }
     // Unknown failures are bugs: the details go to the log, the client gets a code and nothing else.

@@ -34,7 +34,10 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   try {
     value = JSON.parse(text);
   } catch {
-    throw new ApiError('invalid-body', text.trim() === '' ? 'a JSON body is required' : 'the body is not valid JSON');
+    throw new ApiError(
+      'invalid-body',
+      text.trim() === '' ? 'a JSON body is required' : 'the body is not valid JSON',
+    );
   }
   return parse(schema, value);
 }

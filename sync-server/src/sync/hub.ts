@@ -7,6 +7,7 @@ import * as Y from 'yjs';
 import { CLOSE_CODES, SERVER_ACTOR, type Access, type DocName, type DocRef, type Refusal } from '@caucus/schema';
 import type { Limits } from '../config.js';
 import type { Logger } from '../logger.js';
+import { Listeners } from '../listeners.js';
 import type { Metrics } from '../metrics.js';
 import type { AppendEntry, DocStore } from '../storage/doc-store.js';
 import { foldToSnapshot } from '../storage/fold.js';
@@ -41,6 +42,13 @@ interface Batch {
 
 const newBatch = (): Batch => ({ writes: [], callbacks: [] });
 
+/** Updates of one document committed together, in seq order. */
+export interface CommittedEvent {
+  doc: DocName;
+  ref: DocRef;
+  entries: readonly AppendEntry[];
+}
+
 export class SyncHub implements ConnectionHost {
   readonly limits: Limits;
   private readonly rooms = new Map<DocName, Room>();
@@ -51,9 +59,24 @@ export class SyncHub implements ConnectionHost {
   private flushing: Promise<void> | null = null;
   private flushScheduled = false;
   private stopped = false;
+  private readonly committed: Listeners<CommittedEvent>;
+  private readonly unloaded: Listeners<DocName>;
 
   constructor(private readonly options: SyncHubOptions) {
     this.limits = options.limits;
+    const report = (err: unknown) => options.logger.error({ err }, 'a sync hub listener failed');
+    this.committed = new Listeners(report);
+    this.unloaded = new Listeners(report);
+  }
+
+  /** After updates are committed (and relayed): where extensions such as the projection hook in. */
+  onCommitted(listener: (event: CommittedEvent) => void): () => void {
+    return this.committed.add(listener);
+  }
+
+  /** After an idle document is unloaded from memory. */
+  onUnloaded(listener: (doc: DocName) => void): () => void {
+    return this.unloaded.add(listener);
   }
 
   now(): number {
@@ -245,6 +268,8 @@ export class SyncHub implements ConnectionHost {
     }
     for (const room of touched) {
       if (room.lastSeq - room.snapshotSeq >= this.options.compactEveryUpdates) this.scheduleCompaction(room);
+      const entries = batch.writes.filter((w) => w.room === room).map((w) => w.entry);
+      this.committed.emit({ doc: room.name, ref: room.ref, entries });
     }
   }
 
@@ -302,6 +327,7 @@ export class SyncHub implements ConnectionHost {
     this.options.metrics.documentsLoaded.set(this.rooms.size);
     await this.compact(room);
     room.destroy();
+    this.unloaded.emit(room.name);
   }
 
   /** Commits what is queued, closes every connection with 1001 and unloads every document. */

@@ -16,7 +16,7 @@ import { createLogger } from '../logger.js';
 import { openDb, type Db } from '../storage/db.js';
 import { docAccess } from './access.js';
 import { ThreadService } from './thread-service.js';
-import { WorkspaceService } from './workspace-service.js';
+import { WorkspaceService, type MembershipChange } from './workspace-service.js';
 
 let db: Db;
 let workspaces: WorkspaceService;
@@ -58,7 +58,12 @@ describe('docAccess', () => {
   it('thread: editors and up write, viewers read, outsiders get nothing', () => {
     const { ws, members, outsider } = team();
     const t = threads.create(members.editor, { workspaceId: ws, title: 'Roadmap' }).id;
-    const expected: Record<Role, Access> = { owner: 'write', approver: 'write', editor: 'write', viewer: 'read' };
+    const expected: Record<Role, Access> = {
+      owner: 'write',
+      approver: 'write',
+      editor: 'write',
+      viewer: 'read',
+    };
     for (const role of Object.keys(expected) as Role[]) {
       expect(docAccess(db, members[role], thread(t)), role).toBe(expected[role]);
     }
@@ -108,12 +113,18 @@ describe('docAccess', () => {
     expect(docAccess(db, members.owner, { kind: 'workspace', id: newId<WorkspaceId>() })).toBe('none');
   });
 
-  it('follows role changes at once', () => {
+  it('follows role changes at once, and the change is announced', () => {
     const { ws, members } = team();
     const t = threads.create(members.owner, { workspaceId: ws, title: 'T' }).id;
+    const heard: MembershipChange[] = [];
+    workspaces.onMembershipChanged((e) => heard.push(e));
     expect(docAccess(db, members.viewer, thread(t))).toBe('read');
     workspaces.addMember(members.owner, ws, { email: 'viewer@example.com', role: 'editor' });
     expect(docAccess(db, members.viewer, thread(t))).toBe('write');
+    expect(heard).toEqual([{ workspaceId: ws, userId: members.viewer, role: 'editor' }]);
+    // Setting the same role again changes nothing and announces nothing.
+    workspaces.addMember(members.owner, ws, { email: 'viewer@example.com', role: 'editor' });
+    expect(heard).toHaveLength(1);
   });
 
   it('works with refs parsed from document names', () => {
@@ -122,5 +133,27 @@ describe('docAccess', () => {
     const ref = parseDocName(`thread:${t}`);
     expect(ref).not.toBeNull();
     if (ref) expect(docAccess(db, members.editor, ref)).toBe('write');
+  });
+});
+
+describe('events', () => {
+  it('a failing listener neither fails the write nor silences the other listeners', () => {
+    const errors: string[] = [];
+    const logger = createLogger('error', { write: (line: string) => void errors.push(line) });
+    const isolated = new ThreadService({ db, logger });
+    const heard: string[] = [];
+    isolated.onThreadCreated(() => {
+      throw new Error('listener bug');
+    });
+    const off = isolated.onThreadCreated(({ thread }) => heard.push(thread.title));
+    const { ws, members } = team();
+    expect(isolated.create(members.editor, { workspaceId: ws, title: 'Still created' }).title).toBe(
+      'Still created',
+    );
+    expect(heard).toEqual(['Still created']);
+    expect(errors.join('')).toContain('listener bug');
+    off();
+    isolated.create(members.editor, { workspaceId: ws, title: 'Unheard' });
+    expect(heard).toEqual(['Still created']);
   });
 });

@@ -38,7 +38,10 @@ function prepare(db: Db) {
       .from(threads)
       .leftJoin(
         memberships,
-        and(eq(memberships.workspaceId, threads.workspaceId), eq(memberships.userId, sql.placeholder('userId'))),
+        and(
+          eq(memberships.workspaceId, threads.workspaceId),
+          eq(memberships.userId, sql.placeholder('userId')),
+        ),
       )
       .where(eq(threads.id, sql.placeholder('threadId')))
       .prepare(),

@@ -110,7 +110,8 @@ export class ThreadService {
 
   /** Threads of a workspace, most recently updated first; `not-found` for non-members. */
   list(userId: UserId, input: ListThreadsInput): Thread[] {
-    if (this.#roleOf(userId, input.workspaceId) === null) throw new ApiError('not-found', 'workspace not found');
+    if (this.#roleOf(userId, input.workspaceId) === null)
+      throw new ApiError('not-found', 'workspace not found');
     const filters: SQL[] = [eq(threads.workspaceId, input.workspaceId)];
     if (input.status) filters.push(eq(threads.status, input.status));
     if (input.q) {

@@ -183,36 +183,42 @@ export class WorkspaceService {
    * Owner only. Gives the user with `email` the role (adding or changing a membership), or keeps an
    * invitation that turns into a membership when someone signs up with that email.
    */
-  addMember(actorId: UserId, workspaceId: WorkspaceId, input: { email: string; role: Role }): AddMemberResult {
+  addMember(
+    actorId: UserId,
+    workspaceId: WorkspaceId,
+    input: { email: string; role: Role },
+  ): AddMemberResult {
     const email = normalizeEmail(input.email);
     const { role } = input;
-    const { status, change } = this.#db.transaction((tx): { status: AddMemberResult['status']; change: MembershipChange | null } => {
-      const actorRole = this.roleOf(actorId, workspaceId);
-      if (actorRole === null) throw notFound();
-      if (actorRole !== 'owner') throw new ApiError('forbidden', 'only owners can add members');
-      const now = this.#now();
-      const user = tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
-      if (!user) {
-        tx.insert(invitations)
-          .values({ workspaceId, email, role, invitedBy: actorId, createdAt: now })
-          .onConflictDoUpdate({
-            target: [invitations.workspaceId, invitations.email],
-            set: { role, invitedBy: actorId, createdAt: now },
-          })
+    const { status, change } = this.#db.transaction(
+      (tx): { status: AddMemberResult['status']; change: MembershipChange | null } => {
+        const actorRole = this.roleOf(actorId, workspaceId);
+        if (actorRole === null) throw notFound();
+        if (actorRole !== 'owner') throw new ApiError('forbidden', 'only owners can add members');
+        const now = this.#now();
+        const user = tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
+        if (!user) {
+          tx.insert(invitations)
+            .values({ workspaceId, email, role, invitedBy: actorId, createdAt: now })
+            .onConflictDoUpdate({
+              target: [invitations.workspaceId, invitations.email],
+              set: { role, invitedBy: actorId, createdAt: now },
+            })
+            .run();
+          return { status: 'invited', change: null };
+        }
+        const current = this.roleOf(user.id, workspaceId);
+        if (current === role) return { status: 'member', change: null };
+        if (current === 'owner' && this.#ownerCount(workspaceId) === 1) {
+          throw new ApiError('conflict', 'a workspace needs at least one owner');
+        }
+        tx.insert(memberships)
+          .values({ workspaceId, userId: user.id, role, createdAt: now })
+          .onConflictDoUpdate({ target: [memberships.workspaceId, memberships.userId], set: { role } })
           .run();
-        return { status: 'invited', change: null };
-      }
-      const current = this.roleOf(user.id, workspaceId);
-      if (current === role) return { status: 'member', change: null };
-      if (current === 'owner' && this.#ownerCount(workspaceId) === 1) {
-        throw new ApiError('conflict', 'a workspace needs at least one owner');
-      }
-      tx.insert(memberships)
-        .values({ workspaceId, userId: user.id, role, createdAt: now })
-        .onConflictDoUpdate({ target: [memberships.workspaceId, memberships.userId], set: { role } })
-        .run();
-      return { status: 'member', change: { workspaceId, userId: user.id, role } };
-    });
+        return { status: 'member', change: { workspaceId, userId: user.id, role } };
+      },
+    );
     if (change) this.#membershipChanged.emit(change);
     return { workspaceId, email, role, status };
   }
@@ -235,7 +241,9 @@ export class WorkspaceService {
         createdAt,
       })
       .run();
-    db.insert(memberships).values({ workspaceId: personalWorkspaceId, userId: user.id, role: 'owner', createdAt }).run();
+    db.insert(memberships)
+      .values({ workspaceId: personalWorkspaceId, userId: user.id, role: 'owner', createdAt })
+      .run();
     const email = normalizeEmail(user.email);
     const pending = db
       .select({ workspaceId: invitations.workspaceId, role: invitations.role })
@@ -243,7 +251,10 @@ export class WorkspaceService {
       .where(eq(invitations.email, email))
       .all();
     for (const { workspaceId, role } of pending) {
-      db.insert(memberships).values({ workspaceId, userId: user.id, role, createdAt }).onConflictDoNothing().run();
+      db.insert(memberships)
+        .values({ workspaceId, userId: user.id, role, createdAt })
+        .onConflictDoNothing()
+        .run();
     }
     db.delete(invitations).where(eq(invitations.email, email)).run();
     const changes: MembershipChange[] = [

@@ -26,25 +26,27 @@ const refreshSchema = z.object({ refreshToken: z.string().min(1).max(256) });
 
 /** `/auth/*` and `/me`, to be mounted under `/api`. */
 export function authRoutes({ auth }: { auth: AuthService }) {
-  return new Hono<AuthedEnv>()
-    .post('/auth/signup', async (c) => c.json(await auth.signup(await jsonBody(c, signupSchema)), 201))
-    .post('/auth/login', async (c) => c.json(await auth.login(await jsonBody(c, loginSchema)), 200))
-    .post('/auth/refresh', async (c) => {
-      const { refreshToken } = await jsonBody(c, refreshSchema);
-      return c.json(await auth.refresh(refreshToken), 200);
-    })
-    // The refresh token is the credential here, so a client whose access token expired can still log out.
-    .post('/auth/logout', async (c) => {
-      const { refreshToken } = await jsonBody(c, refreshSchema);
-      auth.logout(refreshToken);
-      return c.body(null, 204);
-    })
-    .get('/me', requireAuth(auth), (c) => {
-      const principal = c.get('principal');
-      return c.json({
-        user: auth.getUser(principal.userId),
-        via: principal.via,
-        expiresAt: principal.expiresAt,
-      });
-    });
+  return (
+    new Hono<AuthedEnv>()
+      .post('/auth/signup', async (c) => c.json(await auth.signup(await jsonBody(c, signupSchema)), 201))
+      .post('/auth/login', async (c) => c.json(await auth.login(await jsonBody(c, loginSchema)), 200))
+      .post('/auth/refresh', async (c) => {
+        const { refreshToken } = await jsonBody(c, refreshSchema);
+        return c.json(await auth.refresh(refreshToken), 200);
+      })
+      // The refresh token is the credential here, so a client whose access token expired can still log out.
+      .post('/auth/logout', async (c) => {
+        const { refreshToken } = await jsonBody(c, refreshSchema);
+        auth.logout(refreshToken);
+        return c.body(null, 204);
+      })
+      .get('/me', requireAuth(auth), (c) => {
+        const principal = c.get('principal');
+        return c.json({
+          user: auth.getUser(principal.userId),
+          via: principal.via,
+          expiresAt: principal.expiresAt,
+        });
+      })
+  );
 }

@@ -28,27 +28,29 @@ const listSchema = z.object({
 export function threadRoutes(deps: { auth: AuthService; threads: ThreadService; maxFieldChars: number }) {
   const { auth, threads } = deps;
   const create = createSchema(deps.maxFieldChars);
-  return new Hono<AuthedEnv>()
-    .use('*', requireAuth(auth))
-    // TODO(intents): route through a `thread.create` intent once the intent engine exists (DESIGN §5).
-    .post('/', async (c) => {
-      const { workspaceId, title, intent, threadId } = await jsonBody(c, create);
-      const thread = threads.create(c.get('principal').userId, {
-        workspaceId,
-        title,
-        ...(intent ? { intent } : {}),
-        ...(threadId ? { threadId } : {}),
-      });
-      return c.json(thread, 201);
-    })
-    .get('/', (c) => {
-      const { workspaceId, status, q } = query(c, listSchema);
-      const list = threads.list(c.get('principal').userId, {
-        workspaceId,
-        ...(status ? { status } : {}),
-        ...(q ? { q } : {}),
-      });
-      return c.json({ threads: list });
-    })
-    .get('/:id', (c) => c.json(threads.get(c.get('principal').userId, idParam<ThreadId>(c, 'id'))));
+  return (
+    new Hono<AuthedEnv>()
+      .use('*', requireAuth(auth))
+      // TODO(intents): route through a `thread.create` intent once the intent engine exists (DESIGN §5).
+      .post('/', async (c) => {
+        const { workspaceId, title, intent, threadId } = await jsonBody(c, create);
+        const thread = threads.create(c.get('principal').userId, {
+          workspaceId,
+          title,
+          ...(intent ? { intent } : {}),
+          ...(threadId ? { threadId } : {}),
+        });
+        return c.json(thread, 201);
+      })
+      .get('/', (c) => {
+        const { workspaceId, status, q } = query(c, listSchema);
+        const list = threads.list(c.get('principal').userId, {
+          workspaceId,
+          ...(status ? { status } : {}),
+          ...(q ? { q } : {}),
+        });
+        return c.json({ threads: list });
+      })
+      .get('/:id', (c) => c.json(threads.get(c.get('principal').userId, idParam<ThreadId>(c, 'id'))))
+  );
 }

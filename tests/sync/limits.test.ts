@@ -1,0 +1,134 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { CLOSE_CODES, MESSAGE_TYPES } from '@caucus/schema';
+import { api, createThread, signup, startTestServer, type TestServer } from '../support/server.js';
+import { connectClient, nextClose, synced, until } from '../support/providers.js';
+import { RawClient } from '../support/raw-client.js';
+
+let ts: TestServer | null = null;
+
+afterEach(async () => {
+  await ts?.stop();
+  ts = null;
+});
+
+async function setup(options: Parameters<typeof startTestServer>[0] = {}) {
+  ts = await startTestServer(options);
+  const user = await signup(ts.url, 'writer');
+  const threadId = await createThread(ts.url, user);
+  const docUrl = `${ts.wsUrl}/thread:${threadId}?token=${user.accessToken}`;
+  return { ts, user, threadId, docUrl };
+}
+
+describe('limits, each with its close code', () => {
+  it('closes with 1009 on a frame over the frame limit', async () => {
+    const { docUrl } = await setup({ limits: { maxFrameBytes: 1024 } });
+    const raw = await RawClient.open(docUrl);
+    raw.send(new Uint8Array(4096));
+    expect((await raw.closed).code).toBe(CLOSE_CODES.frameTooLarge);
+  });
+
+  it('closes with 4413 on an update over the update limit', async () => {
+    const { docUrl } = await setup({ limits: { maxUpdateBytes: 1024 } });
+    const raw = await RawClient.open(docUrl);
+    const doc = new Y.Doc();
+    await raw.syncInto(doc);
+    const before = Y.encodeStateVector(doc);
+    doc.getText('body').insert(0, 'x'.repeat(5000));
+    raw.sendUpdate(Y.encodeStateAsUpdate(doc, before));
+    expect(await raw.closed).toEqual({ code: CLOSE_CODES.tooLarge, reason: 'update-too-large' });
+  });
+
+  it('refuses growth past the document limit', async () => {
+    const { docUrl } = await setup({ limits: { maxDocBytes: 4096 } });
+    const raw = await RawClient.open(docUrl);
+    const doc = new Y.Doc();
+    await raw.syncInto(doc);
+    const before = Y.encodeStateVector(doc);
+    doc.getText('body').insert(0, 'y'.repeat(5000));
+    const denied = raw.next((type) => type === MESSAGE_TYPES.auth);
+    raw.sendUpdate(Y.encodeStateAsUpdate(doc, before));
+    expect(new TextDecoder().decode(await denied)).toContain('doc-too-large');
+    expect(await raw.closed).toEqual({ code: CLOSE_CODES.tooLarge, reason: 'doc-too-large' });
+  });
+
+  it('closes with 4429 when a connection sends too many messages', async () => {
+    const { docUrl } = await setup({ limits: { messagesPerSecond: 20 } });
+    const raw = await RawClient.open(docUrl);
+    const query = new Uint8Array([MESSAGE_TYPES.queryAwareness]);
+    for (let i = 0; i < 200; i++) raw.send(query);
+    expect(await raw.closed).toEqual({ code: CLOSE_CODES.rateLimited, reason: 'rate-limited' });
+  });
+
+  it('closes with 4400 on a text frame and on an unknown message type', async () => {
+    const { docUrl } = await setup();
+    const text = await RawClient.open(docUrl);
+    text.ws.send('hello');
+    expect((await text.closed).code).toBe(CLOSE_CODES.malformed);
+    const unknown = await RawClient.open(docUrl);
+    unknown.send(new Uint8Array([77, 1, 2]));
+    expect((await unknown.closed).code).toBe(CLOSE_CODES.malformed);
+  });
+
+  it('limits open connections per user (429 at upgrade)', async () => {
+    const { docUrl } = await setup({ limits: { maxConnectionsPerUser: 2 } });
+    const a = await RawClient.open(docUrl);
+    const b = await RawClient.open(docUrl);
+    await expect(RawClient.open(docUrl)).rejects.toThrow('429');
+    a.close();
+    await a.closed;
+    b.close();
+  });
+});
+
+describe('token lifetime', () => {
+  it('closes a connection with 4401 when its token expires, and a refreshed token reconnects', async () => {
+    const { ts: server, user, threadId } = await setup({ accessTokenTtlSeconds: 2 });
+    const c = connectClient(server.wsUrl, `thread:${threadId}`, user.accessToken);
+    try {
+      await synced(c);
+      const closed = await nextClose(c);
+      expect(closed).toEqual({ code: CLOSE_CODES.unauthorized, reason: 'token-expired' });
+      // 44xx is terminal for the official client: it waits for a new token instead of retrying.
+      expect(c.provider.shouldConnect).toBe(false);
+      const refreshed = await api<{ accessToken: string }>(server.url, 'POST', '/api/auth/refresh', {
+        body: { refreshToken: user.refreshToken },
+      });
+      expect(refreshed.status).toBe(200);
+      c.provider.params = { token: refreshed.body.accessToken };
+      c.provider.connect();
+      await synced(c);
+      c.doc.getText('body').insert(0, 'after refresh');
+      const other = connectClient(server.wsUrl, `thread:${threadId}`, refreshed.body.accessToken);
+      await synced(other);
+      await until(other.doc, () => other.doc.getText('body').toString() === 'after refresh');
+      other.destroy();
+    } finally {
+      c.destroy();
+    }
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('closes connections with 1001 and keeps every acknowledged update across the restart', async () => {
+    const { ts: server, docUrl, user, threadId } = await setup();
+    const raw = await RawClient.open(docUrl + '&acks=1');
+    const doc = new Y.Doc();
+    await raw.syncInto(doc);
+    const before = Y.encodeStateVector(doc);
+    doc.getText('body').insert(0, 'last words');
+    const ack = raw.next((type) => type === MESSAGE_TYPES.durableAck);
+    raw.sendUpdate(Y.encodeStateAsUpdate(doc, before));
+    await ack;
+    const stopping = server.server.close();
+    expect((await raw.closed).code).toBe(CLOSE_CODES.goingAway);
+    await stopping;
+    ts = await startTestServer({ dataDir: server.dataDir });
+    const again = await RawClient.open(`${ts.wsUrl}/thread:${threadId}?token=${user.accessToken}`);
+    const restored = new Y.Doc();
+    await again.syncInto(restored);
+    expect(restored.getText('body').toString()).toBe('last words');
+    expect(restored.getMap('meta').get('title')).toBe('A thread');
+    again.close();
+  });
+});
