@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import { threadDoc, type ThreadId, type UserId } from '@caucus/schema';
+import { CLOSE_CODES, threadDoc, type ThreadId, type UserId } from '@caucus/schema';
 import type { ServerConfig } from './config.js';
 import { AuthService } from './auth/auth-service.js';
 import { createApp } from './http/app.js';
@@ -56,12 +56,23 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     idleUnloadMs: config.idleUnloadMs,
     compactEveryUpdates: config.compactEveryUpdates,
   });
-  const auth = new AuthService({ db, config });
   const workspaces = new WorkspaceService({ db, logger });
   const threads = new ThreadService({ db, logger });
+  const auth = new AuthService({ db, config, workspaces, logger });
 
   // Governance changes reach open connections at once.
   workspaces.onMembershipChanged(({ userId }) => hub.reauthorize(userId, (ref) => docAccess(db, userId as UserId, ref)));
+  // Logout, refresh-token reuse and API-token revocation end open connections too.
+  auth.onRevoked((revoked) =>
+    hub.closeWhere(
+      (info) =>
+        revoked.sessionId !== undefined
+          ? info.sessionId === revoked.sessionId
+          : info.apiTokenId === revoked.apiTokenId,
+      CLOSE_CODES.unauthorized,
+      'token-revoked',
+    ),
+  );
   threads.onThreadCreated(({ thread }) => {
     const id = thread.id as ThreadId;
     hub

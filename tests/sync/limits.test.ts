@@ -101,11 +101,31 @@ describe('token lifetime', () => {
       c.doc.getText('body').insert(0, 'after refresh');
       const other = connectClient(server.wsUrl, `thread:${threadId}`, refreshed.body.accessToken);
       await synced(other);
-      await until(other.doc, () => other.doc.getText('body').toString() === 'after refresh');
+      await until(other.doc, () => other.doc.getText('body').toJSON() === 'after refresh');
       other.destroy();
     } finally {
       c.destroy();
     }
+  });
+});
+
+describe('revocation', () => {
+  it('closes open connections of a session at logout, and of an API token when it is revoked', async () => {
+    const { ts: server, user, docUrl, threadId } = await setup();
+    const session = await RawClient.open(docUrl);
+    const made = await api<{ id: string; token: string }>(server.url, 'POST', '/api/tokens', {
+      token: user.accessToken,
+      body: { name: 'script' },
+    });
+    expect(made.status).toBe(201);
+    const script = await RawClient.open(`${server.wsUrl}/thread:${threadId}?token=${made.body.token}`);
+    const revoke = await api(server.url, 'DELETE', `/api/tokens/${made.body.id}`, { token: user.accessToken });
+    expect(revoke.status).toBe(204);
+    expect(await script.closed).toEqual({ code: CLOSE_CODES.unauthorized, reason: 'token-revoked' });
+    const logout = await api(server.url, 'POST', '/api/auth/logout', { body: { refreshToken: user.refreshToken } });
+    expect(logout.status).toBe(204);
+    expect(await session.closed).toEqual({ code: CLOSE_CODES.unauthorized, reason: 'token-revoked' });
+    await expect(RawClient.open(docUrl)).rejects.toThrow('401');
   });
 });
 
@@ -127,7 +147,7 @@ describe('graceful shutdown', () => {
     const again = await RawClient.open(`${ts.wsUrl}/thread:${threadId}?token=${user.accessToken}`);
     const restored = new Y.Doc();
     await again.syncInto(restored);
-    expect(restored.getText('body').toString()).toBe('last words');
+    expect(restored.getText('body').toJSON()).toBe('last words');
     expect(restored.getMap('meta').get('title')).toBe('A thread');
     again.close();
   });

@@ -98,7 +98,7 @@ describe('thread content rules', () => {
     await synced(watcher);
     a.doc.getText('body').insert(0, 'owner text ');
     // Relayed means committed: the server has the owner's structs before the raw client syncs.
-    await until(watcher.doc, () => watcher.doc.getText('body').toString().includes('owner text'));
+    await until(watcher.doc, () => watcher.doc.getText('body').toJSON().includes('owner text'));
     const raw = await RawClient.open(`${ts.wsUrl}/thread:${threadId}?token=${editor.accessToken}`);
     const known = new Y.Doc();
     await raw.syncInto(known);

@@ -69,12 +69,12 @@ describe('sync with the official y-websocket client', () => {
     b.doc.getText('body').insert(0, 'world ');
     await until(a.doc, () => a.doc.getText('body').length === 12);
     await until(b.doc, () => b.doc.getText('body').length === 12);
-    expect(a.doc.getText('body').toString()).toBe(b.doc.getText('body').toString());
+    expect(a.doc.getText('body').toJSON()).toBe(b.doc.getText('body').toJSON());
 
     const late = client(editor.accessToken);
     await synced(late);
     await until(late.doc, () => late.doc.getText('body').length === 12);
-    expect(late.doc.getText('body').toString()).toBe(a.doc.getText('body').toString());
+    expect(late.doc.getText('body').toJSON()).toBe(a.doc.getText('body').toJSON());
     expect(Y.encodeStateVector(late.doc)).toEqual(Y.encodeStateVector(a.doc));
   });
 
@@ -90,9 +90,9 @@ describe('sync with the official y-websocket client', () => {
     // edit, the watcher would see it first.
     writer.doc.getMap('meta').set('intent', 'after the viewer');
     await until(watcher.doc, () => watcher.doc.getMap('meta').get('intent') === 'after the viewer');
-    expect(watcher.doc.getText('body').toString()).not.toContain('VIEWER');
+    expect(watcher.doc.getText('body').toJSON()).not.toContain('VIEWER');
     const stored = await ts.server.hub.read(`thread:${threadId}` as never, { kind: 'thread', id: threadId as never }, (d) =>
-      d.getText('body').toString(),
+      d.getText('body').toJSON(),
     );
     expect(stored).not.toContain('VIEWER');
   });

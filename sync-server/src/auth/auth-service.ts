@@ -4,7 +4,7 @@ import type { ServerConfig } from '../config.js';
 import { ApiError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { Db } from '../storage/db.js';
-import { Listeners } from '../workspaces/listeners.js';
+import { Listeners } from '../listeners.js';
 import { normalizeEmail, WorkspaceService } from '../workspaces/workspace-service.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
 import {

@@ -23,18 +23,22 @@ runDocStoreContract('sqlite :memory:', () =>
   Promise.resolve({ store: new SqliteDocStore(openDb({ path: ':memory:' })) }),
 );
 
-runDocStoreContract('sqlite file', () => {
-  const dbPath = tempDbPath();
-  let store = new SqliteDocStore(openDb({ path: dbPath }));
-  return Promise.resolve({
-    store,
-    reopen: async () => {
-      await store.close();
-      store = new SqliteDocStore(openDb({ path: dbPath }));
-      return store;
-    },
-  });
-});
+runDocStoreContract(
+  'sqlite file',
+  () => {
+    const dbPath = tempDbPath();
+    let store = new SqliteDocStore(openDb({ path: dbPath }));
+    return Promise.resolve({
+      store,
+      reopen: async () => {
+        await store.close();
+        store = new SqliteDocStore(openDb({ path: dbPath }));
+        return store;
+      },
+    });
+  },
+  { persistent: true },
+);
 
 describe('SqliteDocStore on a file', () => {
   const doc = threadDoc('alpha' as ThreadId);

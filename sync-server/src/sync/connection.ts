@@ -31,6 +31,9 @@ export interface ConnectionInfo {
   acks: boolean;
   /** When the token expires (ms since epoch), or null. */
   expiresAt: number | null;
+  /** The login session or API token the connection authenticated with, to end it on revocation. */
+  sessionId?: string;
+  apiTokenId?: string;
 }
 
 /** What a connection needs from the hub. */

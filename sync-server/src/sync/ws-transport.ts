@@ -5,7 +5,8 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, parseDocName, type Access, type DocRef } from '@caucus/schema';
+import { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, docName, parseDocName, type Access, type DocRef } from '@caucus/schema';
+import type { ConnectionInfo } from './connection.js';
 import type { Logger } from '../logger.js';
 import type { Principal } from '../auth/auth-service.js';
 import type { SyncHub } from './hub.js';
@@ -82,15 +83,18 @@ async function handleUpgrade(
   if (socket.destroyed) return;
   wss.handleUpgrade(req, socket, head, (ws) => {
     perUser.set(principal.userId, open + 1);
-    const conn = deps.hub.connect(adapt(ws), {
+    const info: ConnectionInfo = {
       userId: principal.userId,
       name: principal.name,
-      docName: name as never,
+      docName: docName(ref),
       ref,
       access,
       acks: url.searchParams.get('acks') === '1',
       expiresAt: principal.expiresAt,
-    });
+    };
+    if (principal.sessionId) info.sessionId = principal.sessionId;
+    if (principal.apiTokenId) info.apiTokenId = principal.apiTokenId;
+    const conn = deps.hub.connect(adapt(ws), info);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (!isBinary) conn.receiveText();
       else conn.receive(toBytes(data));

@@ -12,7 +12,7 @@ import {
 import { ApiError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { Db } from '../storage/db.js';
-import { Listeners } from './listeners.js';
+import { Listeners } from '../listeners.js';
 
 const { memberships, threads } = tables;
 

@@ -3,7 +3,7 @@ import { newId, tables, type Role, type UserId, type WorkspaceId } from '@caucus
 import { ApiError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { Db } from '../storage/db.js';
-import { Listeners } from './listeners.js';
+import { Listeners } from '../listeners.js';
 
 const { invitations, memberships, users, workspaces } = tables;
 
