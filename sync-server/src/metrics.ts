@@ -6,7 +6,11 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry, prefix: 'caucus_' });
   return {
     registry,
-    connections: new Gauge({ name: 'caucus_connections', help: 'Open sync connections', registers: [registry] }),
+    connections: new Gauge({
+      name: 'caucus_connections',
+      help: 'Open sync connections',
+      registers: [registry],
+    }),
     documentsLoaded: new Gauge({
       name: 'caucus_documents_loaded',
       help: 'Documents loaded in memory',

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import { CLOSE_CODES, threadDoc, type ThreadId, type UserId } from '@caucus/schema';
+import { CLOSE_CODES, threadDoc, type UserId } from '@caucus/schema';
 import type { ServerConfig } from './config.js';
 import { AuthService } from './auth/auth-service.js';
 import { createApp } from './http/app.js';
@@ -61,7 +61,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const auth = new AuthService({ db, config, workspaces, logger });
 
   // Governance changes reach open connections at once.
-  workspaces.onMembershipChanged(({ userId }) => hub.reauthorize(userId, (ref) => docAccess(db, userId as UserId, ref)));
+  workspaces.onMembershipChanged(({ userId }) =>
+    hub.reauthorize(userId, (ref) => docAccess(db, userId, ref)),
+  );
   // Logout, refresh-token reuse and API-token revocation end open connections too.
   auth.onRevoked((revoked) =>
     hub.closeWhere(
@@ -74,7 +76,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ),
   );
   threads.onThreadCreated(({ thread }) => {
-    const id = thread.id as ThreadId;
+    const id = thread.id;
     hub
       .transact(threadDoc(id), { kind: 'thread', id }, (doc) => {
         const meta = doc.getMap('meta');
@@ -84,8 +86,19 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       .catch((err: unknown) => logger.error({ err, thread: id }, 'seeding the thread document failed'));
   });
 
-  const app = createApp({ db, config, auth, workspaces, threads, metrics, logger, version: VERSION });
-  const http = createServer({ maxHeaderSize: 16 * 1024 }, getRequestListener(app.fetch));
+  const app = createApp({
+    db,
+    config,
+    auth,
+    workspaces,
+    threads,
+    metrics,
+    logger,
+    version: VERSION,
+    extraHealth: () => ({ connections: hub.stats.connections, documents: hub.stats.documents }),
+  });
+  const listener = getRequestListener(app.fetch);
+  const http = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => void listener(req, res));
   const detachSync = attachSyncTransport(http, {
     hub,
     authenticate: (token) => auth.authenticate(token),

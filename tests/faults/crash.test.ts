@@ -59,7 +59,10 @@ function ackOf(frame: Uint8Array): Map<number, number> | null {
 }
 
 /** Clients whose clock in `have` is below the one in `need`: what `have` lacks. */
-function missing(need: Map<number, number>, have: Map<number, number>): Array<{ client: number; need: number; have: number }> {
+function missing(
+  need: Map<number, number>,
+  have: Map<number, number>,
+): Array<{ client: number; need: number; have: number }> {
   const out: Array<{ client: number; need: number; have: number }> = [];
   for (const [client, clock] of need) {
     const got = have.get(client) ?? 0;
@@ -179,14 +182,18 @@ async function crashCycle(killAfter: number): Promise<CycleResult> {
 }
 
 describe('crash: SIGKILL while clients write', () => {
-  it('keeps every relayed and every acknowledged update across repeated kill -9 and restart', { timeout: 90_000 }, async () => {
-    const results: CycleResult[] = [];
-    for (const killAfter of KILL_AFTER) results.push(await crashCycle(killAfter));
-    // The document grew over the cycles: later cycles started from what earlier ones kept.
-    const chars = results.map((r) => r.receivedChars);
-    for (let i = 1; i < chars.length; i++) expect(chars[i]).toBeGreaterThan(chars[i - 1] as number);
-    // The restarts themselves went cleanly: nothing at error level, nothing on stderr.
-    expect(server.errorLogs).toEqual([]);
-    expect(server.stderr).toBe('');
-  });
+  it(
+    'keeps every relayed and every acknowledged update across repeated kill -9 and restart',
+    { timeout: 90_000 },
+    async () => {
+      const results: CycleResult[] = [];
+      for (const killAfter of KILL_AFTER) results.push(await crashCycle(killAfter));
+      // The document grew over the cycles: later cycles started from what earlier ones kept.
+      const chars = results.map((r) => r.receivedChars);
+      for (let i = 1; i < chars.length; i++) expect(chars[i]).toBeGreaterThan(chars[i - 1] as number);
+      // The restarts themselves went cleanly: nothing at error level, nothing on stderr.
+      expect(server.errorLogs).toEqual([]);
+      expect(server.stderr).toBe('');
+    },
+  );
 });

@@ -135,7 +135,17 @@ export class ProcessServer {
     installExitHook();
     const child = spawn(
       process.execPath,
-      ['--conditions=caucus-source', '--import', 'tsx', BIN, 'serve', '--port', '0', '--data-dir', this.dataDir],
+      [
+        '--conditions=caucus-source',
+        '--import',
+        'tsx',
+        BIN,
+        'serve',
+        '--port',
+        '0',
+        '--data-dir',
+        this.dataDir,
+      ],
       { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.child = child;
@@ -161,7 +171,10 @@ export class ProcessServer {
         child.kill('SIGKILL');
         reject(new Error(`caucus serve ${why}\n--- stderr ---\n${this.stderrText}`));
       };
-      const timer = setTimeout(() => fail(`did not report listening within ${this.startTimeoutMs} ms`), this.startTimeoutMs);
+      const timer = setTimeout(
+        () => fail(`did not report listening within ${this.startTimeoutMs} ms`),
+        this.startTimeoutMs,
+      );
       child.stderr?.setEncoding('utf8');
       child.stderr?.on('data', (chunk: string) => {
         this.stderrText += chunk;
@@ -190,7 +203,9 @@ export class ProcessServer {
           }
         }
       });
-      void exited.then(({ code, signal }) => fail(`exited before listening (code ${code}, signal ${signal})`));
+      void exited.then(({ code, signal }) =>
+        fail(`exited before listening (code ${code}, signal ${signal})`),
+      );
     });
   }
 }

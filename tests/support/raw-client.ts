@@ -7,7 +7,11 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { MESSAGE_TYPES, SYNC_STEPS } from '@caucus/schema';
 
-type Waiter = { from: number; match: (type: number, frame: Uint8Array) => boolean; resolve: (frame: Uint8Array) => void };
+type Waiter = {
+  from: number;
+  match: (type: number, frame: Uint8Array) => boolean;
+  resolve: (frame: Uint8Array) => void;
+};
 
 export class RawClient {
   readonly messages: Uint8Array[] = [];
@@ -15,7 +19,9 @@ export class RawClient {
   private waiters: Waiter[] = [];
 
   private constructor(readonly ws: WebSocket) {
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     ws.on('message', (data: Buffer) => {
       const frame = new Uint8Array(data);
       this.messages.push(frame);

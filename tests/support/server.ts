@@ -4,7 +4,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, startServer, type Limits, type RunningServer, type ServerConfig } from '@caucus/sync-server';
+import {
+  loadConfig,
+  startServer,
+  type Limits,
+  type RunningServer,
+  type ServerConfig,
+} from '@caucus/sync-server';
 
 export interface TestServer {
   server: RunningServer;
@@ -87,25 +93,53 @@ export async function signup(baseUrl: string, name = `user${++counter}`): Promis
     { body: { email, password: 'correct horse battery', name } },
   );
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
-  const workspaces = await api<Array<{ id: string }> | { workspaces: Array<{ id: string }> }>(baseUrl, 'GET', '/api/workspaces', {
-    token: res.body.accessToken,
-  });
+  const workspaces = await api<Array<{ id: string }> | { workspaces: Array<{ id: string }> }>(
+    baseUrl,
+    'GET',
+    '/api/workspaces',
+    {
+      token: res.body.accessToken,
+    },
+  );
   const list = Array.isArray(workspaces.body) ? workspaces.body : workspaces.body.workspaces;
   const workspaceId = list[0]?.id;
   if (!workspaceId) throw new Error('signup made no workspace');
-  return { id: res.body.user.id, email, name, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken, workspaceId };
+  return {
+    id: res.body.user.id,
+    email,
+    name,
+    accessToken: res.body.accessToken,
+    refreshToken: res.body.refreshToken,
+    workspaceId,
+  };
 }
 
-export async function createThread(baseUrl: string, user: TestUser, workspaceId = user.workspaceId, title = 'A thread') {
-  const res = await api<{ id: string }>(baseUrl, 'POST', '/api/threads', { token: user.accessToken, body: { workspaceId, title } });
-  if (res.status !== 201) throw new Error(`thread creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+export async function createThread(
+  baseUrl: string,
+  user: TestUser,
+  workspaceId = user.workspaceId,
+  title = 'A thread',
+) {
+  const res = await api<{ id: string }>(baseUrl, 'POST', '/api/threads', {
+    token: user.accessToken,
+    body: { workspaceId, title },
+  });
+  if (res.status !== 201)
+    throw new Error(`thread creation failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id;
 }
 
-export async function addMember(baseUrl: string, owner: TestUser, workspaceId: string, member: TestUser, role: string) {
+export async function addMember(
+  baseUrl: string,
+  owner: TestUser,
+  workspaceId: string,
+  member: TestUser,
+  role: string,
+) {
   const res = await api(baseUrl, 'POST', `/api/workspaces/${workspaceId}/members`, {
     token: owner.accessToken,
     body: { email: member.email, role },
   });
-  if (res.status !== 201) throw new Error(`adding a member failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 201)
+    throw new Error(`adding a member failed: ${res.status} ${JSON.stringify(res.body)}`);
 }

@@ -4,7 +4,14 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { MESSAGE_TYPES } from '@caucus/schema';
-import { addMember, createThread, signup, startTestServer, type TestServer, type TestUser } from '../support/server.js';
+import {
+  addMember,
+  createThread,
+  signup,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from '../support/server.js';
 import { connectClient, synced, type TestClient } from '../support/providers.js';
 import { RawClient } from '../support/raw-client.js';
 

@@ -119,10 +119,14 @@ describe('revocation', () => {
     });
     expect(made.status).toBe(201);
     const script = await RawClient.open(`${server.wsUrl}/thread:${threadId}?token=${made.body.token}`);
-    const revoke = await api(server.url, 'DELETE', `/api/tokens/${made.body.id}`, { token: user.accessToken });
+    const revoke = await api(server.url, 'DELETE', `/api/tokens/${made.body.id}`, {
+      token: user.accessToken,
+    });
     expect(revoke.status).toBe(204);
     expect(await script.closed).toEqual({ code: CLOSE_CODES.unauthorized, reason: 'token-revoked' });
-    const logout = await api(server.url, 'POST', '/api/auth/logout', { body: { refreshToken: user.refreshToken } });
+    const logout = await api(server.url, 'POST', '/api/auth/logout', {
+      body: { refreshToken: user.refreshToken },
+    });
     expect(logout.status).toBe(204);
     expect(await session.closed).toEqual({ code: CLOSE_CODES.unauthorized, reason: 'token-revoked' });
     await expect(RawClient.open(docUrl)).rejects.toThrow('401');

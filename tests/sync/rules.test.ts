@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { MESSAGE_TYPES, decodeRefusal } from '@caucus/schema';
-import { addMember, createThread, signup, startTestServer, type TestServer, type TestUser } from '../support/server.js';
+import {
+  addMember,
+  createThread,
+  signup,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from '../support/server.js';
 import { connectClient, nextDenied, synced, until, type TestClient } from '../support/providers.js';
 import { RawClient } from '../support/raw-client.js';
 
@@ -75,20 +82,27 @@ describe('thread content rules', () => {
     await Promise.all([synced(a), synced(watcher)]);
     await until(a.doc, () => a.doc.getArray('messages').length >= 1);
     a.doc.getArray<Y.Map<unknown>>('messages').get(0).set('text', 'edited by its author');
-    await until(watcher.doc, () => watcher.doc.getArray<Y.Map<unknown>>('messages').get(0)?.get('text') === 'edited by its author');
+    await until(
+      watcher.doc,
+      () => watcher.doc.getArray<Y.Map<unknown>>('messages').get(0)?.get('text') === 'edited by its author',
+    );
     expect(a.denied).toEqual([]);
   });
 
   it('refuses writes to attachments, unknown roots and oversized fields', async () => {
     const b = client(editor);
     await synced(b);
-    expect(await refusalOf(b, () => b.doc.getMap('attachments').set('u1', { name: 'x' }))).toBe('server-only');
+    expect(await refusalOf(b, () => b.doc.getMap('attachments').set('u1', { name: 'x' }))).toBe(
+      'server-only',
+    );
     const c = client(editor);
     await synced(c);
     expect(await refusalOf(c, () => c.doc.getMap('secret').set('k', 'v'))).toBe('invalid-shape');
     const d = client(editor);
     await synced(d);
-    expect(await refusalOf(d, () => d.doc.getMap('meta').set('title', 'x'.repeat(101)))).toBe('field-too-large');
+    expect(await refusalOf(d, () => d.doc.getMap('meta').set('title', 'x'.repeat(101)))).toBe(
+      'field-too-large',
+    );
   });
 
   it("binds a Yjs clientID to its first user: another user can't write with it", async () => {

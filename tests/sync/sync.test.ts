@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { decodeRefusal } from '@caucus/schema';
-import { addMember, createThread, signup, startTestServer, type TestServer, type TestUser } from '../support/server.js';
+import {
+  addMember,
+  createThread,
+  signup,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from '../support/server.js';
 import { connectClient, nextDenied, synced, until, type TestClient } from '../support/providers.js';
 
 let ts: TestServer;
@@ -91,8 +98,10 @@ describe('sync with the official y-websocket client', () => {
     writer.doc.getMap('meta').set('intent', 'after the viewer');
     await until(watcher.doc, () => watcher.doc.getMap('meta').get('intent') === 'after the viewer');
     expect(watcher.doc.getText('body').toJSON()).not.toContain('VIEWER');
-    const stored = await ts.server.hub.read(`thread:${threadId}` as never, { kind: 'thread', id: threadId as never }, (d) =>
-      d.getText('body').toJSON(),
+    const stored = await ts.server.hub.read(
+      `thread:${threadId}` as never,
+      { kind: 'thread', id: threadId as never },
+      (d) => d.getText('body').toJSON(),
     );
     expect(stored).not.toContain('VIEWER');
   });
@@ -109,12 +118,29 @@ describe('sync with the official y-websocket client', () => {
     expect(await upgradeStatus(doc)).toBe(401);
     expect(await upgradeStatus(`${doc}?token=not-a-token`)).toBe(401);
     expect(await upgradeStatus(`${doc}?token=${outsider.accessToken}`)).toBe(403);
-    expect(await upgradeStatus(`${doc}?token=${owner.accessToken}`, { origin: 'https://evil.example' })).toBe(403);
+    expect(await upgradeStatus(`${doc}?token=${owner.accessToken}`, { origin: 'https://evil.example' })).toBe(
+      403,
+    );
     expect(await upgradeStatus(`${ts.wsUrl}/inbox:${owner.id}?token=${editor.accessToken}`)).toBe(403);
     expect(await upgradeStatus(`${ts.wsUrl}/not-a-doc?token=${owner.accessToken}`)).toBe(400);
     expect(await upgradeStatus(`${doc}`, { authorization: `Bearer ${owner.accessToken}` })).toBe(101);
     expect(await upgradeStatus(`${ts.wsUrl}/inbox:${owner.id}?token=${owner.accessToken}`)).toBe(101);
     expect(await upgradeStatus(`${doc}?token=${owner.accessToken}`, { origin: ts.url })).toBe(101);
+  });
+
+  it('applies a role change to open connections at once', async () => {
+    const demoted = await signup(ts.url, 'demoted');
+    await addMember(ts.url, owner, owner.workspaceId, demoted, 'editor');
+    const c = client(demoted.accessToken);
+    const watcher = client(owner.accessToken);
+    await Promise.all([synced(c), synced(watcher)]);
+    c.doc.getMap('meta').set('intent', 'while an editor');
+    await until(watcher.doc, () => watcher.doc.getMap('meta').get('intent') === 'while an editor');
+    await addMember(ts.url, owner, owner.workspaceId, demoted, 'viewer');
+    const denied = nextDenied(c);
+    c.doc.getMap('meta').set('intent', 'after the demotion');
+    expect(decodeRefusal(await denied)?.code).toBe('read-only');
+    expect(c.provider.wsconnected).toBe(true);
   });
 
   it('keeps server-only documents read-only for every client', async () => {

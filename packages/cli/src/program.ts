@@ -4,12 +4,15 @@ import { serve } from './commands/serve.js';
 
 function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port from 0 to 65535');
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('expected a port from 0 to 65535');
   return n;
 }
 
 export function buildProgram(): Command {
-  const program = new Command('caucus').description('Caucus: local-first sync with governance').version(VERSION);
+  const program = new Command('caucus')
+    .description('Caucus: local-first sync with governance')
+    .version(VERSION);
   program
     .command('serve')
     .description('run the server: API, sync, uploads and the web app in one process')

@@ -2,7 +2,7 @@
  * The SQLite schema (drizzle). Times are milliseconds since the epoch. Governed state lives here
  * and is the truth; documents are its published view (DESIGN §2).
  */
-import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { ApiTokenId, SessionId, ThreadId, UserId, WorkspaceId } from '../ids.js';
 import type { Role } from '../roles.js';
 

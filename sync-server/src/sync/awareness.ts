@@ -48,7 +48,11 @@ export class AwarenessRegistry {
         if (!mayClaim(entry.clientId)) continue;
         if ((mine?.size ?? 0) >= MAX_CLIENT_IDS_PER_CONNECTION) continue;
       }
-      if (current && entry.clock <= current.clock && !(entry.clock === current.clock && entry.state === 'null')) {
+      if (
+        current &&
+        entry.clock <= current.clock &&
+        !(entry.clock === current.clock && entry.state === 'null')
+      ) {
         continue;
       }
       if (entry.state.length > maxStateBytes) continue;
@@ -103,7 +107,8 @@ function sanitize(json: string, identity: AwarenessIdentity): string | undefined
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const state = value as Record<string, unknown>;
-  const claimed = typeof state.user === 'object' && state.user !== null ? (state.user as Record<string, unknown>) : {};
+  const claimed =
+    typeof state.user === 'object' && state.user !== null ? (state.user as Record<string, unknown>) : {};
   const user: Record<string, string> = { id: identity.userId, name: identity.name };
   // Colours are cosmetic and safe to keep; identity fields are not.
   for (const key of ['color', 'colorLight']) {

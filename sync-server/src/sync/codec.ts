@@ -3,7 +3,13 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { AUTH_PERMISSION_DENIED, MESSAGE_TYPES, SYNC_STEPS, encodeRefusal, type Refusal } from '@caucus/schema';
+import {
+  AUTH_PERMISSION_DENIED,
+  MESSAGE_TYPES,
+  SYNC_STEPS,
+  encodeRefusal,
+  type Refusal,
+} from '@caucus/schema';
 
 export type ClientMessage =
   | { type: 'sync-step1'; stateVector: Uint8Array }

@@ -41,7 +41,13 @@ export interface ConnectionHost {
   readonly limits: Limits;
   now(): number;
   /** Queues an accepted update of `room` for commit, then broadcast and ack. */
-  enqueue(room: Room, origin: Connection, update: Uint8Array, seq: number, newClients: Array<[number, string]>): void;
+  enqueue(
+    room: Room,
+    origin: Connection,
+    update: Uint8Array,
+    seq: number,
+    newClients: Array<[number, string]>,
+  ): void;
   /** Runs `fn` once everything applied so far is committed. */
   afterCommit(fn: () => void): void;
   onRefused(conn: Connection, refusal: Refusal): void;
@@ -100,11 +106,13 @@ export class Connection implements RoomMember {
   /** A binary frame from the client. */
   receive(frame: Uint8Array): void {
     if (this.closed) return;
-    if (frame.length > this.host.limits.maxFrameBytes) return this.close(CLOSE_CODES.frameTooLarge, 'frame-too-large');
+    if (frame.length > this.host.limits.maxFrameBytes)
+      return this.close(CLOSE_CODES.frameTooLarge, 'frame-too-large');
     if (!this.bucket.take(this.host.now())) return this.close(CLOSE_CODES.rateLimited, 'rate-limited');
     if (this.room === null) {
       this.preloadBytes += frame.length;
-      if (this.preloadBytes > this.host.limits.maxPreAuthBytes) return this.close(CLOSE_CODES.tooLarge, 'too-much-before-ready');
+      if (this.preloadBytes > this.host.limits.maxPreAuthBytes)
+        return this.close(CLOSE_CODES.tooLarge, 'too-much-before-ready');
       this.preload.push(frame);
       return;
     }
@@ -163,7 +171,10 @@ export class Connection implements RoomMember {
   private receiveUpdate(room: Room, update: Uint8Array): void {
     const { limits } = this.host;
     if (update.length > limits.maxUpdateBytes) {
-      this.host.onRefused(this, { code: 'update-too-large', message: `an update is limited to ${limits.maxUpdateBytes} bytes` });
+      this.host.onRefused(this, {
+        code: 'update-too-large',
+        message: `an update is limited to ${limits.maxUpdateBytes} bytes`,
+      });
       return this.close(CLOSE_CODES.tooLarge, 'update-too-large');
     }
     if (this.access !== 'write') {
@@ -173,7 +184,8 @@ export class Connection implements RoomMember {
       } catch {
         throw new MalformedMessage('undecodable update');
       }
-      if (!redundant) this.refuse({ code: 'read-only', message: 'this connection may only read the document' });
+      if (!redundant)
+        this.refuse({ code: 'read-only', message: 'this connection may only read the document' });
       return;
     }
     const result = room.applyClientUpdate(update, this.info.userId, limits);
@@ -189,7 +201,10 @@ export class Connection implements RoomMember {
         if (++this.resyncRequests <= MAX_RESYNC_REQUESTS) {
           this.socket.send(encodeSyncStep1(Y.encodeStateVector(room.doc)));
         } else {
-          this.refuse({ code: 'missing-dependencies', message: 'the update depends on changes the server does not have' });
+          this.refuse({
+            code: 'missing-dependencies',
+            message: 'the update depends on changes the server does not have',
+          });
         }
         return;
       case 'refused':

@@ -66,7 +66,8 @@ function checkNewItem(
   newMessages: Set<Y.Item>,
 ): Refusal | null {
   const owner = ctx.owners.get(item.id.client);
-  if (at.root === THREAD_ROOTS.attachments) return refuse('server-only', 'attachments are written by the server');
+  if (at.root === THREAD_ROOTS.attachments)
+    return refuse('server-only', 'attachments are written by the server');
   if (at.root === null || !CLIENT_THREAD_ROOTS.has(at.root)) {
     return refuse('invalid-shape', `a thread document has no root "${at.root ?? '?'}"`);
   }
@@ -76,9 +77,13 @@ function checkNewItem(
       return refuse('invalid-shape', `meta holds only ${[...META_KEYS].join(', ')}`);
     }
     const value = plainValue(item);
-    if (!item.deleted && typeof value !== 'string') return refuse('invalid-shape', `meta.${item.parentSub} must be a string`);
+    if (!item.deleted && typeof value !== 'string')
+      return refuse('invalid-shape', `meta.${item.parentSub} must be a string`);
     if (typeof value === 'string' && value.length > ctx.maxFieldChars) {
-      return refuse('field-too-large', `meta.${item.parentSub} is longer than ${ctx.maxFieldChars} characters`);
+      return refuse(
+        'field-too-large',
+        `meta.${item.parentSub} is longer than ${ctx.maxFieldChars} characters`,
+      );
     }
     return null;
   }
@@ -107,7 +112,8 @@ function checkNewItem(
 }
 
 function checkDeletedItem(item: Y.Item, at: Location, ctx: RuleContext): Refusal | null {
-  if (at.root === THREAD_ROOTS.attachments) return refuse('server-only', 'attachments are written by the server');
+  if (at.root === THREAD_ROOTS.attachments)
+    return refuse('server-only', 'attachments are written by the server');
   if (at.message !== null && ctx.owners.get(at.message.id.client) !== ctx.actor) {
     return refuse('not-message-author', 'only the author of a message may change or delete it');
   }
@@ -151,7 +157,7 @@ export function checkThreadTransaction(doc: Y.Doc, tr: Y.Transaction, ctx: RuleC
     if (message.deleted) continue;
     const author = messageMap(message)?.get('author');
     if (author !== ctx.owners.get(message.id.client)) {
-      return refuse('author-mismatch', "a new message must carry its author, the user who writes it");
+      return refuse('author-mismatch', 'a new message must carry its author, the user who writes it');
     }
   }
   for (const [client, ranges] of tr.deleteSet.clients) {

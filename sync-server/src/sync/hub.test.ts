@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
-import { CLOSE_CODES, MESSAGE_TYPES, SYNC_STEPS, docName, parseDocName, type DocName, type DocRef } from '@caucus/schema';
+import {
+  CLOSE_CODES,
+  MESSAGE_TYPES,
+  SYNC_STEPS,
+  docName,
+  parseDocName,
+  type DocName,
+  type DocRef,
+} from '@caucus/schema';
 import { DEFAULT_LIMITS } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
@@ -71,7 +79,15 @@ function makeHub(store: DocStore) {
 
 function join(hub: SyncHub, userId: string) {
   const socket = new TestSocket();
-  const conn = hub.connect(socket, { userId, name: userId, docName: name, ref, access: 'write', acks: true, expiresAt: null });
+  const conn = hub.connect(socket, {
+    userId,
+    name: userId,
+    docName: name,
+    ref,
+    access: 'write',
+    acks: true,
+    expiresAt: null,
+  });
   return { socket, conn };
 }
 
@@ -114,7 +130,8 @@ describe('SyncHub write path', () => {
     writer.conn.receive(encodeSyncUpdate(edit('pending')));
     const step1 = new Uint8Array([MESSAGE_TYPES.sync, SYNC_STEPS.step1, 1, 0]);
     reader.conn.receive(step1);
-    const step2s = () => reader.socket.sent.filter((f) => f[0] === MESSAGE_TYPES.sync && f[1] === SYNC_STEPS.step2);
+    const step2s = () =>
+      reader.socket.sent.filter((f) => f[0] === MESSAGE_TYPES.sync && f[1] === SYNC_STEPS.step2);
     expect(step2s()).toHaveLength(0);
     await new Promise((resolve) => setImmediate(resolve));
     store.release();

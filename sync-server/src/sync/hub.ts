@@ -4,14 +4,26 @@
  * broadcast (the same bytes to every connection) and acknowledged.
  */
 import * as Y from 'yjs';
-import { CLOSE_CODES, SERVER_ACTOR, type Access, type DocName, type DocRef, type Refusal } from '@caucus/schema';
+import {
+  CLOSE_CODES,
+  SERVER_ACTOR,
+  type Access,
+  type DocName,
+  type DocRef,
+  type Refusal,
+} from '@caucus/schema';
 import type { Limits } from '../config.js';
 import type { Logger } from '../logger.js';
 import { Listeners } from '../listeners.js';
 import type { Metrics } from '../metrics.js';
 import type { AppendEntry, DocStore } from '../storage/doc-store.js';
 import { foldToSnapshot } from '../storage/fold.js';
-import { encodeAwarenessMessage, encodeAwarenessUpdate, encodeDurableAck, encodeSyncUpdate } from './codec.js';
+import {
+  encodeAwarenessMessage,
+  encodeAwarenessUpdate,
+  encodeDurableAck,
+  encodeSyncUpdate,
+} from './codec.js';
 import { Connection, type ConnectionHost, type ConnectionInfo } from './connection.js';
 import { Room } from './room.js';
 import type { SyncSocket } from './socket.js';
@@ -153,7 +165,13 @@ export class SyncHub implements ConnectionHost {
     return value;
   }
 
-  enqueue(room: Room, origin: Connection, update: Uint8Array, seq: number, newClients: Array<[number, string]>): void {
+  enqueue(
+    room: Room,
+    origin: Connection,
+    update: Uint8Array,
+    seq: number,
+    newClients: Array<[number, string]>,
+  ): void {
     this.enqueueWrite(room, origin, update, seq, origin.info.userId, newClients);
   }
 
@@ -179,7 +197,10 @@ export class SyncHub implements ConnectionHost {
 
   onRefused(conn: Connection, refusal: Refusal): void {
     this.options.metrics.refusedUpdates.inc({ reason: refusal.code });
-    this.options.logger.info({ doc: conn.info.docName, user: conn.info.userId, code: refusal.code }, 'update refused');
+    this.options.logger.info(
+      { doc: conn.info.docName, user: conn.info.userId, code: refusal.code },
+      'update refused',
+    );
   }
 
   onClosed(conn: Connection, code: number | null, reason: string): void {
@@ -188,7 +209,10 @@ export class SyncHub implements ConnectionHost {
     if (code !== null) {
       this.options.metrics.closedConnections.inc({ code: String(code) });
       if (code !== CLOSE_CODES.goingAway) {
-        this.options.logger.info({ doc: conn.info.docName, user: conn.info.userId, code, reason }, 'connection closed by server');
+        this.options.logger.info(
+          { doc: conn.info.docName, user: conn.info.userId, code, reason },
+          'connection closed by server',
+        );
       }
     }
     const room = conn.room;
@@ -257,7 +281,8 @@ export class SyncHub implements ConnectionHost {
       const frame = encodeSyncUpdate(entry.update);
       for (const member of room.members) {
         if (member === origin) continue;
-        if (member.socket.bufferedAmount > maxBuffered) (member as Connection).close(CLOSE_CODES.tryAgainLater, 'slow-consumer');
+        if (member.socket.bufferedAmount > maxBuffered)
+          (member as Connection).close(CLOSE_CODES.tryAgainLater, 'slow-consumer');
         else member.socket.send(frame);
       }
       if (origin?.info.acks && !origin.closed) ackers.add(origin);
@@ -279,7 +304,8 @@ export class SyncHub implements ConnectionHost {
    */
   private failBatch(batch: Batch): void {
     for (const room of new Set(batch.writes.map((w) => w.room))) {
-      for (const member of [...room.members]) (member as Connection).close(CLOSE_CODES.internalError, 'storage-failure');
+      for (const member of [...room.members])
+        (member as Connection).close(CLOSE_CODES.internalError, 'storage-failure');
       if (this.rooms.get(room.name) === room) this.rooms.delete(room.name);
       room.destroy();
     }

@@ -71,7 +71,8 @@ export class Room {
       const check = this.checking;
       if (!check || tr.origin !== CHECK) return;
       check.changed = hasChanges(tr);
-      if (check.changed && check.refusal === null) check.refusal = checkThreadTransaction(shadow, tr, check.ctx);
+      if (check.changed && check.refusal === null)
+        check.refusal = checkThreadTransaction(shadow, tr, check.ctx);
     });
     return shadow;
   }
@@ -82,12 +83,16 @@ export class Room {
    */
   applyClientUpdate(update: Uint8Array, actor: string, limits: ApplyLimits): ApplyResult {
     const shadow = this.shadow;
-    if (!shadow) return { kind: 'refused', refusal: { code: 'read-only', message: 'this document is server-only' } };
+    if (!shadow)
+      return { kind: 'refused', refusal: { code: 'read-only', message: 'this document is server-only' } };
     let meta: { to: Map<number, number> };
     try {
       meta = Y.parseUpdateMeta(update);
     } catch {
-      return { kind: 'refused', refusal: { code: 'malformed-update', message: 'the update could not be decoded' } };
+      return {
+        kind: 'refused',
+        refusal: { code: 'malformed-update', message: 'the update could not be decoded' },
+      };
     }
     const newClients: Array<[number, string]> = [];
     for (const [client, clock] of meta.to) {
@@ -99,15 +104,25 @@ export class Room {
       else if (owner !== actor) {
         return {
           kind: 'refused',
-          refusal: { code: 'client-id-taken', message: `clientID ${client} belongs to another user in this document` },
+          refusal: {
+            code: 'client-id-taken',
+            message: `clientID ${client} belongs to another user in this document`,
+          },
         };
       }
     }
     if (this.storedBytes + update.length > limits.maxDocBytes) {
-      return { kind: 'refused', refusal: { code: 'doc-too-large', message: `the document would exceed ${limits.maxDocBytes} bytes` } };
+      return {
+        kind: 'refused',
+        refusal: { code: 'doc-too-large', message: `the document would exceed ${limits.maxDocBytes} bytes` },
+      };
     }
     const owners = newClients.length === 0 ? this.owners : new Map([...this.owners, ...newClients]);
-    const check = { ctx: { actor, owners, maxFieldChars: limits.maxFieldChars }, refusal: null as Refusal | null, changed: false };
+    const check = {
+      ctx: { actor, owners, maxFieldChars: limits.maxFieldChars },
+      refusal: null as Refusal | null,
+      changed: false,
+    };
     this.checking = check;
     let failed = false;
     try {
@@ -120,7 +135,11 @@ export class Room {
     const pending = shadow.store.pendingStructs !== null || shadow.store.pendingDs !== null;
     if (failed || check.refusal || pending) {
       this.shadow = this.makeShadow();
-      if (failed) return { kind: 'refused', refusal: { code: 'malformed-update', message: 'the update could not be applied' } };
+      if (failed)
+        return {
+          kind: 'refused',
+          refusal: { code: 'malformed-update', message: 'the update could not be applied' },
+        };
       if (check.refusal) return { kind: 'refused', refusal: check.refusal };
       return { kind: 'missing-dependencies' };
     }
@@ -136,7 +155,9 @@ export class Room {
    * Runs a server-side change on the document; returns the update to log and relay, or null when
    * it changed nothing.
    */
-  applyServerChange(change: (doc: Y.Doc) => void): { update: Uint8Array; seq: number; newClients: Array<[number, string]> } | null {
+  applyServerChange(
+    change: (doc: Y.Doc) => void,
+  ): { update: Uint8Array; seq: number; newClients: Array<[number, string]> } | null {
     while ((this.owners.get(this.doc.clientID) ?? SERVER_ACTOR) !== SERVER_ACTOR) {
       this.doc.clientID = Math.floor(Math.random() * 0xffffffff);
     }

@@ -5,7 +5,14 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, docName, parseDocName, type Access, type DocRef } from '@caucus/schema';
+import {
+  SUBPROTOCOL,
+  TOKEN_SUBPROTOCOL_PREFIX,
+  docName,
+  parseDocName,
+  type Access,
+  type DocRef,
+} from '@caucus/schema';
 import type { ConnectionInfo } from './connection.js';
 import type { Logger } from '../logger.js';
 import type { Principal } from '../auth/auth-service.js';
@@ -67,7 +74,8 @@ async function handleUpgrade(
   const ref = parseDocName(name);
   if (!ref) return reject(socket, 400, 'bad-request', 'not a document name (kind:id)');
   if (!originAllowed(req, deps.origins)) return reject(socket, 403, 'forbidden', 'origin not allowed');
-  if (head.length > deps.maxPreAuthBytes) return reject(socket, 400, 'bad-request', 'too much data before the handshake');
+  if (head.length > deps.maxPreAuthBytes)
+    return reject(socket, 400, 'bad-request', 'too much data before the handshake');
   const token = tokenOf(req, url);
   if (!token) return reject(socket, 401, 'unauthorized', 'a token is required');
   let principal: Principal;
@@ -79,7 +87,8 @@ async function handleUpgrade(
   const access = deps.access(principal.userId, ref);
   if (access === 'none') return reject(socket, 403, 'forbidden', 'no access to this document');
   const open = perUser.get(principal.userId) ?? 0;
-  if (open >= deps.maxConnectionsPerUser) return reject(socket, 429, 'rate-limited', 'too many open connections');
+  if (open >= deps.maxConnectionsPerUser)
+    return reject(socket, 429, 'rate-limited', 'too many open connections');
   if (socket.destroyed) return;
   wss.handleUpgrade(req, socket, head, (ws) => {
     perUser.set(principal.userId, open + 1);
