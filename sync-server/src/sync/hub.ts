@@ -59,6 +59,8 @@ export interface CommittedEvent {
   doc: DocName;
   ref: DocRef;
   entries: readonly AppendEntry[];
+  /** The document as committed; read it synchronously in the listener, do not keep or change it. */
+  ydoc: Y.Doc;
 }
 
 export class SyncHub implements ConnectionHost {
@@ -294,7 +296,7 @@ export class SyncHub implements ConnectionHost {
     for (const room of touched) {
       if (room.lastSeq - room.snapshotSeq >= this.options.compactEveryUpdates) this.scheduleCompaction(room);
       const entries = batch.writes.filter((w) => w.room === room).map((w) => w.entry);
-      this.committed.emit({ doc: room.name, ref: room.ref, entries });
+      this.committed.emit({ doc: room.name, ref: room.ref, entries, ydoc: room.doc });
     }
   }
 

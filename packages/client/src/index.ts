@@ -1,0 +1,1 @@
+export { decodeDurableAck, unsyncedCount } from './acks.js';
