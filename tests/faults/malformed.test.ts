@@ -7,15 +7,25 @@
  * Seeded: set CAUCUS_FUZZ_SEED to replay a run; the seed is printed when a test fails.
  */
 import { randomInt } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import { MESSAGE_TYPES } from '@caucus/schema';
-import { addMember, api, createThread, signup, startTestServer, type TestServer, type TestUser } from '../support/server.js';
+import {
+  addMember,
+  api,
+  createThread,
+  signup,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from '../support/server.js';
 import { connectClient, synced, until, type TestClient } from '../support/providers.js';
+import { ProcessServer } from '../support/process-server.js';
 import { RawClient } from '../support/raw-client.js';
 import {
   HOSTILE_CLOSE_CODES,
+  RESERVED_CLIENT_ID_BASE,
   Rng,
   awarenessFrame,
   awarenessPayload,
@@ -38,9 +48,6 @@ const LIMITS: FuzzLimits & { messagesPerSecond: number; maxConnectionsPerUser: n
   maxConnectionsPerUser: 10_000,
 };
 
-/** The awareness clientID the fuzzing connection pings itself with; the generator never uses it. */
-const PING_ID = 4_242_424_242;
-
 function reportSeedOnFailure(): void {
   onTestFailed(() => {
     console.error(`malformed-frame fuzz seed: ${SEED} (replay with CAUCUS_FUZZ_SEED=${SEED})`);
@@ -59,14 +66,16 @@ function captureErrorLogs(ts: TestServer): unknown[][] {
 type Outcome = { open: true; denied: boolean } | { open: false; code: number };
 
 /**
- * One hostile client: sends a frame, then an awareness "ping" for its own clientID, which the
+ * One hostile client: sends a frame, then an awareness "ping" for a clientID of its own, which the
  * server relays back to every member including the sender. The ping's echo proves the frame was
  * processed and the connection survived it; a close instead is the server's verdict on the frame.
- * Reconnects after every close.
+ * Reconnects after every close, with a new ping clientID (from a range the generator never uses):
+ * the honest official clients re-broadcast the removal of the old one, which may claim it.
  */
 class Fuzzer {
   private conn: RawClient | null = null;
   private clock = 0;
+  private pingId = RESERVED_CLIENT_ID_BASE;
   connections = 0;
 
   constructor(private readonly url: string) {}
@@ -75,17 +84,26 @@ class Fuzzer {
     const conn = await RawClient.open(this.url);
     conn.ws.on('error', () => {});
     this.connections++;
+    this.pingId = RESERVED_CLIENT_ID_BASE + this.connections;
     // The first ping also proves the document is attached, so no frame lands in the pre-load queue.
     const first = await this.ping(conn);
-    if (!first) throw new Error(`a fresh fuzz connection was closed before any frame: ${JSON.stringify(await conn.closed)}`);
+    if (!first)
+      throw new Error(
+        `a fresh fuzz connection was closed before any frame: ${JSON.stringify(await conn.closed)}`,
+      );
     return conn;
   }
 
   /** Resolves true on the ping's echo, false when the connection closed first. */
   private async ping(conn: RawClient): Promise<boolean> {
     const clock = ++this.clock;
-    const echo = conn.next((type, frame) => type === MESSAGE_TYPES.awareness && isPing(frame, clock)).then(() => true);
-    conn.send(awarenessFrame(awarenessPayload([{ clientId: PING_ID, clock, state: JSON.stringify({ ping: clock }) }])));
+    const id = this.pingId;
+    const echo = conn
+      .next((type, frame) => type === MESSAGE_TYPES.awareness && isPing(frame, id, clock))
+      .then(() => true);
+    conn.send(
+      awarenessFrame(awarenessPayload([{ clientId: id, clock, state: JSON.stringify({ ping: clock }) }])),
+    );
     return Promise.race([echo, conn.closed.then(() => false)]);
   }
 
@@ -112,7 +130,7 @@ class Fuzzer {
   }
 }
 
-function isPing(frame: Uint8Array, clock: number): boolean {
+function isPing(frame: Uint8Array, id: number, clock: number): boolean {
   const outer = decoding.createDecoder(frame);
   decoding.readVarUint(outer);
   const d = decoding.createDecoder(decoding.readVarUint8Array(outer));
@@ -121,7 +139,7 @@ function isPing(frame: Uint8Array, clock: number): boolean {
     const clientId = decoding.readVarUint(d);
     const c = decoding.readVarUint(d);
     decoding.readVarString(d);
-    if (clientId === PING_ID && c === clock) return true;
+    if (clientId === id && c === clock) return true;
   }
   return false;
 }
@@ -143,7 +161,13 @@ function check(index: number, frame: FuzzFrame, outcome: Outcome): Violation | n
   else if (frame.expect === 'denied') ok = outcome.open && outcome.denied;
   else ok = !outcome.open && frame.expect.includes(outcome.code);
   if (ok) return null;
-  return { index, category: frame.category, expected: JSON.stringify(frame.expect), got, frame: toHex(frame.data) };
+  return {
+    index,
+    category: frame.category,
+    expected: JSON.stringify(frame.expect),
+    got,
+    frame: toHex(frame.data),
+  };
 }
 
 /** Runs `count` frames through one fuzzer; returns the violations and a tally of outcomes. */
@@ -210,72 +234,80 @@ describe('malformed frames from a read-only connection', () => {
     await ts?.stop();
   });
 
-  it('survives thousands of hostile frames; honest clients stay connected and the document is unchanged', { timeout: 60_000 }, async () => {
-    reportSeedOnFailure();
-    const docName = `thread:${threadId}`;
-    const a = connectClient(ts.wsUrl, docName, owner.accessToken);
-    const b = connectClient(ts.wsUrl, docName, editor.accessToken);
-    clients.push(a, b);
-    await Promise.all([synced(a), synced(b)]);
-    await until(a.doc, () => a.doc.getMap('meta').get('title') === 'Fuzzed');
+  it(
+    'survives thousands of hostile frames; honest clients stay connected and the document is unchanged',
+    { timeout: 60_000 },
+    async () => {
+      reportSeedOnFailure();
+      const docName = `thread:${threadId}`;
+      const a = connectClient(ts.wsUrl, docName, owner.accessToken);
+      const b = connectClient(ts.wsUrl, docName, editor.accessToken);
+      clients.push(a, b);
+      await Promise.all([synced(a), synced(b)]);
+      await until(a.doc, () => a.doc.getMap('meta').get('title') === 'Fuzzed');
 
-    // What the document must hold at the end: its state now plus the honest clients' own edits.
-    const expected = new Y.Doc();
-    Y.applyUpdate(expected, Y.encodeStateAsUpdate(a.doc));
-    for (const c of [a, b]) {
-      c.doc.on('update', (update: Uint8Array, origin: unknown) => {
-        if (origin !== c.provider) Y.applyUpdate(expected, update);
+      // What the document must hold at the end: its state now plus the honest clients' own edits.
+      const expected = new Y.Doc();
+      Y.applyUpdate(expected, Y.encodeStateAsUpdate(a.doc));
+      for (const c of [a, b]) {
+        c.doc.on('update', (update: Uint8Array, origin: unknown) => {
+          if (origin !== c.provider) Y.applyUpdate(expected, update);
+        });
+      }
+      const honestEdit = async (writer: TestClient, reader: TestClient, text: string) => {
+        writer.doc.getText('body').insert(writer.doc.getText('body').length, text);
+        await until(reader.doc, () => reader.doc.getText('body').toJSON().includes(text));
+      };
+      await honestEdit(a, b, 'Hello from A. ');
+      await honestEdit(b, a, 'Hello from B. ');
+
+      const rng = new Rng(SEED);
+      const options: GeneratorOptions = {
+        corpus: buildUpdateCorpus(rng, Y.encodeStateAsUpdate(a.doc)),
+        limits: LIMITS,
+        readOnly: true,
+      };
+      const fuzzer = new Fuzzer(`${ts.wsUrl}/${docName}?token=${viewer.accessToken}`);
+      // Honest clients keep editing while the fuzzing goes on.
+      const { violations, tally } = await fuzz(fuzzer, rng, options, VIEWER_FRAMES, {
+        n: 500,
+        run: (i) => (i % 1000 === 499 ? honestEdit(b, a, `[B ${i}] `) : honestEdit(a, b, `[A ${i}] `)),
       });
-    }
-    const honestEdit = async (writer: TestClient, reader: TestClient, text: string) => {
-      writer.doc.getText('body').insert(writer.doc.getText('body').length, text);
-      await until(reader.doc, () => reader.doc.getText('body').toString().includes(text));
-    };
-    await honestEdit(a, b, 'Hello from A. ');
-    await honestEdit(b, a, 'Hello from B. ');
+      console.info(`seed ${SEED}: ${VIEWER_FRAMES} frames over ${fuzzer.connections} connections`, tally);
+      expect(violations.slice(0, 10), `seed ${SEED}: ${violations.length} frames answered wrongly`).toEqual(
+        [],
+      );
+      // The run exercised every category and both verdicts.
+      const categories = new Set(Object.keys(tally).map((k) => k.split(' → ')[0]));
+      expect(categories.size).toBe(21);
+      expect(Object.keys(tally).some((k) => k.endsWith('→ denied'))).toBe(true);
+      expect(fuzzer.connections).toBeGreaterThan(1000);
 
-    const rng = new Rng(SEED);
-    const options: GeneratorOptions = {
-      corpus: buildUpdateCorpus(rng, Y.encodeStateAsUpdate(a.doc)),
-      limits: LIMITS,
-      reservedClientIds: new Set([PING_ID]),
-      readOnly: true,
-    };
-    const fuzzer = new Fuzzer(`${ts.wsUrl}/${docName}?token=${viewer.accessToken}`);
-    // Honest clients keep editing while the fuzzing goes on.
-    const { violations, tally } = await fuzz(fuzzer, rng, options, VIEWER_FRAMES, {
-      n: 500,
-      run: (i) => (i % 1000 === 499 ? honestEdit(b, a, `[B ${i}] `) : honestEdit(a, b, `[A ${i}] `)),
-    });
-    console.info(`seed ${SEED}: ${VIEWER_FRAMES} frames over ${fuzzer.connections} connections`, tally);
-    expect(violations.slice(0, 10), `seed ${SEED}: ${violations.length} frames answered wrongly`).toEqual([]);
-    // The run exercised every category and both verdicts.
-    const categories = new Set(Object.keys(tally).map((k) => k.split(' → ')[0]));
-    expect(categories.size).toBeGreaterThanOrEqual(18);
-    expect(Object.keys(tally).some((k) => k.endsWith('→ denied'))).toBe(true);
-    expect(fuzzer.connections).toBeGreaterThan(1000);
+      // A legitimate edit at the end still reaches the client that was connected all along.
+      await honestEdit(a, b, 'Final edit from A.');
+      const bClient = b.doc.getText('body').toJSON();
+      await until(
+        a.doc,
+        () => Y.getState(a.doc.store, b.doc.clientID) === Y.getState(b.doc.store, b.doc.clientID),
+      );
+      expect(a.closes).toEqual([]);
+      expect(b.closes).toEqual([]);
+      expect(a.denied).toEqual([]);
+      expect(b.denied).toEqual([]);
+      expect(a.provider.wsconnected && b.provider.wsconnected).toBe(true);
 
-    // A legitimate edit at the end still reaches the client that was connected all along.
-    await honestEdit(a, b, 'Final edit from A.');
-    const bClient = b.doc.getText('body').toString();
-    await until(a.doc, () => Y.getState(a.doc.store, b.doc.clientID) === Y.getState(b.doc.store, b.doc.clientID));
-    expect(a.closes).toEqual([]);
-    expect(b.closes).toEqual([]);
-    expect(a.denied).toEqual([]);
-    expect(b.denied).toEqual([]);
-    expect(a.provider.wsconnected && b.provider.wsconnected).toBe(true);
-
-    // The server is up, logged no error, and holds exactly what the honest clients wrote.
-    expect(await healthz(ts)).toBe(200);
-    expect(errorLogs).toEqual([]);
-    const fresh = connectClient(ts.wsUrl, docName, editor.accessToken);
-    clients.push(fresh);
-    await synced(fresh);
-    expect(contentOf(fresh.doc)).toEqual(contentOf(expected));
-    expect(contentOf(a.doc)).toEqual(contentOf(expected));
-    expect(contentOf(b.doc)).toEqual(contentOf(expected));
-    expect(bClient).toContain('Final edit from A.');
-  });
+      // The server is up, logged no error, and holds exactly what the honest clients wrote.
+      expect(await healthz(ts)).toBe(200);
+      expect(errorLogs).toEqual([]);
+      const fresh = connectClient(ts.wsUrl, docName, editor.accessToken);
+      clients.push(fresh);
+      await synced(fresh);
+      expect(contentOf(fresh.doc)).toEqual(contentOf(expected));
+      expect(contentOf(a.doc)).toEqual(contentOf(expected));
+      expect(contentOf(b.doc)).toEqual(contentOf(expected));
+      expect(bClient).toContain('Final edit from A.');
+    },
+  );
 });
 
 describe('malformed and mutated updates from a writer, on its own document', () => {
@@ -300,55 +332,245 @@ describe('malformed and mutated updates from a writer, on its own document', () 
     await ts?.stop();
   });
 
-  it('stays up, keeps an honest client connected, and stores exactly what it accepted', { timeout: 60_000 }, async () => {
-    reportSeedOnFailure();
-    const docName = `thread:${threadId}`;
-    const honest = connectClient(ts.wsUrl, docName, owner.accessToken);
-    clients.push(honest);
-    await synced(honest);
-    await until(honest.doc, () => honest.doc.getMap('meta').get('title') === 'Writer-fuzzed');
-    honest.doc.getText('body').insert(0, 'Honest text. ');
+  it(
+    'stays up, keeps an honest client connected, and stores exactly what it accepted',
+    { timeout: 60_000 },
+    async () => {
+      reportSeedOnFailure();
+      const docName = `thread:${threadId}`;
+      const honest = connectClient(ts.wsUrl, docName, owner.accessToken);
+      clients.push(honest);
+      await synced(honest);
+      await until(honest.doc, () => honest.doc.getMap('meta').get('title') === 'Writer-fuzzed');
+      honest.doc.getText('body').insert(0, 'Honest text. ');
 
-    const rng = new Rng(SEED ^ 0x5eed);
-    const options: GeneratorOptions = {
-      corpus: buildUpdateCorpus(rng, Y.encodeStateAsUpdate(honest.doc)),
-      limits: LIMITS,
-      reservedClientIds: new Set([PING_ID]),
-      readOnly: false,
-    };
-    const fuzzer = new Fuzzer(`${ts.wsUrl}/${docName}?token=${fuzzWriter.accessToken}`);
-    const { violations, tally } = await fuzz(fuzzer, rng, options, WRITER_FRAMES);
-    console.info(`seed ${SEED}: ${WRITER_FRAMES} writer frames over ${fuzzer.connections} connections`, tally);
-    expect(violations.slice(0, 10), `seed ${SEED}: ${violations.length} frames answered wrongly`).toEqual([]);
+      const rng = new Rng(SEED ^ 0x5eed);
+      const options: GeneratorOptions = {
+        corpus: buildUpdateCorpus(rng, Y.encodeStateAsUpdate(honest.doc)),
+        limits: LIMITS,
+        readOnly: false,
+      };
+      const fuzzer = new Fuzzer(`${ts.wsUrl}/${docName}?token=${fuzzWriter.accessToken}`);
+      const { violations, tally } = await fuzz(fuzzer, rng, options, WRITER_FRAMES);
+      console.info(
+        `seed ${SEED}: ${WRITER_FRAMES} writer frames over ${fuzzer.connections} connections`,
+        tally,
+      );
+      expect(violations.slice(0, 10), `seed ${SEED}: ${violations.length} frames answered wrongly`).toEqual(
+        [],
+      );
 
-    // The honest client is still connected and still gets edits.
-    honest.doc.getText('body').insert(0, 'After the fuzz. ');
-    expect(honest.closes).toEqual([]);
-    expect(await healthz(ts)).toBe(200);
-    expect(errorLogs).toEqual([]);
+      // The honest client is still connected and still gets edits.
+      honest.doc.getText('body').insert(0, 'After the fuzz. ');
+      expect(honest.closes).toEqual([]);
+      expect(await healthz(ts)).toBe(200);
+      expect(errorLogs).toEqual([]);
 
-    // What the server holds in memory, what a new client gets, and what a restarted server loads
-    // from storage are one and the same document.
-    const fresh = connectClient(ts.wsUrl, docName, owner.accessToken);
-    clients.push(fresh);
-    await synced(fresh);
-    await until(fresh.doc, () => fresh.doc.getText('body').toString().includes('After the fuzz. '));
-    const inMemory = await ts.server.hub.read(docName as never, { kind: 'thread', id: threadId as never }, (d) => Y.encodeStateAsUpdate(d));
-    const memoryDoc = new Y.Doc();
-    Y.applyUpdate(memoryDoc, inMemory);
-    expect(contentOf(fresh.doc)).toEqual(contentOf(memoryDoc));
-    await until(honest.doc, () => Y.equalSnapshots(Y.snapshot(honest.doc), Y.snapshot(memoryDoc)));
+      // What the server holds in memory, what a new client gets, and what a restarted server loads
+      // from storage are one and the same document.
+      const fresh = connectClient(ts.wsUrl, docName, owner.accessToken);
+      clients.push(fresh);
+      await synced(fresh);
+      await until(fresh.doc, () => fresh.doc.getText('body').toJSON().includes('After the fuzz. '));
+      const inMemory = await ts.server.hub.read(
+        docName as never,
+        { kind: 'thread', id: threadId as never },
+        (d) => Y.encodeStateAsUpdate(d),
+      );
+      const memoryDoc = new Y.Doc();
+      Y.applyUpdate(memoryDoc, inMemory);
+      expect(contentOf(fresh.doc)).toEqual(contentOf(memoryDoc));
+      await until(honest.doc, () => Y.equalSnapshots(Y.snapshot(honest.doc), Y.snapshot(memoryDoc)));
 
-    for (const c of clients.splice(0)) c.destroy();
-    const dataDir = ts.dataDir;
-    await ts.stop({ keepData: true });
-    ts = await startTestServer({ dataDir, limits: LIMITS });
-    errorLogs = captureErrorLogs(ts);
-    const reloaded = new Y.Doc();
-    const after = await RawClient.open(`${ts.wsUrl}/${docName}?token=${owner.accessToken}`);
-    await after.syncInto(reloaded);
-    after.close();
-    expect(contentOf(reloaded)).toEqual(contentOf(memoryDoc));
-    expect(errorLogs).toEqual([]);
+      for (const c of clients.splice(0)) c.destroy();
+      const dataDir = ts.dataDir;
+      await ts.stop({ keepData: true });
+      ts = await startTestServer({ dataDir, limits: LIMITS });
+      errorLogs = captureErrorLogs(ts);
+      const reloaded = new Y.Doc();
+      const after = await RawClient.open(`${ts.wsUrl}/${docName}?token=${owner.accessToken}`);
+      await after.syncInto(reloaded);
+      after.close();
+      expect(contentOf(reloaded)).toEqual(contentOf(memoryDoc));
+      expect(errorLogs).toEqual([]);
+    },
+  );
+});
+
+/**
+ * Well-formed but hostile content: JSON nested deeper than `JSON.stringify` can recurse. Yjs
+ * decodes embeds and format attributes with `JSON.parse` (iterative in V8) but encodes them with
+ * `JSON.stringify` (recursive), so such an update is accepted and committed, and the server fails
+ * later, whenever it encodes the document (a client's sync, compaction, loading). Run against a
+ * real server process, so that a crash shows as an exit instead of taking the test runner down.
+ */
+describe('deeply nested JSON in a thread body (hostile, well-formed)', () => {
+  let server: ProcessServer | null = null;
+
+  afterEach(async () => {
+    await server?.dispose();
+    server = null;
+  });
+
+  /** An update inserting, on top of `base`, an embed (or a format attribute) holding `depth` nested arrays. */
+  function deepJsonUpdate(base: Uint8Array, depth: number, kind: 'embed' | 'format'): Uint8Array {
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, base);
+    const sv = Y.encodeStateVector(doc);
+    const placeholder = { k: 'Z'.repeat(2 * depth - 8) }; // serialises to exactly 2 * depth bytes
+    const body = doc.getText('body');
+    if (kind === 'embed') body.insertEmbed(0, placeholder);
+    else body.insert(0, 'deep', { link: placeholder });
+    const update = Buffer.from(Y.encodeStateAsUpdate(doc, sv));
+    const at = update.indexOf(Buffer.from(JSON.stringify(placeholder)));
+    if (at < 0) throw new Error('placeholder not found in the update');
+    // Same length, so every length prefix in the update stays right.
+    Buffer.from('['.repeat(depth) + ']'.repeat(depth)).copy(update, at);
+    return new Uint8Array(update);
+  }
+
+  it.each(['embed', 'format'] as const)(
+    'a writer embedding 20,000 nested arrays (%s) neither crashes the server nor makes the document unloadable',
+    { timeout: 30_000 },
+    async (kind) => {
+      const ps = await ProcessServer.start();
+      server = ps;
+      onTestFailed(() => {
+        console.error(
+          `server stderr:\n${ps.stderr}\nerror logs:\n${ps.errorLogs.map((l) => JSON.stringify(l)).join('\n')}`,
+        );
+      });
+      const owner = await signup(ps.url, 'owner');
+      const editor = await signup(ps.url, 'editor');
+      await addMember(ps.url, owner, owner.workspaceId, editor, 'editor');
+      const threadId = await createThread(ps.url, owner, owner.workspaceId, 'Deep');
+      const docUrl = (user: TestUser) => `${ps.wsUrl}/thread:${threadId}?token=${user.accessToken}`;
+
+      const writer = await RawClient.open(`${docUrl(editor)}&acks=1`);
+      writer.ws.on('error', () => {});
+      const base = new Y.Doc();
+      await writer.syncInto(base);
+      const verdict = Promise.race([
+        writer.next((t) => t === MESSAGE_TYPES.durableAck).then(() => 'accepted'),
+        writer.next((t) => t === MESSAGE_TYPES.auth).then(() => 'refused'),
+        writer.closed.then(({ code }) => `closed ${code}`),
+      ]);
+      writer.sendUpdate(deepJsonUpdate(Y.encodeStateAsUpdate(base), 20_000, kind));
+      // Refusing it is fine; accepting it is fine too, as long as the server can serve it.
+      expect(['accepted', 'refused', 'closed 4400', 'closed 4413']).toContain(await verdict);
+
+      // A client joining now gets the document, and the server is still running.
+      const reader = await RawClient.open(docUrl(owner));
+      reader.ws.on('error', () => {});
+      const joined = await Promise.race([
+        reader.syncInto(new Y.Doc()).then(() => 'synced'),
+        reader.closed.then(({ code }) => `closed ${code}`),
+      ]);
+      expect({ joined, running: ps.running, stderr: ps.stderr.slice(0, 800) }).toEqual({
+        joined: 'synced',
+        running: true,
+        stderr: '',
+      });
+      expect(await api(ps.url, 'GET', '/healthz').then((r) => r.status)).toBe(200);
+
+      // And after a restart the document still loads.
+      await ps.restart();
+      const again = await RawClient.open(docUrl(owner));
+      again.ws.on('error', () => {});
+      const reloaded = await Promise.race([
+        again.syncInto(new Y.Doc()).then(() => 'synced'),
+        again.closed.then(({ code }) => `closed ${code}`),
+      ]);
+      expect(reloaded).toBe('synced');
+      expect(ps.errorLogs.map((l) => l.msg)).toEqual([]);
+      again.close();
+    },
+  );
+});
+
+/**
+ * Awareness ownership (DESIGN §3: "a connection may only set the states of the clientIDs it
+ * owns"). The official client re-broadcasts every awareness change it learns, removals included,
+ * so when a connection closes, the other clients echo the removal of its clientIDs back to the
+ * server. That echo must not make them the owners of those clientIDs, or the client cannot take
+ * its own clientID back when it reconnects.
+ */
+describe('awareness after a reconnect', () => {
+  let ts: TestServer;
+  const clients: TestClient[] = [];
+
+  beforeAll(async () => {
+    ts = await startTestServer();
+  });
+
+  afterAll(async () => {
+    for (const c of clients) c.destroy();
+    await ts?.stop();
+  });
+
+  it('lets a reader reclaim its awareness clientID after another client echoed its removal', async () => {
+    const owner = await signup(ts.url, 'owner');
+    const viewer = await signup(ts.url, 'viewer');
+    await addMember(ts.url, owner, owner.workspaceId, viewer, 'viewer');
+    const threadId = await createThread(ts.url, owner, owner.workspaceId, 'Presence');
+    const viewerUrl = `${ts.wsUrl}/thread:${threadId}?token=${viewer.accessToken}`;
+    const CLIENT = 777_001;
+
+    // An official client stays connected throughout.
+    const other = connectClient(ts.wsUrl, `thread:${threadId}`, owner.accessToken);
+    clients.push(other);
+    await synced(other);
+    const otherKnows = (present: boolean) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (other.provider.awareness.getStates().has(CLIENT) !== present) return;
+          other.provider.awareness.off('change', check);
+          resolve();
+        };
+        other.provider.awareness.on('change', check);
+        check();
+      });
+
+    // The viewer (a reader that never writes) announces its presence, then loses its connection.
+    const first = await RawClient.open(viewerUrl);
+    await first.syncInto(new Y.Doc());
+    const seen = otherKnows(true);
+    first.sendAwareness(awarenessPayload([{ clientId: CLIENT, clock: 1, state: '{"cursor":1}' }]));
+    await seen;
+    const gone = otherKnows(false);
+    first.close();
+    await gone; // the official client has now echoed the removal to the server
+
+    // It reconnects with the same clientID. Once a later edit of the official client reaches it,
+    // the server has also processed the echo, which was sent before that edit.
+    const second = await RawClient.open(viewerUrl);
+    await second.syncInto(new Y.Doc());
+    const edit = second.next((t, f) => t === MESSAGE_TYPES.sync && f[1] === 2);
+    other.doc.getText('body').insert(0, 'later');
+    await edit;
+
+    second.sendAwareness(awarenessPayload([{ clientId: CLIENT, clock: 2, state: '{"cursor":2}' }]));
+    const answer = second.next(
+      (t, f) => t === MESSAGE_TYPES.awareness && awarenessIds(f).has(other.doc.clientID),
+    );
+    second.send(Uint8Array.of(MESSAGE_TYPES.queryAwareness));
+    const states = awarenessIds(await answer);
+    expect(states.get(CLIENT)).toMatchObject({ cursor: 2 });
+    second.close();
   });
 });
+
+/** clientID → parsed state of an awareness message. */
+function awarenessIds(frame: Uint8Array): Map<number, unknown> {
+  const outer = decoding.createDecoder(frame);
+  decoding.readVarUint(outer);
+  const d = decoding.createDecoder(decoding.readVarUint8Array(outer));
+  const out = new Map<number, unknown>();
+  const count = decoding.readVarUint(d);
+  for (let i = 0; i < count; i++) {
+    const clientId = decoding.readVarUint(d);
+    decoding.readVarUint(d);
+    out.set(clientId, JSON.parse(decoding.readVarString(d)));
+  }
+  return out;
+}

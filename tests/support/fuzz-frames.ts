@@ -89,7 +89,9 @@ export const awarenessFrame = (payload: Uint8Array): Uint8Array =>
   });
 
 /** An awareness update payload (y-protocols layout) of the given raw entries. */
-export const awarenessPayload = (entries: ReadonlyArray<{ clientId: number; clock: number; state: string }>): Uint8Array =>
+export const awarenessPayload = (
+  entries: ReadonlyArray<{ clientId: number; clock: number; state: string }>,
+): Uint8Array =>
   build((e) => {
     encoding.writeVarUint(e, entries.length);
     for (const entry of entries) {
@@ -138,7 +140,10 @@ export function buildUpdateCorpus(rng: Rng, base: Uint8Array, edits = 40): Updat
         body.format(0, Math.max(1, body.length), { bold: true });
         break;
       case 4:
-        meta.set(rng.pick(['title', 'intent', 'nope']), rng.chance(0.8) ? rng.string(rng.range(0, 30)) : rng.int(1000));
+        meta.set(
+          rng.pick(['title', 'intent', 'nope']),
+          rng.chance(0.8) ? rng.string(rng.range(0, 30)) : rng.int(1000),
+        );
         break;
       case 5: {
         const m = new Y.Map<unknown>();
@@ -193,11 +198,15 @@ export interface FuzzLimits {
   maxUpdateBytes: number;
 }
 
+/**
+ * Awareness clientIDs from here up to 2^41 are never generated: a test may use them for its own
+ * messages (e.g. pings) without a fuzzed frame claiming them first.
+ */
+export const RESERVED_CLIENT_ID_BASE = 2 ** 40;
+
 export interface GeneratorOptions {
   corpus: UpdateCorpus;
   limits: FuzzLimits;
-  /** Awareness clientIDs the generator must never use (e.g. a ping's). */
-  reservedClientIds: ReadonlySet<number>;
   /** True when the fuzzing connection is read-only (viewer): real edits are then `denied`. */
   readOnly: boolean;
 }
@@ -265,13 +274,16 @@ function realUpdate(rng: Rng, corpus: UpdateCorpus): Uint8Array {
   return rng.pick(corpus.updates);
 }
 
-function realAwareness(rng: Rng, reserved: ReadonlySet<number>): Uint8Array {
-  const entries = [];
+/** Generated awareness clientIDs are below 2^32 or exactly 2^53 - 1, never in the reserved range. */
+function realAwareness(rng: Rng): Uint8Array {
+  const entries: Array<{ clientId: number; clock: number; state: string }> = [];
   const count = rng.range(1, 3);
   for (let i = 0; i < count; i++) {
-    let clientId = rng.int(2 ** 32);
-    while (reserved.has(clientId)) clientId = rng.int(2 ** 32);
-    entries.push({ clientId, clock: rng.int(1000), state: JSON.stringify({ cursor: rng.int(100), user: { name: 'forged', id: 'x' } }) });
+    entries.push({
+      clientId: rng.int(2 ** 32),
+      clock: rng.int(1000),
+      state: JSON.stringify({ cursor: rng.int(100), user: { name: 'forged', id: 'x' } }),
+    });
   }
   return awarenessPayload(entries);
 }
@@ -286,7 +298,7 @@ function validMessage(rng: Rng, o: GeneratorOptions): Uint8Array {
     case 2:
       return syncFrame(SYNC_STEPS.update, realUpdate(rng, o.corpus));
     case 3:
-      return awarenessFrame(realAwareness(rng, o.reservedClientIds));
+      return awarenessFrame(realAwareness(rng));
     default:
       return Uint8Array.of(MESSAGE_TYPES.queryAwareness);
   }
@@ -308,7 +320,11 @@ const generators: Array<{ weight: number; make: Generator }> = [
     make: (rng) => {
       const type = rng.pick([MESSAGE_TYPES.sync, MESSAGE_TYPES.awareness]);
       const head = type === MESSAGE_TYPES.sync ? [type, rng.int(3)] : [type];
-      return { category: 'random-payload', data: Uint8Array.from([...head, ...rng.bytes(rng.int(200))]), expect: 'any' };
+      return {
+        category: 'random-payload',
+        data: Uint8Array.from([...head, ...rng.bytes(rng.int(200))]),
+        expect: 'any',
+      };
     },
   },
   {
@@ -321,7 +337,12 @@ const generators: Array<{ weight: number; make: Generator }> = [
   {
     weight: 8,
     make: (rng) => {
-      const prefix = rng.pick([[], [MESSAGE_TYPES.sync], [MESSAGE_TYPES.sync, rng.int(3)], [MESSAGE_TYPES.awareness]]);
+      const prefix = rng.pick([
+        [],
+        [MESSAGE_TYPES.sync],
+        [MESSAGE_TYPES.sync, rng.int(3)],
+        [MESSAGE_TYPES.awareness],
+      ]);
       // At most 40 trailing bytes, so a terminated varint at a length position (≥ 127) always overruns.
       return {
         category: 'bad-varint',
@@ -342,7 +363,11 @@ const generators: Array<{ weight: number; make: Generator }> = [
         2 ** 32 + 7,
         Number.MAX_SAFE_INTEGER,
       ]);
-      return { category: 'unknown-type', data: Uint8Array.from([...encodeVarUint(type), ...rng.bytes(rng.int(32))]), expect: [MALFORMED] };
+      return {
+        category: 'unknown-type',
+        data: Uint8Array.from([...encodeVarUint(type), ...rng.bytes(rng.int(32))]),
+        expect: [MALFORMED],
+      };
     },
   },
   {
@@ -351,7 +376,11 @@ const generators: Array<{ weight: number; make: Generator }> = [
       const step = rng.pick([3, 4, 127, 128, 2 ** 20]);
       return {
         category: 'unknown-sync-step',
-        data: Uint8Array.from([MESSAGE_TYPES.sync, ...encodeVarUint(step), ...build((e) => encoding.writeVarUint8Array(e, o.corpus.stateVector))]),
+        data: Uint8Array.from([
+          MESSAGE_TYPES.sync,
+          ...encodeVarUint(step),
+          ...build((e) => encoding.writeVarUint8Array(e, o.corpus.stateVector)),
+        ]),
         expect: [MALFORMED],
       };
     },
@@ -360,24 +389,43 @@ const generators: Array<{ weight: number; make: Generator }> = [
     weight: 10,
     make: (rng) => {
       const step = rng.pick([SYNC_STEPS.step2, SYNC_STEPS.update]);
-      return { category: 'garbage-update', data: syncFrame(step, rng.bytes(rng.range(0, 300))), expect: 'any' };
+      return {
+        category: 'garbage-update',
+        data: syncFrame(step, rng.bytes(rng.range(0, 300))),
+        expect: 'any',
+      };
     },
   },
   {
     weight: 14,
     make: (rng, o) => {
       const step = rng.pick([SYNC_STEPS.step2, SYNC_STEPS.update]);
-      return { category: 'mutated-update', data: syncFrame(step, mutate(rng, realUpdate(rng, o.corpus))), expect: 'any' };
+      return {
+        category: 'mutated-update',
+        data: syncFrame(step, mutate(rng, realUpdate(rng, o.corpus))),
+        expect: 'any',
+      };
     },
   },
   {
     weight: 3,
-    make: (rng) => ({ category: 'garbage-state-vector', data: syncFrame(SYNC_STEPS.step1, rng.bytes(rng.int(40))), expect: 'any' }),
+    make: (rng) => ({
+      category: 'garbage-state-vector',
+      data: syncFrame(SYNC_STEPS.step1, rng.bytes(rng.int(40))),
+      expect: 'any',
+    }),
   },
   {
     weight: 5,
     make: (rng, o) => {
-      const declared = rng.pick([o.limits.maxFrameBytes, o.limits.maxFrameBytes * 4, 2 ** 31, 2 ** 32 + 1, 2 ** 48, Number.MAX_SAFE_INTEGER]);
+      const declared = rng.pick([
+        o.limits.maxFrameBytes,
+        o.limits.maxFrameBytes * 4,
+        2 ** 31,
+        2 ** 32 + 1,
+        2 ** 48,
+        Number.MAX_SAFE_INTEGER,
+      ]);
       const head = rng.pick([[MESSAGE_TYPES.sync, rng.int(3)], [MESSAGE_TYPES.awareness]]);
       return {
         category: 'huge-length',
@@ -388,23 +436,26 @@ const generators: Array<{ weight: number; make: Generator }> = [
   },
   {
     weight: 6,
-    make: (rng, o) => {
+    make: (rng) => {
       const r = rng.int(4);
       let payload: Uint8Array;
       if (r === 0) payload = rng.bytes(rng.int(64));
-      else if (r === 1) payload = mutate(rng, realAwareness(rng, o.reservedClientIds));
+      else if (r === 1) payload = mutate(rng, realAwareness(rng));
       else {
         const entries = [];
-        const count = rng.range(0, 20);
+        const count = rng.range(0, rng.chance(0.5) ? 3 : 20);
         for (let i = 0; i < count; i++) {
-          let clientId = rng.pick([rng.int(2 ** 32), rng.int(100), Number.MAX_SAFE_INTEGER]);
-          if (o.reservedClientIds.has(clientId)) clientId = 1;
+          const clientId = rng.pick([rng.int(2 ** 32), rng.int(100), Number.MAX_SAFE_INTEGER]);
           const state = rng.pick([
             'null',
             rng.string(rng.int(30)),
             '{"user":' + rng.string(5),
-            JSON.stringify({ user: { name: rng.string(10), id: 'spoof', color: '#12345678' }, x: rng.int(9) }),
-            JSON.stringify({ big: 'x'.repeat(rng.range(1000, 20_000)) }),
+            JSON.stringify({
+              user: { name: rng.string(10), id: 'spoof', color: '#12345678' },
+              x: rng.int(9),
+            }),
+            // Over the 8 KiB state cap, mostly within the frame limit.
+            JSON.stringify({ big: 'x'.repeat(rng.range(8_200, 12_000)) }),
             '[1,2,3]',
             '"just a string"',
           ]);
@@ -422,7 +473,12 @@ const generators: Array<{ weight: number; make: Generator }> = [
   {
     weight: 2,
     // Arbitrary bytes in a text frame: invalid UTF-8 is refused by the WebSocket layer (1007).
-    make: (rng) => ({ category: 'binary-text-frame', data: rng.bytes(rng.int(64)), text: true, expect: [MALFORMED, INVALID_TEXT] }),
+    make: (rng) => ({
+      category: 'binary-text-frame',
+      data: rng.bytes(rng.int(64)),
+      text: true,
+      expect: [MALFORMED, INVALID_TEXT],
+    }),
   },
   {
     weight: 1,
@@ -437,7 +493,11 @@ const generators: Array<{ weight: number; make: Generator }> = [
     make: (rng, o) => {
       // Within the frame limit, over the update limit: refused by size before anything else.
       const size = rng.range(o.limits.maxUpdateBytes + 1, o.limits.maxFrameBytes - 16);
-      return { category: 'oversized-update', data: syncFrame(rng.pick([SYNC_STEPS.step2, SYNC_STEPS.update]), rng.bytes(size)), expect: [TOO_LARGE] };
+      return {
+        category: 'oversized-update',
+        data: syncFrame(rng.pick([SYNC_STEPS.step2, SYNC_STEPS.update]), rng.bytes(size)),
+        expect: [TOO_LARGE],
+      };
     },
   },
   {
@@ -446,21 +506,36 @@ const generators: Array<{ weight: number; make: Generator }> = [
     make: (rng, o) => {
       switch (rng.int(6)) {
         case 0:
-          return { category: 'valid-step1', data: syncFrame(SYNC_STEPS.step1, o.corpus.stateVector), expect: 'open' };
+          return {
+            category: 'valid-step1',
+            data: syncFrame(SYNC_STEPS.step1, o.corpus.stateVector),
+            expect: 'open',
+          };
         case 1:
-          return { category: 'valid-query-awareness', data: Uint8Array.of(MESSAGE_TYPES.queryAwareness), expect: 'open' };
+          return {
+            category: 'valid-query-awareness',
+            data: Uint8Array.of(MESSAGE_TYPES.queryAwareness),
+            expect: 'open',
+          };
         case 2:
           return { category: 'valid-auth', data: Uint8Array.of(MESSAGE_TYPES.auth, 0, 0), expect: 'open' };
         case 3:
-          return { category: 'valid-awareness', data: awarenessFrame(realAwareness(rng, o.reservedClientIds)), expect: 'open' };
+          return { category: 'valid-awareness', data: awarenessFrame(realAwareness(rng)), expect: 'open' };
         case 4:
           // The document state it already has: redundant, nothing to refuse.
-          return { category: 'valid-redundant-update', data: syncFrame(SYNC_STEPS.step2, o.corpus.base), expect: 'open' };
+          return {
+            category: 'valid-redundant-update',
+            data: syncFrame(SYNC_STEPS.step2, o.corpus.base),
+            expect: 'open',
+          };
         default: {
           const first = o.corpus.updates[0] ?? o.corpus.diff;
           return {
             category: 'valid-edit',
-            data: syncFrame(rng.pick([SYNC_STEPS.step2, SYNC_STEPS.update]), rng.chance(0.5) ? first : o.corpus.diff),
+            data: syncFrame(
+              rng.pick([SYNC_STEPS.step2, SYNC_STEPS.update]),
+              rng.chance(0.5) ? first : o.corpus.diff,
+            ),
             expect: o.readOnly ? 'denied' : 'open',
           };
         }

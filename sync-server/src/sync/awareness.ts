@@ -1,11 +1,14 @@
 /**
  * The awareness states of one document's connections, kept as encoded JSON so relaying costs no
- * parse. A connection may only set the states of clientIDs it owns: the first connection to
- * announce a clientID owns it until it closes. The `user` field is filled from the token.
+ * parse. A clientID belongs to the first user that announces it (for as long as the document is
+ * loaded); only that user's connections may set its state. The connection that set a state owns
+ * it: when that connection closes, the state is removed for everyone. The `user` field is filled
+ * from the token.
  */
 import type { AwarenessEntry } from './codec.js';
+import { MAX_VALUE_DEPTH, nestsDeeperThan } from './content-rules.js';
 
-/** Most awareness clientIDs one connection may own (a tab normally has one). */
+/** Most awareness clientIDs one connection may announce (a tab normally has one). */
 const MAX_CLIENT_IDS_PER_CONNECTION = 16;
 
 export interface AwarenessIdentity {
@@ -22,15 +25,18 @@ interface State {
 export class AwarenessRegistry {
   private readonly states = new Map<number, State>();
   private readonly owned = new Map<object, Set<number>>();
+  /** clientID → the user who announced it first. */
+  private readonly claims = new Map<number, string>();
 
   get size(): number {
     return this.states.size;
   }
 
   /**
-   * Applies entries sent by `owner`; returns the sanitized entries to relay. Entries for clientIDs
-   * owned by someone else, stale clocks, oversized states and bad JSON are dropped silently: the
-   * official client re-broadcasts other clients' states it learned, so they are not an attack.
+   * Applies entries sent by `owner`; returns the sanitized entries to relay. Dropped silently:
+   * clientIDs claimed by another user, stale clocks, oversized states, bad JSON, and removals of
+   * states nobody holds — the official client re-broadcasts every change it hears about, others'
+   * states and removals included, so those echoes are not attacks and must not claim anything.
    */
   apply(
     entries: readonly AwarenessEntry[],
@@ -42,28 +48,30 @@ export class AwarenessRegistry {
     const relayed: AwarenessEntry[] = [];
     let mine = this.owned.get(owner);
     for (const entry of entries) {
+      const claimant = this.claims.get(entry.clientId);
+      if (claimant !== undefined && claimant !== identity.userId) continue;
       const current = this.states.get(entry.clientId);
-      if (current && current.owner !== owner) continue;
       if (!current) {
-        if (!mayClaim(entry.clientId)) continue;
+        if (entry.state === 'null') continue;
+        if (claimant === undefined && !mayClaim(entry.clientId)) continue;
         if ((mine?.size ?? 0) >= MAX_CLIENT_IDS_PER_CONNECTION) continue;
-      }
-      if (
-        current &&
-        entry.clock <= current.clock &&
-        !(entry.clock === current.clock && entry.state === 'null')
-      ) {
+      } else if (entry.clock < current.clock || (entry.clock === current.clock && entry.state !== 'null')) {
         continue;
       }
       if (entry.state.length > maxStateBytes) continue;
       const state = sanitize(entry.state, identity);
       if (state === undefined) continue;
-      if (!mine) {
-        mine = new Set();
-        this.owned.set(owner, mine);
+      this.claims.set(entry.clientId, identity.userId);
+      if (!current) {
+        if (!mine) {
+          mine = new Set();
+          this.owned.set(owner, mine);
+        }
+        mine.add(entry.clientId);
       }
-      mine.add(entry.clientId);
-      this.states.set(entry.clientId, { clock: entry.clock, state, owner });
+      // Another connection of the same user (a second tab echoing) updates the state but does not
+      // take it over: it is removed when the connection that set it first closes.
+      this.states.set(entry.clientId, { clock: entry.clock, state, owner: current?.owner ?? owner });
       relayed.push({ clientId: entry.clientId, clock: entry.clock, state });
     }
     return relayed;
@@ -77,7 +85,7 @@ export class AwarenessRegistry {
     const removed: AwarenessEntry[] = [];
     for (const clientId of mine) {
       const current = this.states.get(clientId);
-      if (!current) continue;
+      if (!current || current.owner !== owner) continue;
       this.states.delete(clientId);
       if (current.state !== 'null') removed.push({ clientId, clock: current.clock + 1, state: 'null' });
     }
@@ -106,6 +114,7 @@ function sanitize(json: string, identity: AwarenessIdentity): string | undefined
     return undefined;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  if (nestsDeeperThan(value, MAX_VALUE_DEPTH)) return undefined;
   const state = value as Record<string, unknown>;
   const claimed =
     typeof state.user === 'object' && state.user !== null ? (state.user as Record<string, unknown>) : {};

@@ -51,6 +51,8 @@ export interface ConnectionHost {
   /** Runs `fn` once everything applied so far is committed. */
   afterCommit(fn: () => void): void;
   onRefused(conn: Connection, refusal: Refusal): void;
+  /** An unexpected failure while serving `conn`; the connection is closed with 1011 after. */
+  onError(conn: Connection, err: unknown): void;
   onClosed(conn: Connection, code: number | null, reason: string): void;
 }
 
@@ -151,7 +153,9 @@ export class Connection implements RoomMember {
       }
     } catch (err) {
       if (err instanceof MalformedMessage) return this.close(CLOSE_CODES.malformed, 'malformed-message');
-      throw err;
+      // Whatever else a frame provokes ends this connection, never the process.
+      this.host.onError(this, err);
+      this.close(CLOSE_CODES.internalError, 'internal-error');
     }
   }
 
@@ -164,7 +168,12 @@ export class Connection implements RoomMember {
     // Only committed state is passed on: wait until what is applied in memory is in storage.
     this.host.afterCommit(() => {
       if (this.closed) return;
-      this.socket.send(encodeSyncStep2(Y.encodeStateAsUpdate(room.doc, stateVector)));
+      try {
+        this.socket.send(encodeSyncStep2(Y.encodeStateAsUpdate(room.doc, stateVector)));
+      } catch (err) {
+        this.host.onError(this, err);
+        this.close(CLOSE_CODES.internalError, 'internal-error');
+      }
     });
   }
 

@@ -17,6 +17,32 @@ export interface RuleContext {
   maxFieldChars: number;
 }
 
+/**
+ * Deepest nesting of plain values (embeds, formats, map values) a document accepts. Yjs decodes
+ * any depth but encodes JSON recursively: a value nested thousands deep would be accepted and then
+ * overflow the stack whenever the document is encoded (sync, compaction, load).
+ */
+export const MAX_VALUE_DEPTH = 32;
+
+/** True when `value` nests arrays/objects deeper than `max`; iterative, so any input is safe. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null || v instanceof Uint8Array) continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? (v as unknown[]) : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+function valuesOf(content: Y.Item["content"]): unknown[] {
+  if (content instanceof Y.ContentAny || content instanceof Y.ContentJSON) return content.getContent();
+  if (content instanceof Y.ContentEmbed) return [content.embed];
+  if (content instanceof Y.ContentFormat) return [content.value];
+  return [];
+}
+
 /** `meta` keys and the longest value each may hold. */
 const META_KEYS: ReadonlySet<string> = new Set(['title', 'intent']);
 
@@ -66,6 +92,10 @@ function checkNewItem(
   newMessages: Set<Y.Item>,
 ): Refusal | null {
   const owner = ctx.owners.get(item.id.client);
+  if (item.content instanceof Y.ContentDoc) return refuse('invalid-shape', 'subdocuments are not supported');
+  if (valuesOf(item.content).some((v) => nestsDeeperThan(v, MAX_VALUE_DEPTH))) {
+    return refuse('invalid-shape', `values may nest at most ${MAX_VALUE_DEPTH} levels deep`);
+  }
   if (at.root === THREAD_ROOTS.attachments)
     return refuse('server-only', 'attachments are written by the server');
   if (at.root === null || !CLIENT_THREAD_ROOTS.has(at.root)) {

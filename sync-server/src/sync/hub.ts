@@ -205,6 +205,10 @@ export class SyncHub implements ConnectionHost {
     );
   }
 
+  onError(conn: Connection, err: unknown): void {
+    this.options.logger.error({ err, doc: conn.info.docName, user: conn.info.userId }, 'failed to serve a message');
+  }
+
   onClosed(conn: Connection, code: number | null, reason: string): void {
     if (!this.connections.delete(conn)) return;
     this.options.metrics.connections.dec();
@@ -323,8 +327,8 @@ export class SyncHub implements ConnectionHost {
   /** Folds the room's log into a snapshot; only when everything in memory is committed. */
   private async compact(room: Room): Promise<void> {
     if (room.uncommitted > 0 || room.lastSeq === room.snapshotSeq) return;
-    const snapshot = foldToSnapshot(room.doc, room.name, room.lastSeq);
     try {
+      const snapshot = foldToSnapshot(room.doc, room.name, room.lastSeq);
       await this.options.store.writeSnapshot(snapshot);
       room.snapshotSeq = snapshot.upTo;
       room.storedBytes = snapshot.state.length;
