@@ -7,6 +7,8 @@
  * Seeded: set CAUCUS_FUZZ_SEED to replay a run; the seed is printed when a test fails.
  */
 import { randomInt } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { recordFigure } from '../support/figures.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
@@ -38,8 +40,14 @@ import {
 } from '../support/fuzz-frames.js';
 
 const SEED = process.env.CAUCUS_FUZZ_SEED ? Number(process.env.CAUCUS_FUZZ_SEED) : randomInt(2 ** 31);
-const VIEWER_FRAMES = 5000;
-const WRITER_FRAMES = 2000;
+const SOAK = process.env.CAUCUS_SOAK === '1';
+/** 20,000 frames in npm test, 100,000 in soak, split between a viewer and a writer. */
+const VIEWER_FRAMES = SOAK ? 80_000 : 15_000;
+const WRITER_FRAMES = SOAK ? 20_000 : 5_000;
+/** Longest the event loop may stall while fuzzing (the server and the fuzzer share this process). */
+const MAX_STALL_MS = 100;
+/** Heap growth allowed over a whole run: thousands of connections must not leave anything behind. */
+const MAX_HEAP_GROWTH_BYTES = 150 * 1024 * 1024;
 
 const LIMITS: FuzzLimits & { messagesPerSecond: number; maxConnectionsPerUser: number } = {
   maxFrameBytes: 16 * 1024,
@@ -236,7 +244,7 @@ describe('malformed frames from a read-only connection', () => {
 
   it(
     'survives thousands of hostile frames; honest clients stay connected and the document is unchanged',
-    { timeout: 60_000 },
+    { timeout: SOAK ? 1_200_000 : 120_000 },
     async () => {
       reportSeedOnFailure();
       const docName = `thread:${threadId}`;
@@ -268,10 +276,26 @@ describe('malformed frames from a read-only connection', () => {
         readOnly: true,
       };
       const fuzzer = new Fuzzer(`${ts.wsUrl}/${docName}?token=${viewer.accessToken}`);
+      const heapBefore = process.memoryUsage().heapUsed;
+      const stalls = monitorEventLoopDelay({ resolution: 10 });
+      stalls.enable();
       // Honest clients keep editing while the fuzzing goes on.
       const { violations, tally } = await fuzz(fuzzer, rng, options, VIEWER_FRAMES, {
         n: 500,
         run: (i) => (i % 1000 === 499 ? honestEdit(b, a, `[B ${i}] `) : honestEdit(a, b, `[A ${i}] `)),
+      });
+      stalls.disable();
+      const maxStallMs = stalls.max / 1e6;
+      const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
+      expect(maxStallMs, `the event loop stalled for ${maxStallMs.toFixed(1)} ms`).toBeLessThan(MAX_STALL_MS);
+      expect(heapGrowth, `the heap grew by ${heapGrowth} bytes`).toBeLessThan(MAX_HEAP_GROWTH_BYTES);
+      recordFigure('malformed-viewer', {
+        frames: VIEWER_FRAMES,
+        connections: fuzzer.connections,
+        categories: new Set(Object.keys(tally).map((k) => k.split(' → ')[0])).size,
+        maxEventLoopStallMs: Math.round(maxStallMs * 10) / 10,
+        heapGrowthMiB: Math.round((heapGrowth / 2 ** 20) * 10) / 10,
+        seed: SEED,
       });
       console.info(`seed ${SEED}: ${VIEWER_FRAMES} frames over ${fuzzer.connections} connections`, tally);
       expect(violations.slice(0, 10), `seed ${SEED}: ${violations.length} frames answered wrongly`).toEqual(
@@ -334,7 +358,7 @@ describe('malformed and mutated updates from a writer, on its own document', () 
 
   it(
     'stays up, keeps an honest client connected, and stores exactly what it accepted',
-    { timeout: 60_000 },
+    { timeout: SOAK ? 1_200_000 : 120_000 },
     async () => {
       reportSeedOnFailure();
       const docName = `thread:${threadId}`;
@@ -352,6 +376,7 @@ describe('malformed and mutated updates from a writer, on its own document', () 
       };
       const fuzzer = new Fuzzer(`${ts.wsUrl}/${docName}?token=${fuzzWriter.accessToken}`);
       const { violations, tally } = await fuzz(fuzzer, rng, options, WRITER_FRAMES);
+      recordFigure('malformed-writer', { frames: WRITER_FRAMES, connections: fuzzer.connections, seed: SEED });
       console.info(
         `seed ${SEED}: ${WRITER_FRAMES} writer frames over ${fuzzer.connections} connections`,
         tally,
