@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  createLogger,
   loadConfig,
   startServer,
   type Limits,
@@ -14,6 +15,8 @@ import {
 
 export interface TestServer {
   server: RunningServer;
+  /** Every log line (JSON) the server wrote, when started with `captureLogs`. */
+  logs: string[];
   url: string;
   wsUrl: string;
   dataDir: string;
@@ -29,6 +32,12 @@ export interface TestServerOptions {
   idleUnloadMs?: number;
   compactEveryUpdates?: number;
   origins?: string[];
+  /** Keep the server's log lines (level info and up) in `logs`. */
+  captureLogs?: boolean;
+  /** Upload settings (`maxUploadBytes`, `uploadExpiryMs`, `uploadQuotaBytes`, `maxConcurrentUploads`). */
+  uploads?: Partial<
+    Pick<ServerConfig, 'maxUploadBytes' | 'uploadExpiryMs' | 'uploadQuotaBytes' | 'maxConcurrentUploads'>
+  >;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -39,10 +48,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   if (options.idleUnloadMs) overrides.idleUnloadMs = options.idleUnloadMs;
   if (options.compactEveryUpdates) overrides.compactEveryUpdates = options.compactEveryUpdates;
   if (options.origins) overrides.origins = options.origins;
+  if (options.uploads) Object.assign(overrides, options.uploads);
   const config = loadConfig({ CAUCUS_JWT_SECRET: 'test-secret-'.padEnd(48, 'x') }, overrides);
-  const server = await startServer(config);
+  const logs: string[] = [];
+  const server = await startServer(
+    config,
+    options.captureLogs
+      ? { logger: createLogger('info', { write: (line: string) => void logs.push(line) }) }
+      : {},
+  );
   return {
     server,
+    logs,
     url: server.url,
     wsUrl: server.url.replace(/^http/, 'ws') + '/sync',
     dataDir,

@@ -1,0 +1,180 @@
+/**
+ * Attacks on the edges, each a test (docs/SECURITY.md maps every promise to the test proving it).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
+import WebSocket from 'ws';
+import { CLOSE_CODES, decodeRefusal } from '@caucus/schema';
+import {
+  addMember,
+  api,
+  createThread,
+  signup,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from '../support/server.js';
+import {
+  connectClient,
+  nextClose,
+  nextDenied,
+  synced,
+  until,
+  type TestClient,
+} from '../support/providers.js';
+import { RawClient } from '../support/raw-client.js';
+
+let ts: TestServer;
+let owner: TestUser;
+let viewer: TestUser;
+let threadId: string;
+const clients: TestClient[] = [];
+const SECRET = new TextEncoder().encode('test-secret-'.padEnd(48, 'x'));
+
+beforeAll(async () => {
+  ts = await startTestServer({ captureLogs: true });
+  owner = await signup(ts.url, 'owner');
+  viewer = await signup(ts.url, 'viewer');
+  await addMember(ts.url, owner, owner.workspaceId, viewer, 'viewer');
+  threadId = await createThread(ts.url, owner);
+});
+
+afterAll(async () => {
+  for (const c of clients) c.destroy();
+  await ts.stop();
+});
+
+function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      resolve(101);
+      ws.close();
+    });
+    ws.on('error', (err) => {
+      if (!String(err.message).includes('Unexpected server response')) reject(err);
+    });
+  });
+}
+
+async function rejectedEverywhere(token: string): Promise<{ http: number; code: string; ws: number }> {
+  const me = await api<{ error: { code: string } }>(ts.url, 'GET', '/api/me', { token });
+  const ws = await upgradeStatus(`${ts.wsUrl}/thread:${threadId}?token=${encodeURIComponent(token)}`);
+  return { http: me.status, code: me.body.error.code, ws };
+}
+
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+describe('forged and expired tokens', () => {
+  it('refuses a JWT signed with another secret', async () => {
+    const forged = await new SignJWT({ typ: 'access', name: 'owner', sid: 'x' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(owner.id)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('another-secret-'.padEnd(48, 'y')));
+    expect(await rejectedEverywhere(forged)).toEqual({ http: 401, code: 'unauthorized', ws: 401 });
+  });
+
+  it('refuses an alg: none JWT', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: owner.id, typ: 'access', name: 'owner', iat: now, exp: now + 3600 })}.`;
+    expect(await rejectedEverywhere(none)).toEqual({ http: 401, code: 'unauthorized', ws: 401 });
+  });
+
+  it('refuses an expired JWT signed with the real secret', async () => {
+    const past = Math.floor(Date.now() / 1000) - 60;
+    const me = await api<{ user: unknown }>(ts.url, 'GET', '/api/me', { token: owner.accessToken });
+    expect(me.status).toBe(200);
+    const expired = await new SignJWT({ typ: 'access', name: 'owner' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(owner.id)
+      .setIssuedAt(past - 900)
+      .setExpirationTime(past)
+      .sign(SECRET);
+    const result = await rejectedEverywhere(expired);
+    expect(result.http).toBe(401);
+    expect(result.ws).toBe(401);
+    expect(['token-expired', 'unauthorized']).toContain(result.code);
+  });
+
+  it('revokes the whole session when a refresh token is reused, and closes its sockets', async () => {
+    const user = await signup(ts.url, 'reuser');
+    const first = await api<{ accessToken: string; refreshToken: string }>(
+      ts.url,
+      'POST',
+      '/api/auth/refresh',
+      {
+        body: { refreshToken: user.refreshToken },
+      },
+    );
+    expect(first.status).toBe(200);
+    const thread = await createThread(ts.url, { ...user, accessToken: first.body.accessToken });
+    const socket = await RawClient.open(`${ts.wsUrl}/thread:${thread}?token=${first.body.accessToken}`);
+    // The stolen, already-used token comes back: the family dies.
+    const reuse = await api<{ error: { code: string } }>(ts.url, 'POST', '/api/auth/refresh', {
+      body: { refreshToken: user.refreshToken },
+    });
+    expect(reuse.status).toBe(401);
+    expect(reuse.body.error.code).toBe('refresh-token-reused');
+    expect(await socket.closed).toEqual({ code: CLOSE_CODES.unauthorized, reason: 'token-revoked' });
+    const successor = await api(ts.url, 'POST', '/api/auth/refresh', {
+      body: { refreshToken: first.body.refreshToken },
+    });
+    expect(successor.status).toBe(401);
+    expect((await api(ts.url, 'GET', '/api/me', { token: first.body.accessToken })).status).toBe(401);
+  });
+});
+
+describe('read-only means read-only', () => {
+  it("refuses a viewer's offline edits sent in sync step 2 after reconnecting", async () => {
+    const watcher = connectClient(ts.wsUrl, `thread:${threadId}`, owner.accessToken);
+    const v = connectClient(ts.wsUrl, `thread:${threadId}`, viewer.accessToken);
+    clients.push(watcher, v);
+    await Promise.all([synced(watcher), synced(v)]);
+    v.provider.disconnect();
+    v.doc.getText('body').insert(0, 'OFFLINE VIEWER EDIT ');
+    const denied = nextDenied(v);
+    v.provider.connect();
+    expect(decodeRefusal(await denied)?.code).toBe('read-only');
+    watcher.doc.getMap('meta').set('intent', 'marker after the viewer');
+    await until(watcher.doc, () => watcher.doc.getMap('meta').get('intent') === 'marker after the viewer');
+    expect(watcher.doc.getText('body').toJSON()).not.toContain('OFFLINE');
+    const rows = ts.server.db.$client
+      .prepare('select count(*) as n from doc_updates where doc = ? and actor = ?')
+      .get(`thread:${threadId}`, viewer.id) as { n: number };
+    expect(rows.n).toBe(0);
+  });
+});
+
+describe('header bombs and logs', () => {
+  it('answers oversized headers with 431 on HTTP and on the WebSocket upgrade', async () => {
+    const bomb = { 'x-bomb': 'b'.repeat(32 * 1024) };
+    const http = await fetch(`${ts.url}/healthz`, { headers: bomb });
+    expect(http.status).toBe(431);
+    expect(await upgradeStatus(`${ts.wsUrl}/thread:${threadId}?token=${owner.accessToken}`, bomb)).toBe(431);
+    expect((await fetch(`${ts.url}/healthz`)).status).toBe(200);
+  });
+
+  it('never writes a token into a log line', async () => {
+    const c = connectClient(ts.wsUrl, `thread:${threadId}`, owner.accessToken);
+    clients.push(c);
+    await synced(c);
+    await api(ts.url, 'GET', '/api/me', { token: owner.accessToken });
+    await api(ts.url, 'GET', `/api/threads?workspaceId=${owner.workspaceId}`, { token: owner.accessToken });
+    await api(ts.url, 'POST', '/api/auth/login', {
+      body: { email: owner.email, password: 'correct horse battery' },
+    });
+    const closed = nextClose(c);
+    c.provider.ws?.close();
+    await closed;
+    expect(ts.logs.length).toBeGreaterThan(3);
+    for (const secret of [owner.accessToken, owner.refreshToken, 'correct horse battery']) {
+      expect(ts.logs.filter((line) => line.includes(secret))).toEqual([]);
+    }
+  });
+});
