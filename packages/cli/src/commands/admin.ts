@@ -1,0 +1,61 @@
+/**
+ * `caucus admin …`: maintenance on a data dir, run next to (or instead of) the server. Each task is
+ * a function (so tests and scripts call it directly) and a subcommand registered in
+ * {@link adminCommand}.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { openDb, verifyAuditChain, type AuditVerification } from '@caucus/sync-server';
+import { addRebuildProjection } from './rebuild-projection.js';
+
+export interface DataDirOptions {
+  /** Default: `CAUCUS_DATA_DIR`, then `./data`. */
+  dataDir?: string;
+}
+
+/** The database file of a data dir; an error when there is none (rather than creating one). */
+export function databasePath(options: DataDirOptions, env: NodeJS.ProcessEnv = process.env): string {
+  const dir = resolve(options.dataDir ?? env.CAUCUS_DATA_DIR ?? './data');
+  const path = join(dir, 'caucus.db');
+  if (!existsSync(path)) throw new Error(`no Caucus database at ${path}`);
+  return path;
+}
+
+/** Checks the audit log's hash chain from the first event to the last. */
+export function verifyAudit(options: DataDirOptions = {}): AuditVerification {
+  const db = openDb({ path: databasePath(options) });
+  try {
+    return verifyAuditChain(db);
+  } finally {
+    db.$client.close();
+  }
+}
+
+/** What `verify-audit` prints; exits non-zero when the chain is broken. */
+function runVerifyAudit(options: DataDirOptions): void {
+  const report = verifyAudit(options);
+  if (report.ok) {
+    process.stdout.write(`audit log ok: ${report.events} events, hash chain intact\n`);
+    return;
+  }
+  process.stderr.write(
+    `audit log BROKEN at event #${report.brokenAt.seq}: ${report.brokenAt.reason} ` +
+      `(${report.events} events before it are intact)\n`,
+  );
+  process.exitCode = 1;
+}
+
+const dataDirOption = ['-d, --data-dir <dir>', 'the data dir (env CAUCUS_DATA_DIR, default ./data)'] as const;
+
+/** The `admin` command group; add maintenance tasks here as subcommands. */
+export function adminCommand(): Command {
+  const admin = new Command('admin').description('maintenance tasks on a data dir');
+  admin
+    .command('verify-audit')
+    .description('check the audit log hash chain; prints the first broken event and exits 1')
+    .option(...dataDirOption)
+    .action((options: DataDirOptions) => runVerifyAudit(options));
+  addRebuildProjection(admin, dataDirOption);
+  return admin;
+}

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import type { CheckpointId } from '../ids.js';
+import { idOf, MAX_REASON_CHARS } from './common.js';
+
+/** An approver's approval; the checkpoint's action runs once enough distinct approvers approved. */
+export const checkpointApproveArgs = z.object({ checkpointId: idOf<CheckpointId>() });
+
+/** An approver's rejection (or the requester withdrawing); it closes the checkpoint. */
+export const checkpointRejectArgs = z.object({
+  checkpointId: idOf<CheckpointId>(),
+  reason: z.string().trim().max(MAX_REASON_CHARS).optional(),
+});

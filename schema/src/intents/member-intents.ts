@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import type { UserId, WorkspaceId } from '../ids.js';
+import { ROLES } from '../roles.js';
+import { idOf, MAX_EMAIL_CHARS } from './common.js';
+
+/**
+ * `member.invite`: owners only. A user with that email gets the role (joining, or changing role);
+ * an unknown email becomes an invitation that signup accepts. Emails compare lower-cased.
+ */
+export const memberInviteArgs = z.object({
+  workspaceId: idOf<WorkspaceId>(),
+  email: z
+    .string()
+    .trim()
+    .max(MAX_EMAIL_CHARS)
+    .pipe(z.email('not a valid email address'))
+    .transform((e) => e.toLowerCase()),
+  role: z.enum(ROLES),
+});
+
+export const memberSetRoleArgs = z.object({
+  workspaceId: idOf<WorkspaceId>(),
+  userId: idOf<UserId>(),
+  role: z.enum(ROLES),
+});
+
+/** Owners remove anyone; any member may remove themselves (leave). A workspace keeps one owner. */
+export const memberRemoveArgs = z.object({
+  workspaceId: idOf<WorkspaceId>(),
+  userId: idOf<UserId>(),
+});

@@ -1,0 +1,166 @@
+/**
+ * Notifications: rows in SQLite, published into `inbox:<userId>` documents. Writes join the
+ * caller's transaction and record the inboxes to publish in its {@link Changes}.
+ */
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import {
+  newId,
+  tables,
+  type InboxNotification,
+  type NotificationId,
+  type NotificationKind,
+  type UserId,
+} from '@caucus/schema';
+import type { Db } from '../storage/db.js';
+import type { Changes } from './changes.js';
+
+const { notifications, prefs } = tables;
+
+/** Longest notification title and body; longer ones (a decision's long title) are cut with "…". */
+export const MAX_NOTIFICATION_TITLE_CHARS = 300;
+export const MAX_NOTIFICATION_BODY_CHARS = 2_000;
+/** Most notifications one inbox listing returns, newest first. */
+export const MAX_INBOX_LIST = 200;
+
+/** A notification to deliver; what other modules pass to `GovernanceService.notify`. */
+export interface NewNotification {
+  kind: NotificationKind;
+  title: string;
+  body?: string;
+  /** An app path: `/threads/<id>`, `/decisions/<id>`, `/checkpoints/<id>`, `/workspaces/<id>`. */
+  link?: string;
+  /** Delivered at most once per user and key (e.g. `upload:<uploadId>`), so retries do not repeat it. */
+  dedupeKey?: string;
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+export function toInboxNotification(row: typeof notifications.$inferSelect): InboxNotification {
+  const n: InboxNotification = {
+    id: row.id,
+    kind: row.kind,
+    title: row.title,
+    body: row.body,
+    link: row.link,
+    at: row.at,
+  };
+  if (row.readAt !== null) n.readAt = row.readAt;
+  return n;
+}
+
+export class Notifier {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number,
+  ) {}
+
+  /** Delivers `n` to each recipient that has not muted its kind; returns who got it. */
+  deliver(userIds: Iterable<UserId>, n: NewNotification, changes: Changes): UserId[] {
+    const recipients = [...new Set(userIds)];
+    if (recipients.length === 0) return [];
+    const muted = new Set(
+      this.db
+        .select({ userId: prefs.userId, mutedKinds: prefs.mutedKinds })
+        .from(prefs)
+        .where(inArray(prefs.userId, recipients))
+        .all()
+        .filter((p) => p.mutedKinds.includes(n.kind))
+        .map((p) => p.userId),
+    );
+    const at = this.now();
+    const delivered: UserId[] = [];
+    for (const userId of recipients) {
+      if (muted.has(userId)) continue;
+      const inserted = this.db
+        .insert(notifications)
+        .values({
+          id: newId<NotificationId>(at),
+          userId,
+          kind: n.kind,
+          title: cut(n.title, MAX_NOTIFICATION_TITLE_CHARS),
+          body: cut(n.body ?? '', MAX_NOTIFICATION_BODY_CHARS),
+          link: n.link ?? '/',
+          at,
+          dedupeKey: n.dedupeKey ?? null,
+        })
+        .onConflictDoNothing()
+        .run();
+      if (inserted.changes === 0) continue;
+      delivered.push(userId);
+      changes.inboxes.add(userId);
+    }
+    return delivered;
+  }
+
+  /** Marks the user's own notifications read; returns how many changed. */
+  markRead(userId: UserId, ids: readonly NotificationId[], changes: Changes): number {
+    const { changes: n } = this.db
+      .update(notifications)
+      .set({ readAt: this.now() })
+      .where(
+        and(
+          eq(notifications.userId, userId),
+          inArray(notifications.id, [...ids]),
+          isNull(notifications.readAt),
+        ),
+      )
+      .run();
+    if (n > 0) changes.inboxes.add(userId);
+    return n;
+  }
+
+  markAllRead(userId: UserId, changes: Changes): number {
+    const { changes: n } = this.db
+      .update(notifications)
+      .set({ readAt: this.now() })
+      .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))
+      .run();
+    if (n > 0) changes.inboxes.add(userId);
+    return n;
+  }
+
+  /** Marks everyone's notifications with `dedupeKey` read (a checkpoint that no longer needs anyone). */
+  markReadByKey(dedupeKey: string, changes: Changes): void {
+    const rows = this.db
+      .update(notifications)
+      .set({ readAt: this.now() })
+      .where(and(eq(notifications.dedupeKey, dedupeKey), isNull(notifications.readAt)))
+      .returning({ userId: notifications.userId })
+      .all();
+    for (const row of rows) changes.inboxes.add(row.userId);
+  }
+
+  setMutedKinds(userId: UserId, mutedKinds: NotificationKind[], changes: Changes): void {
+    const updatedAt = this.now();
+    this.db
+      .insert(prefs)
+      .values({ userId, mutedKinds, updatedAt })
+      .onConflictDoUpdate({ target: prefs.userId, set: { mutedKinds, updatedAt } })
+      .run();
+    changes.inboxes.add(userId);
+  }
+
+  mutedKinds(userId: UserId): NotificationKind[] {
+    return (
+      this.db.select({ mutedKinds: prefs.mutedKinds }).from(prefs).where(eq(prefs.userId, userId)).get()
+        ?.mutedKinds ?? []
+    );
+  }
+
+  /** The user's notifications, newest first. */
+  list(userId: UserId, options: { unread?: boolean; limit?: number } = {}): InboxNotification[] {
+    const filter = options.unread
+      ? and(eq(notifications.userId, userId), isNull(notifications.readAt))
+      : eq(notifications.userId, userId);
+    return this.db
+      .select()
+      .from(notifications)
+      .where(filter)
+      .orderBy(desc(notifications.at), desc(sql`rowid`))
+      .limit(Math.min(options.limit ?? MAX_INBOX_LIST, MAX_INBOX_LIST))
+      .all()
+      .map(toInboxNotification);
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * A governance service on an in-memory database with a fake hub that keeps published documents
+ * as plain Y.Docs, for fast deterministic tests. (Not a test file itself; excluded from builds.)
+ */
+import * as Y from 'yjs';
+import {
+  newId,
+  tables,
+  type DocName,
+  type DocRef,
+  type IntentInput,
+  type IntentId,
+  type Role,
+  type ThreadId,
+  type UserId,
+  type WorkspaceId,
+} from '@caucus/schema';
+import { createLogger } from '../logger.js';
+import { openDb, type Db } from '../storage/db.js';
+import type { AppendEntry } from '../storage/doc-store.js';
+import type { CommittedEvent } from '../sync/hub.js';
+import { ThreadService } from '../workspaces/thread-service.js';
+import { WorkspaceService, type MembershipChange } from '../workspaces/workspace-service.js';
+import { GovernanceService, type GovernanceHub } from './governance-service.js';
+import type { AdjudicatedResult } from './intent-engine.js';
+import type { IntentRate } from './rate-limit.js';
+
+export class FakeHub implements GovernanceHub {
+  readonly docs = new Map<DocName, Y.Doc>();
+  readonly #committed = new Set<(e: CommittedEvent) => void>();
+
+  transact(name: DocName, _ref: DocRef, change: (doc: Y.Doc) => void): Promise<void> {
+    let doc = this.docs.get(name);
+    if (!doc) {
+      doc = new Y.Doc();
+      this.docs.set(name, doc);
+    }
+    doc.transact(() => change(doc));
+    return Promise.resolve();
+  }
+
+  onCommitted(listener: (e: CommittedEvent) => void): () => void {
+    this.#committed.add(listener);
+    return () => this.#committed.delete(listener);
+  }
+
+  /** Pretends the sync hub committed `update` to `ydoc` (a thread document). */
+  commit(ref: Extract<DocRef, { kind: 'thread' }>, ydoc: Y.Doc, update: Uint8Array): void {
+    const name = `thread:${ref.id}` as DocName;
+    const entry: AppendEntry = { doc: name, seq: 1, update, actor: 'x', at: 0 };
+    for (const l of this.#committed) l({ doc: name, ref, entries: [entry], ydoc });
+  }
+
+  doc(name: string): Y.Doc {
+    const doc = this.docs.get(name as DocName);
+    if (!doc) throw new Error(`${name} was never published`);
+    return doc;
+  }
+}
+
+export interface Kit {
+  db: Db;
+  hub: FakeHub;
+  governance: GovernanceService;
+  workspaces: WorkspaceService;
+  threads: ThreadService;
+  clock: { now: number };
+  memberships: MembershipChange[];
+  user(name: string): UserId;
+  /** A workspace with an owner, two approvers, an editor and a viewer, added through `member.invite`. */
+  team(): Promise<{
+    ws: WorkspaceId;
+    owner: UserId;
+    approver: UserId;
+    approver2: UserId;
+    editor: UserId;
+    viewer: UserId;
+  }>;
+  /** Submits intents as `actor`, filling in fresh ids where none is given. */
+  submit(
+    actor: UserId,
+    ...intents: Array<Omit<IntentInput, 'id'> & { id?: string }>
+  ): Promise<AdjudicatedResult[]>;
+  thread(actor: UserId, ws: WorkspaceId, title?: string): Promise<ThreadId>;
+  close(): void;
+}
+
+export function makeKit(options: { rate?: IntentRate } = {}): Kit {
+  const db = openDb({ path: ':memory:' });
+  const clock = { now: Date.UTC(2030, 0, 1) };
+  const now = () => clock.now;
+  const logger = createLogger('silent');
+  const workspaces = new WorkspaceService({ db, now, logger });
+  const threads = new ThreadService({ db, now, logger });
+  const hub = new FakeHub();
+  const memberships: MembershipChange[] = [];
+  workspaces.onMembershipChanged((c) => memberships.push(c));
+  const governance = new GovernanceService({
+    db,
+    workspaces,
+    threads,
+    hub,
+    logger,
+    now,
+    ...(options.rate ? { rate: options.rate } : {}),
+  });
+  const user = (name: string): UserId => {
+    const id = newId<UserId>(clock.now);
+    db.insert(tables.users)
+      .values({ id, email: `${name}@example.com`, name, passwordHash: 'unused', createdAt: clock.now })
+      .run();
+    return id;
+  };
+  let teams = 0;
+  const kit: Kit = {
+    db,
+    hub,
+    governance,
+    workspaces,
+    threads,
+    clock,
+    memberships,
+    user,
+    async team() {
+      const p = `t${++teams}`;
+      const owner = user(`${p}owner`);
+      const ws = workspaces.create(owner, 'Team').id;
+      const members = { owner } as Record<string, UserId>;
+      const roles: Array<[string, Role]> = [
+        ['approver', 'approver'],
+        ['approver2', 'approver'],
+        ['editor', 'editor'],
+        ['viewer', 'viewer'],
+      ];
+      for (const [name, role] of roles) {
+        members[name] = user(`${p}${name}`);
+        const [added] = await kit.submit(owner, {
+          type: 'member.invite',
+          args: { workspaceId: ws, email: `${p}${name}@example.com`, role },
+        });
+        if (added?.status !== 'accepted') throw new Error(`member.invite: ${JSON.stringify(added)}`);
+      }
+      return {
+        ws,
+        owner,
+        approver: members.approver as UserId,
+        approver2: members.approver2 as UserId,
+        editor: members.editor as UserId,
+        viewer: members.viewer as UserId,
+      };
+    },
+    submit(actor, ...intents) {
+      // Each submission a millisecond later, so notifications and events have a natural order.
+      clock.now += 1;
+      return governance.submit(
+        actor,
+        intents.map((i) => ({ id: newId<IntentId>(clock.now), ...i })),
+      );
+    },
+    async thread(actor, ws, title = 'A thread') {
+      const threadId = newId<ThreadId>(clock.now);
+      const [r] = await kit.submit(actor, {
+        type: 'thread.create',
+        args: { threadId, workspaceId: ws, title },
+      });
+      if (r?.status !== 'accepted') throw new Error(`thread.create: ${JSON.stringify(r)}`);
+      return threadId;
+    },
+    close: () => db.$client.close(),
+  };
+  return kit;
+}

@@ -1,0 +1,49 @@
+/** Accepted thread intents: the rows, and what to announce once they commit. */
+import { eq } from 'drizzle-orm';
+import { tables, type IntentOf, type Json, type ThreadStatus, type UserId } from '@caucus/schema';
+import type { Thread } from '../workspaces/thread-service.js';
+import type { Changes } from './changes.js';
+import type { EffectContext } from './effect-context.js';
+import { membersOf, threadView } from './state.js';
+
+const { threads } = tables;
+
+export function createThread(
+  ctx: EffectContext,
+  actor: UserId,
+  intent: IntentOf<'thread.create'>,
+  changes: Changes,
+): { [key: string]: Json } {
+  const now = ctx.now();
+  const { threadId, workspaceId, title } = intent.args;
+  const thread: Thread = {
+    id: threadId,
+    workspaceId,
+    title,
+    intent: intent.args.intent ?? null,
+    status: 'active',
+    createdBy: actor,
+    createdAt: now,
+    updatedAt: now,
+  };
+  ctx.db.insert(threads).values(thread).run();
+  changes.threadsCreated.push({ thread, actorId: actor });
+  return { threadId };
+}
+
+/** Archive or restore; every member's open connections to the thread are re-authorized. */
+export function setThreadStatus(
+  ctx: EffectContext,
+  intent: IntentOf<'thread.archive' | 'thread.restore'>,
+  changes: Changes,
+): { [key: string]: Json } {
+  const status: ThreadStatus = intent.type === 'thread.archive' ? 'archived' : 'active';
+  const { threadId } = intent.args;
+  ctx.db.update(threads).set({ status, updatedAt: ctx.now() }).where(eq(threads.id, threadId)).run();
+  const thread = threadView(ctx.db, threadId);
+  if (thread) {
+    for (const userId of membersOf(ctx.db, thread.workspaceId)) changes.accessChanged.add(userId);
+    changes.workspaces.add(thread.workspaceId);
+  }
+  return { threadId, status };
+}

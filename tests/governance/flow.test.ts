@@ -1,0 +1,185 @@
+/**
+ * The governance story end to end, as DESIGN §4 tells it: a viewer's resolve is rejected with a
+ * code; an editor's becomes a checkpoint for the approvers; an approver's approval executes it;
+ * each step reaches the right inboxes (read through the official y-websocket client) and the
+ * audit log, whose hash chain `caucus admin verify-audit` checks.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId, type DecisionDocFields } from '@caucus/schema';
+import { verifyAudit } from '../../packages/cli/src/commands/admin.js';
+import { until, type TestClient } from '../support/providers.js';
+import {
+  addMember,
+  api,
+  createThread,
+  signup,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from '../support/server.js';
+import { notifications, notified, one, open } from './support.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+let ts: TestServer;
+let owner: TestUser;
+let approver: TestUser;
+let editor: TestUser;
+let viewer: TestUser;
+let threadId: string;
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  ts = await startTestServer();
+  owner = await signup(ts.url, 'owner');
+  approver = await signup(ts.url, 'approver');
+  editor = await signup(ts.url, 'editor');
+  viewer = await signup(ts.url, 'viewer');
+  await addMember(ts.url, owner, owner.workspaceId, approver, 'approver');
+  await addMember(ts.url, owner, owner.workspaceId, editor, 'editor');
+  await addMember(ts.url, owner, owner.workspaceId, viewer, 'viewer');
+  threadId = await createThread(ts.url, editor, owner.workspaceId, 'Release 2.0');
+});
+
+afterAll(async () => {
+  for (const c of clients) c.destroy();
+  await ts.stop();
+});
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=caucus-source', '--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), ...args],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('governance end to end', () => {
+  it('viewer rejected, editor escalated, approver executes; inboxes and audit follow', async () => {
+    const inbox = {
+      owner: await open(ts, owner, `inbox:${owner.id}`, clients),
+      approver: await open(ts, approver, `inbox:${approver.id}`, clients),
+      editor: await open(ts, editor, `inbox:${editor.id}`, clients),
+      viewer: await open(ts, viewer, `inbox:${viewer.id}`, clients),
+    };
+    await notified(inbox.viewer, (n) => n.title.startsWith('You joined'));
+
+    // The editor proposes; the other members hear of it in their inbox documents.
+    const decisionId = newId();
+    const proposed = await one(ts, editor, {
+      type: 'decision.propose',
+      args: { decisionId, threadId, title: 'Ship it?', options: ['ship', 'wait'] },
+    });
+    expect(proposed).toMatchObject({ status: 'accepted', result: { decisionId } });
+    for (const who of [inbox.owner, inbox.approver, inbox.viewer]) {
+      const n = await notified(who, (x) => x.title === 'New decision: “Ship it?”');
+      expect(n).toMatchObject({
+        kind: 'info',
+        link: `/decisions/${decisionId}`,
+        body: 'editor proposed it in “Release 2.0”.',
+      });
+    }
+    expect(notifications(inbox.editor).some((n) => n.title.startsWith('New decision'))).toBe(false);
+    const decision = await open(ts, viewer, `decision:${decisionId}`, clients);
+    const state = () => decision.doc.getMap('decision').toJSON() as DecisionDocFields;
+    expect(state()).toMatchObject({ status: 'open', title: 'Ship it?', version: 1 });
+
+    // 1. A viewer may not resolve, nor ask to: rejected with a code.
+    const viewerIntent = newId();
+    const refused = await one(ts, viewer, {
+      id: viewerIntent,
+      type: 'decision.resolve',
+      args: { decisionId, outcome: 'ship' },
+    });
+    expect(refused).toMatchObject({ status: 'rejected', code: 'forbidden' });
+    await notified(
+      inbox.viewer,
+      (n) => n.kind === 'error' && n.title === 'Not done: resolve “Ship it?” as “ship”',
+    );
+
+    // 2. An editor may ask: a checkpoint in the approvers' inboxes.
+    const asked = await one(ts, editor, { type: 'decision.resolve', args: { decisionId, outcome: 'ship' } });
+    if (asked.status !== 'awaiting-approval') throw new Error(JSON.stringify(asked));
+    const { checkpointId } = asked;
+    for (const who of [inbox.approver, inbox.owner]) {
+      const request = await notified(who, (n) => n.kind === 'checkpoint');
+      expect(request).toMatchObject({
+        title: 'Approval needed: editor wants to resolve “Ship it?” as “ship”',
+        link: `/checkpoints/${checkpointId}`,
+      });
+      expect(request.readAt).toBeUndefined();
+    }
+    expect(notifications(inbox.viewer).some((n) => n.kind === 'checkpoint')).toBe(false);
+    await until(decision.doc, () => state().pendingCheckpointId === checkpointId);
+    expect(state().status).toBe('open');
+
+    // 3. The approver's approval executes it.
+    const approved = await one(ts, approver, { type: 'checkpoint.approve', args: { checkpointId } });
+    expect(approved).toMatchObject({
+      status: 'accepted',
+      result: { checkpointId, status: 'executed', result: { decisionId, status: 'resolved' } },
+    });
+    await until(decision.doc, () => state().status === 'resolved');
+    expect(state()).toMatchObject({ outcome: 'ship', resolvedBy: editor.id, pendingCheckpointId: null });
+    expect(decision.doc.getArray('history').toJSON()).toMatchObject([
+      { action: 'proposed', actor: editor.id },
+      { action: 'resolved', actor: editor.id, outcome: 'ship', checkpointId },
+    ]);
+    await notified(
+      inbox.editor,
+      (n) => n.kind === 'success' && n.title === 'Approved: resolve “Ship it?” as “ship”',
+    );
+    // The owner's request is no longer a to-do.
+    await until(inbox.owner.doc, () =>
+      notifications(inbox.owner).some((n) => n.kind === 'checkpoint' && n.readAt !== undefined),
+    );
+
+    // Every step is in the owner's audit log.
+    const audit = await api<{
+      events: Array<{ actor: string; type: string; verdict: { status: string; code?: string } }>;
+    }>(ts.url, 'GET', `/api/audit?workspaceId=${owner.workspaceId}`, { token: owner.accessToken });
+    expect(
+      audit.body.events.slice(-4).map((e) => [e.actor, e.type, e.verdict.status, e.verdict.code]),
+    ).toEqual([
+      [editor.id, 'decision.propose', 'accepted', undefined],
+      [viewer.id, 'decision.resolve', 'rejected', 'forbidden'],
+      [editor.id, 'decision.resolve', 'awaiting-approval', undefined],
+      [approver.id, 'checkpoint.approve', 'accepted', undefined],
+    ]);
+    const forbidden = await api(ts.url, 'GET', `/api/audit?workspaceId=${owner.workspaceId}`, {
+      token: approver.accessToken,
+    });
+    expect(forbidden.status).toBe(403);
+
+    // verify-audit: intact, then a tampered row is found (function and CLI).
+    expect(verifyAudit({ dataDir: ts.dataDir })).toMatchObject({ ok: true });
+    const sqlite = new Database(join(ts.dataDir, 'caucus.db'));
+    try {
+      const row = sqlite.prepare('SELECT seq FROM audit_events WHERE intent_id = ?').get(viewerIntent) as {
+        seq: number;
+      };
+      sqlite
+        .prepare(`UPDATE audit_events SET verdict = replace(verdict, 'forbidden', 'accepted') WHERE seq = ?`)
+        .run(row.seq);
+      const report = verifyAudit({ dataDir: ts.dataDir });
+      expect(report).toMatchObject({ ok: false, brokenAt: { seq: row.seq }, events: row.seq - 1 });
+      const cli = await runCli(['admin', 'verify-audit', '--data-dir', ts.dataDir]);
+      expect(cli.code).toBe(1);
+      expect(cli.stderr).toContain(`audit log BROKEN at event #${row.seq}`);
+    } finally {
+      sqlite.close();
+    }
+  });
+});
