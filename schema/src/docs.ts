@@ -1,4 +1,6 @@
-import type { UploadId, UserId } from './ids.js';
+import type { CheckpointId, DecisionId, ThreadId, UploadId, UserId } from './ids.js';
+import type { DecisionState, DecisionStatus } from './policy/decision-machine.js';
+import type { Role } from './roles.js';
 
 /**
  * Root types of a `thread:<id>` document. Clients write `meta`, `body` and `messages`;
@@ -47,7 +49,11 @@ export interface ThreadAttachment {
 export const NOTIFICATION_KINDS = ['info', 'success', 'warning', 'error', 'checkpoint'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
-/** One entry of an `inbox:<userId>` document's `notifications` Y.Array. */
+/**
+ * One notification: a value of an `inbox:<userId>` document's `notifications` Y.Map, keyed by its
+ * id, stored as a plain object (marking it read replaces the value with one that has `readAt`).
+ * `link` is an app path: `/threads/<id>`, `/decisions/<id>`, `/checkpoints/<id>` or `/workspaces/<id>`.
+ */
 export interface InboxNotification {
   id: string;
   kind: NotificationKind;
@@ -60,3 +66,59 @@ export interface InboxNotification {
 
 /** The actor recorded for updates the server writes itself (and the user its clientIDs are bound to). */
 export const SERVER_ACTOR = 'server';
+
+/**
+ * Root types of an `inbox:<userId>` document (server-written; only its user reads it):
+ * `notifications` Y.Map notification id → {@link InboxNotification} (the newest
+ * {@link INBOX_DOC_LIMIT}; older ones stay in SQLite and `GET /api/inbox`), and `prefs` Y.Map with
+ * the fields of {@link InboxPrefs}.
+ */
+export const INBOX_ROOTS = { notifications: 'notifications', prefs: 'prefs' } as const;
+
+/** Most notifications an inbox document carries. */
+export const INBOX_DOC_LIMIT = 200;
+
+/** The user's notification preferences (`prefs.set`): muted kinds are not delivered. */
+export interface InboxPrefs {
+  mutedKinds: NotificationKind[];
+}
+
+/**
+ * Root types of a `decision:<id>` document (server-written; members of its workspace read it):
+ * `decision` Y.Map with the plain fields of {@link DecisionDocFields}, and `history` Y.Array of
+ * `DecisionHistoryEntry` plain objects, oldest first (append-only).
+ */
+export const DECISION_ROOTS = { decision: 'decision', history: 'history' } as const;
+
+/** The `decision` map: the decision's state, and the checkpoint waiting on it, if any. */
+export type DecisionDocFields = Omit<DecisionState, 'history'> & {
+  pendingCheckpointId: CheckpointId | null;
+};
+
+/**
+ * Root types of a `workspace:<id>` document (server-written; members read it) that governance
+ * writes: `members` Y.Map user id → {@link WorkspaceMemberEntry}, and `decisions` Y.Map decision
+ * id → {@link WorkspaceDecisionEntry} holding the open decisions only. (The thread catalog is a
+ * `threads` map of its own.)
+ */
+export const WORKSPACE_ROOTS = { members: 'members', decisions: 'decisions' } as const;
+
+export interface WorkspaceMemberEntry {
+  userId: UserId;
+  name: string;
+  role: Role;
+}
+
+export interface WorkspaceDecisionEntry {
+  id: DecisionId;
+  threadId: ThreadId;
+  title: string;
+  status: DecisionStatus;
+  requiredApprovals: number;
+  /** How many approvals it has in this round. */
+  approvals: number;
+  dueAt: number | null;
+  openedAt: number;
+  updatedAt: number;
+  pendingCheckpointId: CheckpointId | null;
+}

@@ -12,9 +12,21 @@ export const API_ERRORS = {
   'not-found': 404,
   conflict: 409,
   'email-taken': 409,
+  /** An upload that expired or was removed. */
+  gone: 410,
+  /** A tus request without `Tus-Resumable`. */
+  'precondition-failed': 412,
   'payload-too-large': 413,
+  /** The user's upload storage quota would be exceeded. */
+  'quota-exceeded': 413,
+  /** The file's bytes are not an allowed type, or not the type it was declared as. */
+  'unsupported-file-type': 415,
   'rate-limited': 429,
+  /** The user already has the maximum number of unfinished uploads. */
+  'too-many-uploads': 429,
   internal: 500,
+  /** A tus extension the server does not offer (concatenation). */
+  'not-implemented': 501,
   unavailable: 503,
 } as const;
 export type ApiErrorCode = keyof typeof API_ERRORS;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_UPLOAD_BYTES } from '@caucus/schema';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -54,6 +55,14 @@ export interface ServerConfig {
   compactEveryUpdates: number;
   logLevel: string;
   limits: Limits;
+  /** Largest upload in bytes, declared or deferred length alike (DESIGN §7). */
+  maxUploadBytes: number;
+  /** An unfinished upload expires (and is removed by the cleanup job) this long after creation. */
+  uploadExpiryMs: number;
+  /** Bytes of files one user may store, unfinished uploads' reservations included. */
+  uploadQuotaBytes: number;
+  /** Unfinished uploads one user may have at a time. */
+  maxConcurrentUploads: number;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -70,6 +79,10 @@ const envSchema = z.object({
   CAUCUS_IDLE_UNLOAD_MS: positiveInt.default(30_000),
   CAUCUS_COMPACT_EVERY: positiveInt.default(500),
   CAUCUS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CAUCUS_MAX_UPLOAD_BYTES: positiveInt.default(DEFAULT_MAX_UPLOAD_BYTES),
+  CAUCUS_UPLOAD_EXPIRY_MS: positiveInt.default(24 * 3600 * 1000),
+  CAUCUS_UPLOAD_QUOTA_BYTES: positiveInt.default(1024 * 1024 * 1024),
+  CAUCUS_MAX_CONCURRENT_UPLOADS: positiveInt.default(10),
 });
 
 export class ConfigError extends Error {
@@ -114,6 +127,10 @@ export function loadConfig(
     idleUnloadMs: e.CAUCUS_IDLE_UNLOAD_MS,
     compactEveryUpdates: e.CAUCUS_COMPACT_EVERY,
     logLevel: e.CAUCUS_LOG_LEVEL,
+    maxUploadBytes: e.CAUCUS_MAX_UPLOAD_BYTES,
+    uploadExpiryMs: e.CAUCUS_UPLOAD_EXPIRY_MS,
+    uploadQuotaBytes: e.CAUCUS_UPLOAD_QUOTA_BYTES,
+    maxConcurrentUploads: e.CAUCUS_MAX_CONCURRENT_UPLOADS,
     ...overrides,
     limits,
   };

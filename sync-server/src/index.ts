@@ -6,3 +6,18 @@ export { SqliteDocStore } from './storage/sqlite-doc-store.js';
 export type { DocStore, StoredDoc, AppendEntry, SnapshotEntry } from './storage/doc-store.js';
 export { buildDoc, foldToSnapshot } from './storage/fold.js';
 export { VERSION } from './version.js';
+export {
+  GovernanceService,
+  type GovernanceOptions,
+  type AccessChanged,
+  type NotifyOptions,
+} from './governance/governance-service.js';
+export type { NewNotification } from './governance/notifier.js';
+export { verifyAuditChain, auditHash, GENESIS_HASH, type AuditVerification } from './governance/audit.js';
+export {
+  rebuildProjection,
+  type RebuildOptions,
+  type RebuildProgress,
+  type RebuildReport,
+} from './projection/rebuild.js';
+export type { UploadService, UploadFinished, UploadLimits } from './uploads/upload-service.js';

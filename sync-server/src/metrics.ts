@@ -44,6 +44,18 @@ export function createMetrics() {
       help: 'Document logs folded into snapshots',
       registers: [registry],
     }),
+    projectionLagSeconds: new Histogram({
+      name: 'caucus_projection_lag_seconds',
+      help: 'Time from a thread update being committed to the read model holding it (debounce included)',
+      buckets: [0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.35, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    projections: new Counter({
+      name: 'caucus_projections_total',
+      help: 'Thread projections, by outcome (written, unchanged, stale, removed, failed)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

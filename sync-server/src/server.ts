@@ -10,13 +10,19 @@ import { getRequestListener } from '@hono/node-server';
 import { CLOSE_CODES, threadDoc, type UserId } from '@caucus/schema';
 import type { ServerConfig } from './config.js';
 import { AuthService } from './auth/auth-service.js';
+import { GovernanceService } from './governance/governance-service.js';
 import { createApp } from './http/app.js';
+import { answerNotFound, hasDotSegment } from './http/dot-segments.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { ReadModel } from './projection/read-model.js';
 import { openDb, type Db } from './storage/db.js';
 import { SqliteDocStore } from './storage/sqlite-doc-store.js';
 import { SyncHub } from './sync/hub.js';
 import { attachSyncTransport } from './sync/ws-transport.js';
+import { uploadNotification } from './uploads/notification.js';
+import { createUploads } from './uploads/setup.js';
+import type { UploadService } from './uploads/upload-service.js';
 import { docAccess } from './workspaces/access.js';
 import { ThreadService } from './workspaces/thread-service.js';
 import { WorkspaceService } from './workspaces/workspace-service.js';
@@ -32,6 +38,11 @@ export interface RunningServer {
   auth: AuthService;
   workspaces: WorkspaceService;
   threads: ThreadService;
+  /** Intents, decisions, checkpoints, inboxes, audit; `notify`/`notifyThreadMembers` for other modules. */
+  governance: GovernanceService;
+  /** The projection of thread documents into SQLite, and the workspace catalogs made from it. */
+  readModel: ReadModel;
+  uploads: UploadService;
   metrics: Metrics;
   logger: Logger;
   /** Stops accepting, commits what is queued, closes connections with 1001, closes the database. */
@@ -86,6 +97,28 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       .catch((err: unknown) => logger.error({ err, thread: id }, 'seeding the thread document failed'));
   });
 
+  const governance = new GovernanceService({ db, workspaces, threads, hub, logger });
+  // Archiving or restoring a thread changes what its members' open connections may do.
+  governance.onAccessChanged(({ userIds }) => {
+    for (const userId of userIds) hub.reauthorize(userId, (ref) => docAccess(db, userId, ref));
+  });
+  // SQLite is the truth: the server-only documents are republished from it before serving.
+  await governance.rebuild();
+
+  // Thread documents projected into SQLite for queries and search, and the workspace catalogs
+  // kept current from it; catching up after a crash runs in the background.
+  const readModel = new ReadModel({ db, hub, store, logger, metrics });
+
+  const uploads = createUploads({ db, hub, config, logger });
+  // A file landing in a thread reaches its members' inboxes (once per file, the uploader excepted).
+  uploads.service.onUploadFinished(({ file }) => {
+    governance
+      .notifyThreadMembers(file.threadId, uploadNotification(file, auth), { except: file.uploadedBy })
+      .catch((err: unknown) => logger.error({ err, upload: file.id }, 'notifying thread members failed'));
+  });
+  await uploads.service.recover();
+  uploads.service.startCleanup();
+
   const app = createApp({
     db,
     config,
@@ -96,9 +129,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger,
     version: VERSION,
     extraHealth: () => ({ connections: hub.stats.connections, documents: hub.stats.documents }),
+    governance,
+    uploads,
   });
   const listener = getRequestListener(app.fetch);
-  const http = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => void listener(req, res));
+  const http = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
+    if (hasDotSegment(req.url ?? '')) answerNotFound(res);
+    else void listener(req, res);
+  });
   const detachSync = attachSyncTransport(http, {
     hub,
     authenticate: (token) => auth.authenticate(token),
@@ -127,12 +165,31 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     (closing ??= (async () => {
       detachSync();
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+      await uploads.service.stop();
+      await governance.idle();
+      await readModel.flush();
       await hub.shutdown();
+      await readModel.stop();
       http.closeAllConnections();
       await stopped;
       await store.close();
       logger.info('caucus stopped');
     })());
 
-  return { url, port, http, db, hub, auth, workspaces, threads, metrics, logger, close };
+  return {
+    url,
+    port,
+    http,
+    db,
+    hub,
+    auth,
+    workspaces,
+    threads,
+    governance,
+    readModel,
+    uploads: uploads.service,
+    metrics,
+    logger,
+    close,
+  };
 }

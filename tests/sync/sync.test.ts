@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import WebSocket from 'ws';
-import { decodeRefusal } from '@caucus/schema';
+import { decodeRefusal, newId } from '@caucus/schema';
 import {
   addMember,
+  api,
   createThread,
   signup,
   startTestServer,
@@ -143,14 +144,38 @@ describe('sync with the official y-websocket client', () => {
     expect(c.provider.wsconnected).toBe(true);
   });
 
-  it('keeps server-only documents read-only for every client', async () => {
-    const c = client(owner.accessToken, `workspace:${owner.workspaceId}`);
-    const inbox = client(owner.accessToken, `inbox:${owner.id}`);
-    await Promise.all([synced(c), synced(inbox)]);
-    const denied = Promise.all([nextDenied(c), nextDenied(inbox)]);
-    c.doc.getMap('threads').set('x', 'forged');
-    inbox.doc.getArray('notifications').push(['forged']);
+  it('keeps server-only documents read-only for every client, and nothing changes', async () => {
+    const decisionId = newId();
+    const proposed = await api<{ results: Array<{ status: string }> }>(ts.url, 'POST', '/api/intents', {
+      token: owner.accessToken,
+      body: {
+        intents: [{ id: newId(), type: 'decision.propose', args: { decisionId, threadId, title: 'D' } }],
+      },
+    });
+    expect(proposed.body.results[0]?.status).toBe('accepted');
+    const docs = [`workspace:${owner.workspaceId}`, `inbox:${owner.id}`, `decision:${decisionId}`];
+    const [c, inbox, decision] = docs.map((name) => client(owner.accessToken, name)) as [
+      TestClient,
+      TestClient,
+      TestClient,
+    ];
+    await Promise.all([synced(c), synced(inbox), synced(decision)]);
+    const denied = Promise.all([nextDenied(c), nextDenied(inbox), nextDenied(decision)]);
+    c.doc.getMap('members').set(outsider.id, { userId: outsider.id, name: 'outsider', role: 'owner' });
+    inbox.doc.getMap('notifications').set('forged', { id: 'forged', kind: 'info', title: 'forged' });
+    decision.doc.getMap('decision').set('status', 'resolved');
     const reasons = await denied;
-    expect(reasons.map((r) => decodeRefusal(r)?.code)).toEqual(['read-only', 'read-only']);
+    expect(reasons.map((r) => decodeRefusal(r)?.code)).toEqual(['read-only', 'read-only', 'read-only']);
+    // Fresh clients see the server's documents without any of it.
+    const [c2, inbox2, decision2] = docs.map((name) => client(owner.accessToken, name)) as [
+      TestClient,
+      TestClient,
+      TestClient,
+    ];
+    await Promise.all([synced(c2), synced(inbox2), synced(decision2)]);
+    expect(c2.doc.getMap('members').has(outsider.id)).toBe(false);
+    expect(c2.doc.getMap('members').has(owner.id)).toBe(true);
+    expect(inbox2.doc.getMap('notifications').has('forged')).toBe(false);
+    expect(decision2.doc.getMap('decision').get('status')).toBe('open');
   });
 });

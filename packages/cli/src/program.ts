@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { VERSION } from '@caucus/sync-server';
+import { adminCommand } from './commands/admin.js';
 import { serve } from './commands/serve.js';
 
 function port(value: string): number {
@@ -20,5 +21,6 @@ export function buildProgram(): Command {
     .option('-H, --host <host>', 'address to bind (env HOST, default 127.0.0.1)')
     .option('-d, --data-dir <dir>', 'where the database and files live (env CAUCUS_DATA_DIR, default ./data)')
     .action(serve);
+  program.addCommand(adminCommand());
   return program;
 }

@@ -1,1 +1,2 @@
 export { decodeDurableAck, unsyncedCount } from './acks.js';
+export * from './uploads/upload.js';

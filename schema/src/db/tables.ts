@@ -135,3 +135,9 @@ export const docClients = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.doc, t.clientId] })],
 );
+
+export * from './uploads.js';
+
+export * from './governance.js';
+
+export * from './projection.js';

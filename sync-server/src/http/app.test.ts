@@ -461,7 +461,8 @@ describe('threads', () => {
 
     const list = await call('GET', `/api/threads?workspaceId=${ws}`, { token: viewer.accessToken });
     expect(list.status).toBe(200);
-    expect(list.body.threads).toEqual([created.body]);
+    expect(list.body.threads).toMatchObject([created.body]);
+    expect(list.body.nextCursor).toBeNull();
     const active = await call('GET', `/api/threads?workspaceId=${ws}&status=active`, {
       token: viewer.accessToken,
     });
@@ -470,10 +471,8 @@ describe('threads', () => {
       token: viewer.accessToken,
     });
     expect(archived.body.threads).toEqual([]);
-    const searched = await call('GET', `/api/threads?workspaceId=${ws}&q=BUDGET`, {
-      token: viewer.accessToken,
-    });
-    expect(searched.body.threads).toHaveLength(1);
+    // Full-text search needs the projection, which this HTTP-only app does not run: see
+    // projection/thread-queries.test.ts and tests/read-model.
     const missed = await call('GET', `/api/threads?workspaceId=${ws}&q=100%25`, {
       token: viewer.accessToken,
     });
@@ -481,7 +480,7 @@ describe('threads', () => {
 
     const got = await call('GET', `/api/threads/${id}`, { token: viewer.accessToken });
     expect(got.status).toBe(200);
-    expect(got.body).toEqual(created.body);
+    expect(got.body).toMatchObject({ ...created.body, body: '', messages: [], attachments: [] });
   });
 
   it('viewers get 403, non-members 404', async () => {
@@ -496,7 +495,14 @@ describe('threads', () => {
       404,
       'not-found',
     );
-    expectError(await call('GET', '/api/threads', { token: owner.accessToken }), 400, 'invalid-body');
+    // Without a workspace: every workspace of the caller.
+    const all = await call('GET', '/api/threads', { token: owner.accessToken });
+    expect(all.body.threads).toMatchObject([{ id }]);
+    expectError(
+      await call('GET', '/api/threads?cursor=nope', { token: owner.accessToken }),
+      400,
+      'invalid-body',
+    );
   });
 
   it('accepts a client-made id once (409 after) and refuses malformed ids', async () => {

@@ -7,11 +7,20 @@ import type { ServerConfig } from '../config.js';
 import { ApiError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { GovernanceService } from '../governance/governance-service.js';
 import type { Db } from '../storage/db.js';
+import { fileApiRoutes, fileRoutes } from '../uploads/routes.js';
+import type { Uploads } from '../uploads/setup.js';
 import type { ThreadService } from '../workspaces/thread-service.js';
 import type { WorkspaceService } from '../workspaces/workspace-service.js';
 import { noStore, requestLog } from './middleware.js';
+import { createOpenApiDocument, type OpenApiDocument } from './openapi.js';
+import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { checkpointRoutes, decisionRoutes } from './routes/decisions.js';
+import { inboxRoutes } from './routes/inbox.js';
+import { intentRoutes } from './routes/intents.js';
 import { threadRoutes } from './routes/threads.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { workspaceRoutes } from './routes/workspaces.js';
@@ -30,11 +39,16 @@ export interface AppDeps {
   version: string;
   /** Extra fields for `/healthz` (e.g. loaded documents, open connections). */
   extraHealth?: () => Record<string, unknown>;
+  /** Intents, decisions, inboxes, audit. Without one, an unpublishing instance is made (HTTP-only tests). */
+  governance?: GovernanceService;
+  /** tus uploads at `/files`, file metadata at `/api/files` (DESIGN §7). */
+  uploads?: Uploads;
 }
 
 /** The HTTP app: health, metrics, a landing page and the JSON API (DESIGN §5). */
 export function createApp(deps: AppDeps): Hono {
   const { auth, workspaces, threads, metrics, logger, version } = deps;
+  const governance = deps.governance ?? new GovernanceService({ db: deps.db, workspaces, threads, logger });
   const app = new Hono();
 
   app.use('*', requestLog(logger));
@@ -58,10 +72,35 @@ export function createApp(deps: AppDeps): Hono {
       },
     }),
   );
+  // Public, like any API description; made on first request.
+  let openapi: OpenApiDocument | null = null;
+  app.get('/api/openapi.json', (c) =>
+    c.json(
+      (openapi ??= createOpenApiDocument({
+        version,
+        maxFieldChars: deps.config.limits.maxFieldChars,
+      }).document),
+    ),
+  );
   app.route('/api', authRoutes({ auth }));
   app.route('/api/tokens', tokenRoutes({ auth }));
-  app.route('/api/workspaces', workspaceRoutes({ auth, workspaces }));
-  app.route('/api/threads', threadRoutes({ auth, threads, maxFieldChars: deps.config.limits.maxFieldChars }));
+  app.route('/api/workspaces', workspaceRoutes({ auth, workspaces, governance }));
+  app.route(
+    '/api/threads',
+    threadRoutes({ db: deps.db, auth, threads, governance, maxFieldChars: deps.config.limits.maxFieldChars }),
+  );
+  app.route('/api/dashboard', dashboardRoutes({ db: deps.db, auth }));
+  app.route('/api/intents', intentRoutes({ auth, governance }));
+  app.route('/api/decisions', decisionRoutes({ auth, governance }));
+  app.route('/api/checkpoints', checkpointRoutes({ auth, governance }));
+  app.route('/api/inbox', inboxRoutes({ auth, governance }));
+  app.route('/api/audit', auditRoutes({ auth, governance }));
+  if (deps.uploads) {
+    const { service, tus } = deps.uploads;
+    app.route('/api/files', fileApiRoutes({ auth, service }));
+    // Outside `/api`: no 64 KiB body limit here, tus enforces the upload limit itself.
+    app.route('/files', fileRoutes({ auth, service, tus }));
+  }
 
   app.notFound((c) => errorResponse(c, 'not-found', `no route for ${c.req.method} ${c.req.path}`));
 

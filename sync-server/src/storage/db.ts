@@ -3,6 +3,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { tables } from '@caucus/schema';
 import { fileURLToPath } from 'node:url';
+import { ensureSearchIndex } from '../projection/search-index.js';
 
 export type Tables = typeof tables;
 export type Db = BetterSQLite3Database<Tables> & { $client: Database.Database };
@@ -22,7 +23,7 @@ export interface OpenDbOptions {
   durability?: Durability;
 }
 
-/** Opens the database in WAL mode and applies pending migrations. */
+/** Opens the database in WAL mode, applies pending migrations and makes the full-text indexes. */
 export function openDb({ path, durability = 'normal' }: OpenDbOptions): Db {
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
@@ -31,5 +32,6 @@ export function openDb({ path, durability = 'normal' }: OpenDbOptions): Db {
   sqlite.pragma('busy_timeout = 5000');
   const db = drizzle({ client: sqlite, schema: tables });
   migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+  ensureSearchIndex(db);
   return db;
 }

@@ -92,8 +92,31 @@ describe('docAccess', () => {
     expect(docAccess(db, other.members.owner, thread(t))).toBe('none');
   });
 
-  it('decision: none until decisions exist', () => {
-    const { members } = team();
+  it('decision: every member of its workspace reads it, nobody writes it; unknown ones are none', () => {
+    const { ws, members, outsider } = team();
+    const t = threads.create(members.editor, { workspaceId: ws, title: 'Roadmap' }).id;
+    const id = newId<DecisionId>();
+    db.insert(tables.decisions)
+      .values({
+        id,
+        workspaceId: ws,
+        threadId: t,
+        title: 'D',
+        status: 'open',
+        options: [],
+        requiredApprovals: 0,
+        proposedBy: members.editor,
+        version: 1,
+        createdAt: 1,
+        openedAt: 1,
+        updatedAt: 1,
+        history: [],
+      })
+      .run();
+    for (const role of ['owner', 'approver', 'editor', 'viewer'] as const) {
+      expect(docAccess(db, members[role], { kind: 'decision', id })).toBe('read');
+    }
+    expect(docAccess(db, outsider, { kind: 'decision', id })).toBe('none');
     expect(docAccess(db, members.owner, { kind: 'decision', id: newId<DecisionId>() })).toBe('none');
   });
 

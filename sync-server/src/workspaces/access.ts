@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { roleAtLeast, tables, type Access, type DocRef, type UserId } from '@caucus/schema';
 import type { Db } from '../storage/db.js';
 
-const { memberships, threads } = tables;
+const { decisions, memberships, threads } = tables;
 
 /**
  * What `userId` may do with a document. Called at every sync upgrade and on role changes, so it is
@@ -17,9 +17,11 @@ export function docAccess(db: Db, userId: UserId, ref: DocRef): Access {
       if (row.status === 'archived') return 'read';
       return roleAtLeast(row.role, 'editor') ? 'write' : 'read';
     }
-    case 'decision':
-      // No decisions table yet; the change that adds decisions grants access through their thread.
-      return 'none';
+    case 'decision': {
+      // Server-only: every member of the decision's workspace reads it, nobody writes it.
+      const row = statementsFor(db).decision.get({ decisionId: ref.id, userId });
+      return row?.role ? 'read' : 'none';
+    }
     case 'inbox':
       // Inboxes are server-written; their owner reads them, nobody else sees them.
       return ref.id === userId ? 'read' : 'none';
@@ -44,6 +46,18 @@ function prepare(db: Db) {
         ),
       )
       .where(eq(threads.id, sql.placeholder('threadId')))
+      .prepare(),
+    decision: db
+      .select({ role: memberships.role })
+      .from(decisions)
+      .leftJoin(
+        memberships,
+        and(
+          eq(memberships.workspaceId, decisions.workspaceId),
+          eq(memberships.userId, sql.placeholder('userId')),
+        ),
+      )
+      .where(eq(decisions.id, sql.placeholder('decisionId')))
       .prepare(),
     member: db
       .select({ role: memberships.role })

@@ -1,4 +1,4 @@
-import { and, desc, eq, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import {
   ID_PATTERN,
   newId,
@@ -35,16 +35,6 @@ export interface CreateThreadInput {
   threadId?: ThreadId;
 }
 
-export interface ListThreadsInput {
-  workspaceId: WorkspaceId;
-  status?: ThreadStatus;
-  /**
-   * Case-insensitive substring of the title or intent. A stand-in until the projection's FTS5
-   * index exists, which will also search bodies and messages.
-   */
-  q?: string;
-}
-
 export interface ThreadCreated {
   thread: Thread;
   actorId: UserId;
@@ -56,9 +46,6 @@ export interface ThreadServiceOptions {
   /** Where failing event listeners are reported. */
   logger?: Logger;
 }
-
-/** Most threads one list call returns, newest activity first. */
-const MAX_LIST = 500;
 
 /** Authoritative thread rows (existence, workspace, status); content lives in `thread:<id>`. */
 export class ThreadService {
@@ -75,6 +62,14 @@ export class ThreadService {
   /** Listens for new threads, e.g. to seed the thread document with its title and intent. */
   onThreadCreated(listener: (e: ThreadCreated) => void): () => void {
     return this.#created.add(listener);
+  }
+
+  /**
+   * Tells thread listeners about a thread created elsewhere (the intent engine's `thread.create`).
+   * Call only after the transaction that wrote it has committed.
+   */
+  announceCreated(event: ThreadCreated): void {
+    this.#created.emit(event);
   }
 
   /** Editor or stronger; `not-found` for non-members, `forbidden` for viewers, `conflict` for a taken id. */
@@ -108,26 +103,6 @@ export class ThreadService {
     return thread;
   }
 
-  /** Threads of a workspace, most recently updated first; `not-found` for non-members. */
-  list(userId: UserId, input: ListThreadsInput): Thread[] {
-    if (this.#roleOf(userId, input.workspaceId) === null)
-      throw new ApiError('not-found', 'workspace not found');
-    const filters: SQL[] = [eq(threads.workspaceId, input.workspaceId)];
-    if (input.status) filters.push(eq(threads.status, input.status));
-    if (input.q) {
-      const pattern = `%${input.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      const match = or(likeEscaped(threads.title, pattern), likeEscaped(threads.intent, pattern));
-      if (match) filters.push(match);
-    }
-    return this.#db
-      .select()
-      .from(threads)
-      .where(and(...filters))
-      .orderBy(desc(threads.updatedAt), desc(threads.id))
-      .limit(MAX_LIST)
-      .all();
-  }
-
   /** A thread the caller can see; `not-found` otherwise (unknown and invisible look the same). */
   get(userId: UserId, threadId: ThreadId): Thread {
     const row = this.#db
@@ -151,9 +126,4 @@ export class ThreadService {
       .get();
     return row?.role ?? null;
   }
-}
-
-/** `LIKE … ESCAPE '\'`, so `%` and `_` typed by a user match themselves. SQLite's LIKE ignores ASCII case. */
-function likeEscaped(column: typeof threads.title | typeof threads.intent, pattern: string): SQL {
-  return sql`${column} LIKE ${pattern} ESCAPE '\\'`;
 }

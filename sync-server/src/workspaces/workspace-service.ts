@@ -98,6 +98,14 @@ export class WorkspaceService {
     return this.#membershipChanged.add(listener);
   }
 
+  /**
+   * Tells membership listeners about a change written elsewhere (the intent engine's member
+   * intents). Call only after the transaction that wrote it has committed.
+   */
+  announceMembershipChange(change: MembershipChange): void {
+    this.#membershipChanged.emit(change);
+  }
+
   /** Creates a workspace with `userId` as its owner. */
   create(userId: UserId, name: string): WorkspaceSummary {
     const createdAt = this.#now();

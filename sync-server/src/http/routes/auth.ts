@@ -10,19 +10,19 @@ const MIN_PASSWORD_CHARS = 8;
 const MAX_PASSWORD_CHARS = 1024;
 const MAX_NAME_CHARS = 100;
 
-const signupSchema = z.object({
+export const signupSchema = z.object({
   email: emailSchema,
   password: z.string().min(MIN_PASSWORD_CHARS).max(MAX_PASSWORD_CHARS),
   name: z.string().trim().min(1).max(MAX_NAME_CHARS),
 });
 
 // Login does not check the email's format: anything unknown is simply `invalid-credentials`.
-const loginSchema = z.object({
+export const loginSchema = z.object({
   email: z.string().min(1).max(MAX_EMAIL_CHARS),
   password: z.string().min(1).max(MAX_PASSWORD_CHARS),
 });
 
-const refreshSchema = z.object({ refreshToken: z.string().min(1).max(256) });
+export const refreshSchema = z.object({ refreshToken: z.string().min(1).max(256) });
 
 /** `/auth/*` and `/me`, to be mounted under `/api`. */
 export function authRoutes({ auth }: { auth: AuthService }) {

@@ -1,15 +1,20 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { THREAD_STATUSES, type ThreadId, type WorkspaceId } from '@caucus/schema';
+import { newId, THREAD_STATUSES, type ThreadId, type WorkspaceId } from '@caucus/schema';
 import type { AuthService } from '../../auth/auth-service.js';
+import type { GovernanceService } from '../../governance/governance-service.js';
+import { acceptedResult } from '../../governance/verdict-errors.js';
+import { getThread, listThreads, MAX_PAGE_SIZE } from '../../projection/thread-queries.js';
+import type { Db } from '../../storage/db.js';
 import type { ThreadService } from '../../workspaces/thread-service.js';
+import { cursorParam, encodeCursor, limitParam } from '../cursor.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
 import { idParam, idSchema as id, jsonBody, query } from '../validate.js';
 
 /** Longest search string; longer ones are not a search but a payload. */
 const MAX_QUERY_CHARS = 200;
 
-function createSchema(maxFieldChars: number) {
+export function createThreadSchema(maxFieldChars: number) {
   return z.object({
     workspaceId: id<WorkspaceId>(),
     title: z.string().trim().min(1).max(maxFieldChars),
@@ -18,39 +23,61 @@ function createSchema(maxFieldChars: number) {
   });
 }
 
-const listSchema = z.object({
-  workspaceId: id<WorkspaceId>(),
+/** Where the next page of a thread list starts (the keyset of its last thread). */
+const threadCursorSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('activity'), at: z.number(), id: z.string() }),
+  z.object({ kind: z.literal('rank'), score: z.number(), id: z.string() }),
+]);
+
+export const listThreadsSchema = z.object({
+  /** Every workspace of the caller when omitted. */
+  workspaceId: id<WorkspaceId>().optional(),
   status: z.enum(THREAD_STATUSES).optional(),
   q: z.string().trim().max(MAX_QUERY_CHARS).optional(),
+  cursor: cursorParam(threadCursorSchema).optional(),
+  limit: limitParam(MAX_PAGE_SIZE).optional(),
 });
 
 /** `/api/threads`. */
-export function threadRoutes(deps: { auth: AuthService; threads: ThreadService; maxFieldChars: number }) {
-  const { auth, threads } = deps;
-  const create = createSchema(deps.maxFieldChars);
+export function threadRoutes(deps: {
+  db: Db;
+  auth: AuthService;
+  threads: ThreadService;
+  governance: GovernanceService;
+  maxFieldChars: number;
+}) {
+  const { db, auth, threads, governance } = deps;
+  const create = createThreadSchema(deps.maxFieldChars);
   return (
     new Hono<AuthedEnv>()
       .use('*', requireAuth(auth))
-      // TODO(intents): route through a `thread.create` intent once the intent engine exists (DESIGN §5).
+      // A `thread.create` intent underneath (DESIGN §5): same rules, audit and events as via /api/intents.
       .post('/', async (c) => {
         const { workspaceId, title, intent, threadId } = await jsonBody(c, create);
-        const thread = threads.create(c.get('principal').userId, {
-          workspaceId,
-          title,
-          ...(intent ? { intent } : {}),
-          ...(threadId ? { threadId } : {}),
-        });
-        return c.json(thread, 201);
+        const userId = c.get('principal').userId;
+        const id = threadId ?? newId<ThreadId>();
+        acceptedResult(
+          await governance.perform(userId, 'thread.create', {
+            threadId: id,
+            workspaceId,
+            title,
+            ...(intent ? { intent } : {}),
+          }),
+        );
+        return c.json(threads.get(userId, id), 201);
       })
+      // The read model: full-text search with ranking and snippets, keyset pages.
       .get('/', (c) => {
-        const { workspaceId, status, q } = query(c, listSchema);
-        const list = threads.list(c.get('principal').userId, {
-          workspaceId,
+        const { workspaceId, status, q, cursor, limit } = query(c, listThreadsSchema);
+        const page = listThreads(db, c.get('principal').userId, {
+          ...(workspaceId ? { workspaceId } : {}),
           ...(status ? { status } : {}),
           ...(q ? { q } : {}),
+          ...(cursor ? { after: cursor } : {}),
+          ...(limit ? { limit } : {}),
         });
-        return c.json({ threads: list });
+        return c.json({ threads: page.threads, nextCursor: page.next && encodeCursor(page.next) });
       })
-      .get('/:id', (c) => c.json(threads.get(c.get('principal').userId, idParam<ThreadId>(c, 'id'))))
+      .get('/:id', (c) => c.json(getThread(db, c.get('principal').userId, idParam<ThreadId>(c, 'id'))))
   );
 }

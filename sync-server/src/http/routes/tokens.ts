@@ -9,7 +9,7 @@ import { idParam, jsonBody } from '../validate.js';
 /** Longest lifetime a caller may ask for; omit `expiresInDays` for a token that does not expire. */
 const MAX_TOKEN_DAYS = 3650;
 
-const createSchema = z.object({
+export const createSchema = z.object({
   name: z.string().trim().min(1).max(100),
   expiresInDays: z.number().int().min(1).max(MAX_TOKEN_DAYS).optional(),
 });

@@ -1,0 +1,317 @@
+/**
+ * The OpenAPI 3.1 document of the HTTP API (`GET /api/openapi.json`), made from zod schemas: the
+ * request schemas are the very ones the routes validate with (exported from the route files), so
+ * the document cannot describe inputs the server does not accept. A test checks that every route
+ * of the app under /api is in the document and the other way round.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
+import {
+  addMemberResultSchema,
+  apiTokenListSchema,
+  auditSchema,
+  authSessionSchema,
+  checkpointSchema,
+  dashboardSchema,
+  decisionDetailSchema,
+  decisionPageSchema,
+  errorBodySchema,
+  fileListSchema,
+  fileSchema,
+  fileStatsSchema,
+  healthSchema,
+  inboxSchema,
+  intentResultsSchema,
+  meSchema,
+  newApiTokenSchema,
+  storedIntentSchema,
+  threadDetailSchema,
+  threadPageSchema,
+  threadSchema,
+  workspaceDetailSchema,
+  workspaceListSchema,
+  workspaceSchema,
+} from './responses.js';
+import { listSchema as auditQuery } from './routes/audit.js';
+import { loginSchema, refreshSchema, signupSchema } from './routes/auth.js';
+import { dashboardQuerySchema } from './routes/dashboard.js';
+import { listSchema as decisionsQuery } from './routes/decisions.js';
+import { listSchema as inboxQuery } from './routes/inbox.js';
+import { batchSchema } from './routes/intents.js';
+import { createThreadSchema, listThreadsSchema } from './routes/threads.js';
+import { createSchema as createTokenSchema } from './routes/tokens.js';
+import { addMemberSchema, createSchema as createWorkspaceSchema } from './routes/workspaces.js';
+import { listSchema as filesQuery } from '../uploads/routes.js';
+import { idSchema } from './validate.js';
+
+type Registry = OpenAPIHono['openAPIRegistry'];
+type PathConfig = Parameters<Registry['registerPath']>[0];
+export type OpenApiDocument = ReturnType<OpenAPIHono['getOpenAPI31Document']>;
+
+export interface OpenApiOptions {
+  version: string;
+  /** The server's longest title, intent or message (`limits.maxFieldChars`). */
+  maxFieldChars: number;
+}
+
+/** `:id` path segments: ids are checked like every other id (a malformed one is a 404). */
+const idPath = z.object({ id: idSchema() });
+
+const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+
+interface Operation {
+  summary: string;
+  tag: string;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  params?: z.ZodObject;
+  /** Success status and body (null: no body). */
+  ok: [status: number, schema: z.ZodType | null, description?: string];
+  /** Routes that need no token. */
+  public?: boolean;
+}
+
+/** The document; `registered` tells which request schemas each operation uses (for tests). */
+export function createOpenApiDocument(options: OpenApiOptions): {
+  document: OpenApiDocument;
+  registered: Map<string, Operation>;
+} {
+  const holder = new OpenAPIHono();
+  const registry = holder.openAPIRegistry;
+  registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'an access token (JWT, from signup, login or refresh) or an API token (`cau_…`)',
+  });
+  const error = registry.register('Error', errorBodySchema);
+  const named = <S extends z.ZodType>(name: string, schema: S): S => registry.register(name, schema);
+  const thread = named('Thread', threadSchema);
+  const registered = new Map<string, Operation>();
+
+  const add = (method: PathConfig['method'], path: string, op: Operation) => {
+    registered.set(`${method.toUpperCase()} ${path}`, op);
+    const [status, schema, description] = op.ok;
+    const request: NonNullable<PathConfig['request']> = {};
+    if (op.query) request.query = op.query;
+    if (op.params) request.params = op.params;
+    if (op.body) request.body = { required: true, ...json(op.body) };
+    registry.registerPath({
+      method,
+      path,
+      summary: op.summary,
+      tags: [op.tag],
+      ...(op.public ? {} : { security: [{ bearer: [] }] }),
+      request,
+      responses: {
+        [status]: { description: description ?? 'OK', ...(schema ? json(schema) : {}) },
+        default: {
+          description: 'an error: `{ error: { code, message } }` with the status of its code',
+          ...json(error),
+        },
+      },
+    });
+  };
+
+  add('get', '/healthz', {
+    summary: 'Health check',
+    tag: 'operations',
+    ok: [200, healthSchema],
+    public: true,
+  });
+  add('get', '/metrics', {
+    summary: 'Prometheus metrics (text exposition format)',
+    tag: 'operations',
+    ok: [200, null, 'Prometheus text'],
+    public: true,
+  });
+  add('get', '/api/openapi.json', {
+    summary: 'This document',
+    tag: 'operations',
+    ok: [200, z.looseObject({ openapi: z.string() }), 'the OpenAPI 3.1 document'],
+    public: true,
+  });
+
+  // Auth and tokens.
+  const session = named('AuthSession', authSessionSchema);
+  add('post', '/api/auth/signup', {
+    summary: 'Create an account (and a personal workspace)',
+    tag: 'auth',
+    body: signupSchema,
+    ok: [201, session],
+    public: true,
+  });
+  add('post', '/api/auth/login', {
+    summary: 'Log in',
+    tag: 'auth',
+    body: loginSchema,
+    ok: [200, session],
+    public: true,
+  });
+  add('post', '/api/auth/refresh', {
+    summary: 'Rotate the refresh token for a new pair',
+    tag: 'auth',
+    body: refreshSchema,
+    ok: [200, session],
+    public: true,
+  });
+  add('post', '/api/auth/logout', {
+    summary: 'Revoke the session',
+    tag: 'auth',
+    body: refreshSchema,
+    ok: [204, null, 'revoked'],
+    public: true,
+  });
+  add('get', '/api/me', { summary: 'The caller', tag: 'auth', ok: [200, meSchema] });
+  add('post', '/api/tokens', {
+    summary: 'Create an API token',
+    tag: 'auth',
+    body: createTokenSchema,
+    ok: [201, newApiTokenSchema],
+  });
+  add('get', '/api/tokens', {
+    summary: "The caller's API tokens",
+    tag: 'auth',
+    ok: [200, apiTokenListSchema],
+  });
+  add('delete', '/api/tokens/{id}', {
+    summary: 'Revoke an API token',
+    tag: 'auth',
+    params: idPath,
+    ok: [204, null, 'revoked'],
+  });
+
+  // Workspaces.
+  const workspace = named('Workspace', workspaceSchema);
+  add('post', '/api/workspaces', {
+    summary: 'Create a workspace',
+    tag: 'workspaces',
+    body: createWorkspaceSchema,
+    ok: [201, workspace],
+  });
+  add('get', '/api/workspaces', {
+    summary: "The caller's workspaces",
+    tag: 'workspaces',
+    ok: [200, workspaceListSchema],
+  });
+  add('get', '/api/workspaces/{id}', {
+    summary: 'A workspace with its members',
+    tag: 'workspaces',
+    params: idPath,
+    ok: [200, workspaceDetailSchema],
+  });
+  add('post', '/api/workspaces/{id}/members', {
+    summary: 'Add or invite a member (owners; a `member.invite` intent)',
+    tag: 'workspaces',
+    params: idPath,
+    body: addMemberSchema,
+    ok: [201, addMemberResultSchema],
+  });
+
+  // Threads: the read model.
+  add('post', '/api/threads', {
+    summary: 'Create a thread (a `thread.create` intent)',
+    tag: 'threads',
+    body: createThreadSchema(options.maxFieldChars),
+    ok: [201, thread],
+  });
+  add('get', '/api/threads', {
+    summary: 'List or search threads the caller may read',
+    tag: 'threads',
+    query: listThreadsSchema,
+    ok: [
+      200,
+      named('ThreadPage', threadPageSchema),
+      'Newest activity first; with `q`, by relevance with a highlighted snippet. A thread matches when ' +
+        'its title, intent and body together, or one of its messages, hold every word of `q` (the last ' +
+        'one also as a prefix).',
+    ],
+  });
+  add('get', '/api/threads/{id}', {
+    summary: 'A thread as projected: meta, body text, messages, attachments',
+    tag: 'threads',
+    params: idPath,
+    ok: [200, named('ThreadDetail', threadDetailSchema)],
+  });
+  add('get', '/api/dashboard', {
+    summary: "A workspace's figures at a glance",
+    tag: 'threads',
+    query: dashboardQuerySchema,
+    ok: [200, named('Dashboard', dashboardSchema)],
+  });
+
+  // Governance.
+  add('post', '/api/intents', {
+    summary: 'Submit intents (adjudicated in order; business rejections are verdicts, not errors)',
+    tag: 'governance',
+    body: batchSchema,
+    ok: [200, intentResultsSchema],
+  });
+  add('get', '/api/intents/{id}', {
+    summary: 'An intent the caller submitted',
+    tag: 'governance',
+    params: idPath,
+    ok: [200, storedIntentSchema],
+  });
+  add('get', '/api/decisions', {
+    summary: 'Decisions of a workspace, by status and aging bucket',
+    tag: 'governance',
+    query: decisionsQuery,
+    ok: [200, decisionPageSchema],
+  });
+  add('get', '/api/decisions/{id}', {
+    summary: 'A decision with its checkpoints',
+    tag: 'governance',
+    params: idPath,
+    ok: [200, decisionDetailSchema],
+  });
+  add('get', '/api/checkpoints/{id}', {
+    summary: 'A checkpoint',
+    tag: 'governance',
+    params: idPath,
+    ok: [200, checkpointSchema],
+  });
+  add('get', '/api/inbox', {
+    summary: "The caller's notifications, newest first",
+    tag: 'governance',
+    query: inboxQuery,
+    ok: [200, inboxSchema],
+  });
+  add('get', '/api/audit', {
+    summary: "A workspace's audit events (owners)",
+    tag: 'governance',
+    query: auditQuery,
+    ok: [200, auditSchema],
+  });
+
+  // Files (the bytes go through tus at /files/).
+  add('get', '/api/files', {
+    summary: "A thread's files",
+    tag: 'files',
+    query: filesQuery,
+    ok: [200, fileListSchema],
+  });
+  add('get', '/api/files/stats', {
+    summary: "The caller's upload statistics and quota",
+    tag: 'files',
+    ok: [200, fileStatsSchema],
+  });
+  add('get', '/api/files/{id}', {
+    summary: "A file's metadata",
+    tag: 'files',
+    params: idPath,
+    ok: [200, named('File', fileSchema)],
+  });
+
+  const document = holder.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: {
+      title: 'Caucus HTTP API',
+      version: options.version,
+      description:
+        'JSON under /api; every error is `{ error: { code, message } }`. Lists are paged with an opaque ' +
+        '`cursor` (pass back `nextCursor`) and `limit`. Sync is the y-websocket protocol at ' +
+        '`/sync/<docName>`; uploads are tus 1.0 at `/files/`.',
+    },
+  });
+  return { document, registered };
+}

@@ -1,0 +1,265 @@
+/**
+ * Response bodies of the HTTP API as zod schemas, for the OpenAPI document (`openapi.ts`). The
+ * read model's are exact (strict objects; tests parse real responses with them); the others
+ * describe the fields clients rely on and allow more.
+ */
+import { z } from 'zod';
+import {
+  AGING_BUCKETS,
+  API_ERRORS,
+  DECISION_STATUSES,
+  NOTIFICATION_KINDS,
+  ROLES,
+  THREAD_STATUSES,
+  VERDICT_STATUSES,
+  type ApiErrorCode,
+} from '@caucus/schema';
+import type { Dashboard } from '../projection/dashboard.js';
+import type { ThreadDetail, ThreadPage, ThreadSummary } from '../projection/thread-queries.js';
+
+const time = z.number().describe('milliseconds since the epoch');
+const id = z.string();
+
+export const errorBodySchema = z.strictObject({
+  error: z.strictObject({
+    code: z.enum(Object.keys(API_ERRORS) as [ApiErrorCode, ...ApiErrorCode[]]),
+    message: z.string(),
+  }),
+});
+
+// ---- threads and the read model (exact) -------------------------------------------------------
+
+export const threadSchema = z.strictObject({
+  id,
+  workspaceId: id,
+  title: z.string(),
+  intent: z.string().nullable(),
+  status: z.enum(THREAD_STATUSES),
+  createdBy: id,
+  createdAt: time,
+  updatedAt: time,
+});
+
+const lastMessageSchema = z.strictObject({
+  id: z.string().nullable(),
+  author: z.string().nullable(),
+  text: z.string().describe('the first 280 characters'),
+  at: time.nullable(),
+});
+
+const searchMatchSchema = z.strictObject({
+  field: z.enum(['title', 'intent', 'body', 'message']),
+  messageId: z.string().nullable(),
+  snippet: z.string().describe('HTML-escaped text around the match, matched words in <mark>…</mark>'),
+});
+
+const projectedFields = {
+  activityAt: time.describe('the newest message or edit, or the last change of the thread row'),
+  messageCount: z.number().int(),
+  attachmentCount: z.number().int(),
+};
+
+export const threadSummarySchema = threadSchema.extend({
+  ...projectedFields,
+  lastMessage: lastMessageSchema.nullable(),
+  match: searchMatchSchema.optional().describe('with `q` only: where the best match is'),
+});
+
+export const threadPageSchema = z.strictObject({
+  threads: z.array(threadSummarySchema),
+  nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last'),
+});
+
+export const threadDetailSchema = threadSchema.extend({
+  ...projectedFields,
+  body: z.string(),
+  messages: z.array(
+    z.strictObject({
+      id: z.string().nullable(),
+      author: z.string().nullable(),
+      text: z.string(),
+      at: time.nullable(),
+      editedAt: time.nullable(),
+    }),
+  ),
+  attachments: z.array(
+    z.strictObject({ id, name: z.string(), size: z.number().int(), type: z.string(), sha256: z.string() }),
+  ),
+  projectedSeq: z.number().int().nullable().describe('update-log seq projected; null before the first'),
+});
+
+const counts = <K extends string>(keys: readonly K[]) =>
+  z.strictObject(Object.fromEntries(keys.map((k) => [k, z.number().int()])) as Record<K, z.ZodNumber>);
+
+export const dashboardSchema = z.strictObject({
+  workspaceId: id,
+  threads: counts(['total', ...THREAD_STATUSES]),
+  decisions: z.strictObject({
+    total: z.number().int(),
+    byStatus: counts(DECISION_STATUSES),
+    aging: counts(AGING_BUCKETS).describe('open decisions by time open: < 1 day, < 7, < 30, older'),
+  }),
+  checkpoints: z.strictObject({ pending: z.number().int() }),
+  notifications: z.strictObject({ unread: z.number().int() }).describe("the caller's own"),
+  files: z.strictObject({ count: z.number().int(), bytes: z.number().int() }),
+  at: time,
+});
+
+// Compile-time checks that what the queries return fits the documented shapes.
+export const responseTypeChecks = {
+  summary: (x: ThreadSummary): z.input<typeof threadSummarySchema> => x,
+  page: (x: ThreadPage['threads']): z.input<typeof threadPageSchema>['threads'] => x,
+  detail: (x: ThreadDetail): z.input<typeof threadDetailSchema> => x,
+  dashboard: (x: Dashboard): z.input<typeof dashboardSchema> => x,
+};
+
+// ---- the rest of the API (the fields clients rely on) -----------------------------------------
+
+export const userSchema = z.looseObject({ id, email: z.string(), name: z.string(), createdAt: time });
+
+export const authSessionSchema = z.looseObject({
+  user: userSchema,
+  accessToken: z.string(),
+  refreshToken: z.string(),
+});
+
+export const meSchema = z.looseObject({
+  user: userSchema,
+  via: z.enum(['session', 'api-token']),
+  expiresAt: time.nullable(),
+});
+
+const apiTokenSchema = z.looseObject({
+  id,
+  name: z.string(),
+  createdAt: time,
+  lastUsedAt: time.nullable(),
+  expiresAt: time.nullable(),
+});
+export const newApiTokenSchema = z.looseObject({
+  id,
+  name: z.string(),
+  token: z.string().describe('shown once'),
+  createdAt: time,
+  expiresAt: time.nullable(),
+});
+export const apiTokenListSchema = z.looseObject({ tokens: z.array(apiTokenSchema) });
+
+export const workspaceSchema = z.looseObject({
+  id,
+  name: z.string(),
+  personal: z.boolean(),
+  role: z.enum(ROLES),
+  createdAt: time,
+});
+export const workspaceListSchema = z.looseObject({ workspaces: z.array(workspaceSchema) });
+export const workspaceDetailSchema = workspaceSchema.extend({
+  members: z.array(
+    z.looseObject({ userId: id, name: z.string(), email: z.string(), role: z.enum(ROLES), joinedAt: time }),
+  ),
+  invitations: z
+    .array(z.looseObject({ email: z.string(), role: z.enum(ROLES), invitedBy: id, invitedAt: time }))
+    .optional()
+    .describe('owners only'),
+});
+export const addMemberResultSchema = z.looseObject({
+  workspaceId: id,
+  email: z.string(),
+  role: z.enum(ROLES),
+  status: z.enum(['member', 'invited']),
+});
+
+export const verdictSchema = z.looseObject({
+  status: z.enum(VERDICT_STATUSES),
+  result: z.record(z.string(), z.unknown()).optional().describe('accepted'),
+  code: z.string().optional().describe('rejected'),
+  reason: z.string().optional().describe('rejected'),
+  remedy: z.string().optional().describe('rejected'),
+  checkpointId: z.string().optional().describe('awaiting-approval'),
+});
+export const intentResultsSchema = z.looseObject({
+  results: z.array(verdictSchema.extend({ id: z.string().nullable() })),
+});
+export const storedIntentSchema = z.looseObject({
+  id,
+  type: z.string(),
+  args: z.unknown(),
+  verdict: verdictSchema,
+  createdAt: time,
+  checkpoint: z.looseObject({}).optional(),
+});
+
+export const decisionSummarySchema = z.looseObject({
+  id,
+  workspaceId: id,
+  threadId: id,
+  title: z.string(),
+  status: z.enum(DECISION_STATUSES),
+  options: z.array(z.string()),
+  outcome: z.string().nullable(),
+  requiredApprovals: z.number().int(),
+  dueAt: time.nullable(),
+  openedAt: time,
+  updatedAt: time,
+  aging: z.enum(AGING_BUCKETS).nullable(),
+});
+export const decisionPageSchema = z.looseObject({
+  decisions: z.array(decisionSummarySchema),
+  nextCursor: z.string().nullable().optional().describe('pass as `cursor` for the next page'),
+});
+export const decisionDetailSchema = decisionSummarySchema.extend({
+  history: z.array(z.unknown()),
+  checkpoints: z.array(z.looseObject({})),
+  pendingCheckpointId: z.string().nullable(),
+});
+export const checkpointSchema = z.looseObject({ id, workspaceId: id, status: z.string() });
+
+export const inboxSchema = z.looseObject({
+  notifications: z.array(
+    z.looseObject({
+      id,
+      kind: z.enum(NOTIFICATION_KINDS),
+      title: z.string(),
+      body: z.string(),
+      link: z.string(),
+      at: time,
+      readAt: time.optional(),
+    }),
+  ),
+});
+
+export const auditSchema = z.looseObject({
+  events: z.array(
+    z.looseObject({
+      seq: z.number().int(),
+      at: time,
+      actor: id,
+      type: z.string(),
+      verdict: verdictSchema,
+      prevHash: z.string(),
+      hash: z.string(),
+    }),
+  ),
+});
+
+export const fileSchema = z.looseObject({
+  id,
+  threadId: id,
+  name: z.string(),
+  size: z.number().int(),
+  type: z.string(),
+  sha256: z.string(),
+  uploadedBy: id,
+  createdAt: time,
+  completedAt: time,
+});
+export const fileListSchema = z.looseObject({ files: z.array(fileSchema) });
+export const fileStatsSchema = z.looseObject({
+  count: z.number().int(),
+  bytes: z.number().int(),
+  byType: z.record(z.string(), z.looseObject({ count: z.number().int(), bytes: z.number().int() })),
+  quotaUsedBytes: z.number().int(),
+  quotaBytes: z.number().int(),
+});
+
+export const healthSchema = z.looseObject({ status: z.literal('ok'), version: z.string() });

@@ -1,0 +1,235 @@
+/**
+ * The thread catalog of each `workspace:<id>` document (DESIGN §2): its `threads` Y.Map holds,
+ * per thread, the title, status, last activity and last message — what the PWA lists offline.
+ * Made from the read model and the authoritative `threads` rows, so it follows both projected
+ * edits and status changes; each write only touches the entries that differ.
+ */
+import { asc, eq, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import {
+  CATALOG_MESSAGE_PREVIEW_CHARS,
+  CATALOG_THREADS_ROOT,
+  tables,
+  workspaceDoc,
+  type CatalogThread,
+  type DocName,
+  type DocRef,
+  type ThreadId,
+  type ThreadStatus,
+  type UserId,
+  type WorkspaceId,
+} from '@caucus/schema';
+import type * as Y from 'yjs';
+import type { Logger } from '../logger.js';
+import type { Db } from '../storage/db.js';
+
+const { threads, projectedThreads, workspaces } = tables;
+
+/** Where the catalog is written: the sync hub's server-side transactions. */
+export interface CatalogDocWriter {
+  transact(name: DocName, ref: DocRef, change: (doc: Y.Doc) => void): Promise<void>;
+}
+
+/** Workspace documents written at once while rebuilding every catalog. */
+const REBUILD_CONCURRENCY = 16;
+
+interface EntryRow {
+  id: ThreadId;
+  workspaceId: WorkspaceId;
+  title: string;
+  status: ThreadStatus;
+  updatedAt: number;
+  activityAt: number | null;
+  lastId: string | null;
+  lastAuthor: UserId | null;
+  lastText: string | null;
+  lastAt: number | null;
+  hasLast: number;
+}
+
+function entryOf(row: EntryRow): CatalogThread {
+  return {
+    id: row.id,
+    title: row.title,
+    status: row.status,
+    updatedAt: Math.max(row.updatedAt, row.activityAt ?? 0),
+    lastMessage: row.hasLast
+      ? {
+          id: row.lastId,
+          author: row.lastAuthor,
+          text: (row.lastText ?? '').slice(0, CATALOG_MESSAGE_PREVIEW_CHARS),
+          at: row.lastAt,
+        }
+      : null,
+  };
+}
+
+/** The last message of the thread in `threads.id`, as a subquery for a join. */
+export const lastMessageKey = sql`(SELECT x.key FROM projected_messages x WHERE x.thread_id = ${threads.id} ORDER BY x.position DESC LIMIT 1)`;
+
+function prepare(db: Db) {
+  const m = alias(tables.projectedMessages, 'm');
+  const base = () =>
+    db
+      .select({
+        id: threads.id,
+        workspaceId: threads.workspaceId,
+        title: sql<string>`coalesce(${projectedThreads.title}, ${threads.title})`,
+        status: threads.status,
+        updatedAt: threads.updatedAt,
+        activityAt: projectedThreads.activityAt,
+        lastId: m.messageId,
+        lastAuthor: m.author,
+        lastText: m.text,
+        lastAt: m.at,
+        hasLast: sql<number>`${m.key} IS NOT NULL`,
+      })
+      .from(threads)
+      .leftJoin(projectedThreads, eq(projectedThreads.threadId, threads.id))
+      .leftJoin(m, eq(m.key, lastMessageKey));
+  return {
+    one: base()
+      .where(eq(threads.id, sql.placeholder('id')))
+      .prepare(),
+    ofWorkspace: base()
+      .where(eq(threads.workspaceId, sql.placeholder('workspaceId')))
+      .orderBy(asc(threads.id))
+      .prepare(),
+  };
+}
+
+export class CatalogPublisher {
+  readonly #db: Db;
+  readonly #writer: CatalogDocWriter;
+  readonly #logger: Logger;
+  readonly #statements: ReturnType<typeof prepare>;
+  /** What each catalog entry was last published as (JSON), to skip writes that change nothing. */
+  readonly #published = new Map<ThreadId, { workspaceId: WorkspaceId; json: string }>();
+  readonly #dirty = new Set<ThreadId>();
+  #scheduled = false;
+  #closed = false;
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(options: { db: Db; writer: CatalogDocWriter; logger: Logger }) {
+    this.#db = options.db;
+    this.#writer = options.writer;
+    this.#logger = options.logger;
+    this.#statements = prepare(options.db);
+  }
+
+  /** The entry of `threadId` as the rows make it now (null for an unknown thread). */
+  entry(threadId: ThreadId): { workspaceId: WorkspaceId; entry: CatalogThread } | null {
+    const row = this.#statements.one.get({ id: threadId }) as EntryRow | undefined;
+    return row ? { workspaceId: row.workspaceId, entry: entryOf(row) } : null;
+  }
+
+  /** Republishes `threadId`'s entry soon (several touches in one turn are one write per workspace). */
+  touch(threadId: ThreadId): void {
+    if (this.#closed) return;
+    this.#dirty.add(threadId);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#chain = this.#chain.then(() => this.#publishDirty());
+    });
+  }
+
+  /** Resolves once every touch so far is published. */
+  async idle(): Promise<void> {
+    while (this.#scheduled || this.#dirty.size > 0) {
+      if (!this.#scheduled) this.#chain = this.#chain.then(() => this.#publishDirty());
+      await new Promise((resolve) => setImmediate(resolve));
+      await this.#chain;
+    }
+    await this.#chain;
+  }
+
+  /** Stops publishing (the hub is shutting down); resolves once the writes under way are done. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#dirty.clear();
+    await this.#chain;
+  }
+
+  /** Makes every workspace's catalog match the rows (at start: the documents are a view). */
+  async rebuildAll(): Promise<void> {
+    const ids = this.#db
+      .select({ id: workspaces.id })
+      .from(workspaces)
+      .union(this.#db.selectDistinct({ id: threads.workspaceId }).from(threads))
+      .orderBy(asc(workspaces.id))
+      .all()
+      .map((row) => row.id);
+    for (let i = 0; i < ids.length; i += REBUILD_CONCURRENCY) {
+      await Promise.all(ids.slice(i, i + REBUILD_CONCURRENCY).map((id) => this.#rebuildWorkspace(id)));
+    }
+  }
+
+  async #rebuildWorkspace(workspaceId: WorkspaceId): Promise<void> {
+    let published: Array<[ThreadId, string]> = [];
+    await this.#write(workspaceId, (map) => {
+      const rows = this.#statements.ofWorkspace.all({ workspaceId }) as EntryRow[];
+      const entries = new Map(rows.map((row) => [row.id as string, entryOf(row)]));
+      for (const key of [...map.keys()]) if (!entries.has(key)) map.delete(key);
+      published = [];
+      for (const [id, entry] of entries) {
+        const json = JSON.stringify(entry);
+        if (JSON.stringify(map.get(id)) !== json) map.set(id, entry);
+        published.push([id as ThreadId, json]);
+      }
+    }).then(
+      () => {
+        for (const [id, json] of published) this.#published.set(id, { workspaceId, json });
+      },
+      (err: unknown) => this.#logger.error({ err, workspace: workspaceId }, 'rebuilding a catalog failed'),
+    );
+  }
+
+  async #publishDirty(): Promise<void> {
+    if (this.#closed) return;
+    const ids = [...this.#dirty];
+    this.#dirty.clear();
+    const changes = new Map<WorkspaceId, Array<[ThreadId, CatalogThread | null]>>();
+    const add = (workspaceId: WorkspaceId, change: [ThreadId, CatalogThread | null]) => {
+      const list = changes.get(workspaceId);
+      if (list) list.push(change);
+      else changes.set(workspaceId, [change]);
+    };
+    for (const id of ids) {
+      const now = this.entry(id);
+      const before = this.#published.get(id);
+      if (!now) {
+        if (before) add(before.workspaceId, [id, null]);
+        continue;
+      }
+      if (before?.workspaceId === now.workspaceId && before.json === JSON.stringify(now.entry)) continue;
+      add(now.workspaceId, [id, now.entry]);
+    }
+    await Promise.all(
+      [...changes].map(([workspaceId, list]) =>
+        this.#write(workspaceId, (map) => {
+          for (const [id, entry] of list) {
+            if (entry === null) map.delete(id);
+            else if (JSON.stringify(map.get(id)) !== JSON.stringify(entry)) map.set(id, entry);
+          }
+        }).then(
+          () => {
+            for (const [id, entry] of list) {
+              if (entry === null) this.#published.delete(id);
+              else this.#published.set(id, { workspaceId, json: JSON.stringify(entry) });
+            }
+          },
+          (err: unknown) =>
+            this.#logger.error({ err, workspace: workspaceId }, 'publishing a catalog failed'),
+        ),
+      ),
+    );
+  }
+
+  #write(workspaceId: WorkspaceId, change: (map: Y.Map<unknown>) => void): Promise<void> {
+    return this.#writer.transact(workspaceDoc(workspaceId), { kind: 'workspace', id: workspaceId }, (doc) =>
+      change(doc.getMap(CATALOG_THREADS_ROOT)),
+    );
+  }
+}
