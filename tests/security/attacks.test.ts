@@ -160,6 +160,30 @@ describe('header bombs and logs', () => {
     expect((await fetch(`${ts.url}/healthz`)).status).toBe(200);
   });
 
+  it('answers tus metadata bombs with a clear 4xx and stays healthy', async () => {
+    const b = (v: string) => Buffer.from(v).toString('base64');
+    const create = (metadata: string) =>
+      fetch(`${ts.url}/files/`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${owner.accessToken}`,
+          'tus-resumable': '1.0.0',
+          'upload-length': '5',
+          'upload-metadata': metadata,
+        },
+      });
+    // Over the header limit.
+    expect((await create(`filename ${b('x'.repeat(40 * 1024))}`)).status).toBe(431);
+    // Thousands of junk keys within the limit, and no filename: refused as bad metadata.
+    const junk = Array.from({ length: 1500 }, (_, i) => `k${i} ${b('v')}`).join(',');
+    expect((await create(junk)).status).toBe(400);
+    // A malformed value (not base64 pairs) is refused too, never a 500.
+    const malformed = await create(`filename ${'%%%'.repeat(100)}, threadId`);
+    expect(malformed.status).toBeGreaterThanOrEqual(400);
+    expect(malformed.status).toBeLessThan(500);
+    expect((await fetch(`${ts.url}/healthz`)).status).toBe(200);
+  });
+
   it('never writes a token into a log line', async () => {
     const c = connectClient(ts.wsUrl, `thread:${threadId}`, owner.accessToken);
     clients.push(c);
