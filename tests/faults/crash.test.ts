@@ -206,7 +206,9 @@ describe('crash: SIGKILL while clients write', () => {
         try {
           results.push(await crashCycle(killAfter));
         } catch (err) {
-          throw new Error(`cycle ${i + 1} of ${CYCLES} (kill after ${killAfter}) failed; seed ${SEED}`, { cause: err });
+          throw new Error(`cycle ${i + 1} of ${CYCLES} (kill after ${killAfter}) failed; seed ${SEED}`, {
+            cause: err,
+          });
         }
       }
       // The document grew over the cycles: later cycles started from what earlier ones kept.

@@ -376,7 +376,11 @@ describe('malformed and mutated updates from a writer, on its own document', () 
       };
       const fuzzer = new Fuzzer(`${ts.wsUrl}/${docName}?token=${fuzzWriter.accessToken}`);
       const { violations, tally } = await fuzz(fuzzer, rng, options, WRITER_FRAMES);
-      recordFigure('malformed-writer', { frames: WRITER_FRAMES, connections: fuzzer.connections, seed: SEED });
+      recordFigure('malformed-writer', {
+        frames: WRITER_FRAMES,
+        connections: fuzzer.connections,
+        seed: SEED,
+      });
       console.info(
         `seed ${SEED}: ${WRITER_FRAMES} writer frames over ${fuzzer.connections} connections`,
         tally,
