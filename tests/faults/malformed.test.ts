@@ -9,6 +9,7 @@
 import { randomInt } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { recordFigure } from '../support/figures.js';
+import { Connection } from '../../sync-server/src/sync/connection.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
@@ -63,6 +64,37 @@ function reportSeedOnFailure(): void {
 }
 
 /** Error-level log calls of an in-process server (its logger is silent, so they are captured here). */
+/**
+ * Measures the CPU time of every synchronous task in which the server handles one frame (the
+ * connection's `receive`), so a stall caused by a frame is told apart from the process merely not
+ * being scheduled. Returns the frame count and, on stop, the longest task in milliseconds.
+ */
+function measureFrameCpu(): { readonly frames: number; stop(): number } {
+  const proto = Connection.prototype as { receive: (frame: Uint8Array) => void };
+  const original = proto.receive;
+  let maxMicros = 0;
+  let frames = 0;
+  proto.receive = function (this: Connection, frame: Uint8Array) {
+    const before = process.cpuUsage();
+    try {
+      original.call(this, frame);
+    } finally {
+      const spent = process.cpuUsage(before);
+      maxMicros = Math.max(maxMicros, spent.user + spent.system);
+      frames++;
+    }
+  };
+  return {
+    get frames() {
+      return frames;
+    },
+    stop() {
+      proto.receive = original;
+      return maxMicros / 1000;
+    },
+  };
+}
+
 function captureErrorLogs(ts: TestServer): unknown[][] {
   const calls: unknown[][] = [];
   const logger = ts.server.logger as unknown as Record<'error' | 'fatal', (...args: unknown[]) => void>;
@@ -279,21 +311,31 @@ describe('malformed frames from a read-only connection', () => {
       const heapBefore = process.memoryUsage().heapUsed;
       const stalls = monitorEventLoopDelay({ resolution: 10 });
       stalls.enable();
+      const frameCpu = measureFrameCpu();
       // Honest clients keep editing while the fuzzing goes on.
       const { violations, tally } = await fuzz(fuzzer, rng, options, VIEWER_FRAMES, {
         n: 500,
         run: (i) => (i % 1000 === 499 ? honestEdit(b, a, `[B ${i}] `) : honestEdit(a, b, `[A ${i}] `)),
       });
       stalls.disable();
+      const maxFrameCpuMs = frameCpu.stop();
+      // Loop delay counts every moment this process was not scheduled (other test files share the
+      // cores), so it is reported; what the server itself blocks for is the CPU time of its
+      // longest synchronous task handling one frame.
       const maxStallMs = stalls.max / 1e6;
       const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
-      expect(maxStallMs, `the event loop stalled for ${maxStallMs.toFixed(1)} ms`).toBeLessThan(MAX_STALL_MS);
+      expect(frameCpu.frames).toBeGreaterThan(VIEWER_FRAMES);
+      expect(
+        maxFrameCpuMs,
+        `handling one frame blocked the loop for ${maxFrameCpuMs.toFixed(1)} ms`,
+      ).toBeLessThan(MAX_STALL_MS);
       expect(heapGrowth, `the heap grew by ${heapGrowth} bytes`).toBeLessThan(MAX_HEAP_GROWTH_BYTES);
       recordFigure('malformed-viewer', {
         frames: VIEWER_FRAMES,
         connections: fuzzer.connections,
         categories: new Set(Object.keys(tally).map((k) => k.split(' → ')[0])).size,
-        maxEventLoopStallMs: Math.round(maxStallMs * 10) / 10,
+        maxFrameHandlingCpuMs: Math.round(maxFrameCpuMs * 10) / 10,
+        maxEventLoopDelayMs: Math.round(maxStallMs * 10) / 10,
         heapGrowthMiB: Math.round((heapGrowth / 2 ** 20) * 10) / 10,
         seed: SEED,
       });
