@@ -3,7 +3,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import WebSocket from 'ws';
 import { CLOSE_CODES, decodeRefusal } from '@caucus/schema';
 import {
   addMember,
@@ -23,6 +22,7 @@ import {
   type TestClient,
 } from '../support/providers.js';
 import { RawClient } from '../support/raw-client.js';
+import { upgradeStatus } from '../support/upgrade.js';
 
 let ts: TestServer;
 let owner: TestUser;
@@ -43,23 +43,6 @@ afterAll(async () => {
   for (const c of clients) c.destroy();
   await ts.stop();
 });
-
-function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
-    ws.on('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.on('open', () => {
-      resolve(101);
-      ws.close();
-    });
-    ws.on('error', (err) => {
-      if (!String(err.message).includes('Unexpected server response')) reject(err);
-    });
-  });
-}
 
 async function rejectedEverywhere(token: string): Promise<{ http: number; code: string; ws: number }> {
   const me = await api<{ error: { code: string } }>(ts.url, 'GET', '/api/me', { token });

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import WebSocket from 'ws';
 import { decodeRefusal, newId } from '@caucus/schema';
 import {
   addMember,
@@ -12,6 +11,7 @@ import {
   type TestUser,
 } from '../support/server.js';
 import { connectClient, nextDenied, synced, until, type TestClient } from '../support/providers.js';
+import { upgradeStatus } from '../support/upgrade.js';
 
 let ts: TestServer;
 let owner: TestUser;
@@ -42,24 +42,6 @@ afterAll(async () => {
   for (const c of clients) c.destroy();
   await ts.stop();
 });
-
-/** Opens a raw WebSocket and resolves with the HTTP status of a refused upgrade (or 101). */
-function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
-    ws.on('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.on('open', () => {
-      resolve(101);
-      ws.close();
-    });
-    ws.on('error', (err) => {
-      if (!String(err.message).includes('Unexpected server response')) reject(err);
-    });
-  });
-}
 
 describe('sync with the official y-websocket client', () => {
   it('seeds a new thread document with its title', async () => {
