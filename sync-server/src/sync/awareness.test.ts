@@ -11,14 +11,18 @@ describe('AwarenessRegistry', () => {
     const reg = new AwarenessRegistry();
     const a = {};
     const b = {};
-    expect(reg.apply([{ clientId: 7, clock: 1, state: '{"cursor":1}' }], a, alice, MAX, anyone)).toHaveLength(1);
+    expect(reg.apply([{ clientId: 7, clock: 1, state: '{"cursor":1}' }], a, alice, MAX, anyone)).toHaveLength(
+      1,
+    );
     expect(reg.apply([{ clientId: 7, clock: 9, state: '{"cursor":2}' }], b, bob, MAX, anyone)).toEqual([]);
     // Even after Alice's connection closes, Bob cannot take the id over.
     expect(reg.removeOwner(a)).toEqual([{ clientId: 7, clock: 2, state: 'null' }]);
     expect(reg.apply([{ clientId: 7, clock: 10, state: '{"cursor":3}' }], b, bob, MAX, anyone)).toEqual([]);
     // Alice reconnects and sets it again.
     const a2 = {};
-    expect(reg.apply([{ clientId: 7, clock: 1, state: '{"cursor":4}' }], a2, alice, MAX, anyone)).toHaveLength(1);
+    expect(
+      reg.apply([{ clientId: 7, clock: 1, state: '{"cursor":4}' }], a2, alice, MAX, anyone),
+    ).toHaveLength(1);
   });
 
   it('does not let an echoed removal claim anything', () => {
@@ -33,7 +37,9 @@ describe('AwarenessRegistry', () => {
     const tab1 = {};
     const tab2 = {};
     reg.apply([{ clientId: 3, clock: 1, state: '{"x":1}' }], tab1, alice, MAX, anyone);
-    expect(reg.apply([{ clientId: 3, clock: 2, state: '{"x":2}' }], tab2, alice, MAX, anyone)).toHaveLength(1);
+    expect(reg.apply([{ clientId: 3, clock: 2, state: '{"x":2}' }], tab2, alice, MAX, anyone)).toHaveLength(
+      1,
+    );
     expect(reg.removeOwner(tab2)).toEqual([]);
     expect(reg.removeOwner(tab1)).toEqual([{ clientId: 3, clock: 3, state: 'null' }]);
   });
@@ -48,9 +54,14 @@ describe('AwarenessRegistry', () => {
       MAX,
       anyone,
     );
-    expect(JSON.parse(entry?.state ?? 'null')).toEqual({ user: { id: 'alice', name: 'Alice', color: '#abc' }, c: 1 });
+    expect(JSON.parse(entry?.state ?? 'null')).toEqual({
+      user: { id: 'alice', name: 'Alice', color: '#abc' },
+      c: 1,
+    });
     expect(reg.apply([{ clientId: 1, clock: 1, state: '{}' }], a, alice, MAX, anyone)).toEqual([]);
-    expect(reg.apply([{ clientId: 2, clock: 1, state: `{"p":"${'x'.repeat(100)}"}` }], a, alice, 50, anyone)).toEqual([]);
+    expect(
+      reg.apply([{ clientId: 2, clock: 1, state: `{"p":"${'x'.repeat(100)}"}` }], a, alice, 50, anyone),
+    ).toEqual([]);
     const deep = '['.repeat(100) + ']'.repeat(100);
     expect(reg.apply([{ clientId: 3, clock: 1, state: `{"d":${deep}}` }], a, alice, MAX, anyone)).toEqual([]);
     expect(reg.apply([{ clientId: 4, clock: 1, state: '{not json' }], a, alice, MAX, anyone)).toEqual([]);

@@ -16,8 +16,8 @@ import {
   encodeSyncStep1,
   encodeSyncStep2,
 } from './codec.js';
-import { TokenBucket } from './rate-limiter.js';
-import { isRedundant } from './redundant.js';
+import { takeToken, type TokenBucket } from './rate-limiter.js';
+import { isEmptyUpdate, isRedundant } from './redundant.js';
 import type { Room, RoomMember } from './room.js';
 import type { SyncSocket } from './socket.js';
 
@@ -59,12 +59,15 @@ export interface ConnectionHost {
 /** How many times a connection is asked to resend missing dependencies before its update is refused. */
 const MAX_RESYNC_REQUESTS = 3;
 
-export class Connection implements RoomMember {
+export class Connection implements RoomMember, TokenBucket {
   room: Room | null = null;
   closed = false;
+  /** The message rate limit's bucket (see rate-limiter.ts). */
+  tokens: number;
+  refilledAt: number;
   private access: Access;
-  private readonly bucket: TokenBucket;
-  private preload: Uint8Array[] = [];
+  /** Frames that arrived before the document was loaded. */
+  private preload: Uint8Array[] | null = null;
   private preloadBytes = 0;
   private resyncRequests = 0;
   private ackScheduled = false;
@@ -76,8 +79,8 @@ export class Connection implements RoomMember {
     readonly info: ConnectionInfo,
   ) {
     this.access = info.access;
-    const rate = host.limits.messagesPerSecond;
-    this.bucket = new TokenBucket(rate, rate * 2, host.now());
+    this.tokens = host.limits.messagesPerSecond * 2;
+    this.refilledAt = host.now();
     if (info.expiresAt !== null) {
       const ms = info.expiresAt - host.now();
       if (ms <= 0) queueMicrotask(() => this.close(CLOSE_CODES.unauthorized, 'token-expired'));
@@ -97,12 +100,12 @@ export class Connection implements RoomMember {
   attach(room: Room): void {
     if (this.closed) return;
     this.room = room;
-    this.socket.send(encodeSyncStep1(Y.encodeStateVector(room.doc)));
+    this.socket.send(encodeSyncStep1(room.stateVector()));
     const states = room.awareness.all();
     if (states.length > 0) this.socket.send(encodeAwarenessMessage(encodeAwarenessUpdate(states)));
     const early = this.preload;
-    this.preload = [];
-    for (const frame of early) if (!this.closed) this.handle(frame);
+    this.preload = null;
+    for (const frame of early ?? []) if (!this.closed) this.handle(frame);
   }
 
   /** A binary frame from the client. */
@@ -110,12 +113,14 @@ export class Connection implements RoomMember {
     if (this.closed) return;
     if (frame.length > this.host.limits.maxFrameBytes)
       return this.close(CLOSE_CODES.frameTooLarge, 'frame-too-large');
-    if (!this.bucket.take(this.host.now())) return this.close(CLOSE_CODES.rateLimited, 'rate-limited');
+    const rate = this.host.limits.messagesPerSecond;
+    if (!takeToken(this, rate, rate * 2, this.host.now()))
+      return this.close(CLOSE_CODES.rateLimited, 'rate-limited');
     if (this.room === null) {
       this.preloadBytes += frame.length;
       if (this.preloadBytes > this.host.limits.maxPreAuthBytes)
         return this.close(CLOSE_CODES.tooLarge, 'too-much-before-ready');
-      this.preload.push(frame);
+      (this.preload ??= []).push(frame);
       return;
     }
     this.handle(frame);
@@ -169,7 +174,7 @@ export class Connection implements RoomMember {
     this.host.afterCommit(() => {
       if (this.closed) return;
       try {
-        this.socket.send(encodeSyncStep2(Y.encodeStateAsUpdate(room.doc, stateVector)));
+        this.socket.send(encodeSyncStep2(room.missingFor(stateVector)));
       } catch (err) {
         this.host.onError(this, err);
         this.close(CLOSE_CODES.internalError, 'internal-error');
@@ -189,7 +194,7 @@ export class Connection implements RoomMember {
     if (this.access !== 'write') {
       let redundant: boolean;
       try {
-        redundant = isRedundant(room.doc, update);
+        redundant = isEmptyUpdate(update) || isRedundant(room.doc, update);
       } catch {
         throw new MalformedMessage('undecodable update');
       }
@@ -208,7 +213,7 @@ export class Connection implements RoomMember {
         return;
       case 'missing-dependencies':
         if (++this.resyncRequests <= MAX_RESYNC_REQUESTS) {
-          this.socket.send(encodeSyncStep1(Y.encodeStateVector(room.doc)));
+          this.socket.send(encodeSyncStep1(room.stateVector()));
         } else {
           this.refuse({
             code: 'missing-dependencies',
@@ -247,7 +252,7 @@ export class Connection implements RoomMember {
     this.ackScheduled = true;
     this.host.afterCommit(() => {
       this.ackScheduled = false;
-      if (!this.closed && this.room) this.socket.send(encodeDurableAck(Y.encodeStateVector(this.room.doc)));
+      if (!this.closed && this.room) this.socket.send(encodeDurableAck(this.room.stateVector()));
     });
   }
 
@@ -263,7 +268,7 @@ export class Connection implements RoomMember {
     if (this.closed) return;
     this.closed = true;
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    this.preload = [];
+    this.preload = null;
     this.host.onClosed(this, code, reason);
   }
 }

@@ -31,12 +31,13 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
     const [v, depth] = stack.pop() as [unknown, number];
     if (typeof v !== 'object' || v === null || v instanceof Uint8Array) continue;
     if (depth >= max) return true;
-    for (const child of Array.isArray(v) ? (v as unknown[]) : Object.values(v)) stack.push([child, depth + 1]);
+    for (const child of Array.isArray(v) ? (v as unknown[]) : Object.values(v))
+      stack.push([child, depth + 1]);
   }
   return false;
 }
 
-function valuesOf(content: Y.Item["content"]): unknown[] {
+function valuesOf(content: Y.Item['content']): unknown[] {
   if (content instanceof Y.ContentAny || content instanceof Y.ContentJSON) return content.getContent();
   if (content instanceof Y.ContentEmbed) return [content.embed];
   if (content instanceof Y.ContentFormat) return [content.value];

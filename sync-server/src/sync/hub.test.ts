@@ -146,6 +146,39 @@ describe('SyncHub write path', () => {
     expect(doc.getText('body').toJSON()).toBe('pending');
   });
 
+  it('relays the updates of one batch as one merged message, never echoing a writer its own', async () => {
+    const hub = makeHub(new MemoryDocStore());
+    const alice = join(hub, 'alice');
+    const carol = join(hub, 'carol');
+    const reader = join(hub, 'bob');
+    await attached(hub);
+    alice.conn.receive(encodeSyncUpdate(edit('from alice')));
+    carol.conn.receive(encodeSyncUpdate(edit('from carol')));
+    alice.conn.receive(encodeSyncUpdate(edit('again alice')));
+    await new Promise((resolve) => setImmediate(resolve));
+    await hub.flush();
+    const texts = (socket: TestSocket) => {
+      const doc = new Y.Doc();
+      for (const frame of socket.updates()) {
+        const decoder = decoding.createDecoder(frame);
+        decoding.readVarUint(decoder);
+        decoding.readVarUint(decoder);
+        Y.applyUpdate(doc, decoding.readVarUint8Array(decoder));
+      }
+      return doc.getText('body').toJSON();
+    };
+    expect(reader.socket.updates()).toHaveLength(1);
+    expect(texts(reader.socket)).toHaveLength(
+      'from alice'.length + 'from carol'.length + 'again alice'.length,
+    );
+    expect(carol.socket.updates()).toHaveLength(1);
+    expect([...texts(carol.socket)].sort().join('')).toBe([...'from aliceagain alice'].sort().join(''));
+    expect(texts(alice.socket)).toBe('from carol');
+    const acks = (socket: TestSocket) => socket.sent.filter((f) => f[0] === MESSAGE_TYPES.durableAck);
+    expect(acks(alice.socket)).toHaveLength(1);
+    expect(acks(carol.socket)).toHaveLength(1);
+  });
+
   it('commits what is queued on shutdown, then closes connections with 1001', async () => {
     const store = new MemoryDocStore();
     const hub = makeHub(store);

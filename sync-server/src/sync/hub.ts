@@ -17,7 +17,6 @@ import type { Logger } from '../logger.js';
 import { Listeners } from '../listeners.js';
 import type { Metrics } from '../metrics.js';
 import type { AppendEntry, DocStore } from '../storage/doc-store.js';
-import { foldToSnapshot } from '../storage/fold.js';
 import {
   encodeAwarenessMessage,
   encodeAwarenessUpdate,
@@ -25,7 +24,7 @@ import {
   encodeSyncUpdate,
 } from './codec.js';
 import { Connection, type ConnectionHost, type ConnectionInfo } from './connection.js';
-import { Room } from './room.js';
+import { Room, type RoomMember } from './room.js';
 import type { SyncSocket } from './socket.js';
 
 export interface SyncHubOptions {
@@ -113,6 +112,9 @@ export class SyncHub implements ConnectionHost {
     this.open(info.docName, info.ref).then(
       (room) => {
         if (conn.closed) return this.scheduleUnload(room);
+        // The room's copies of the name and ref: one per document, not one per connection.
+        conn.info.docName = room.name;
+        conn.info.ref = room.ref;
         room.members.add(conn);
         if (room.unloadTimer) {
           clearTimeout(room.unloadTimer);
@@ -206,7 +208,10 @@ export class SyncHub implements ConnectionHost {
   }
 
   onError(conn: Connection, err: unknown): void {
-    this.options.logger.error({ err, doc: conn.info.docName, user: conn.info.userId }, 'failed to serve a message');
+    this.options.logger.error(
+      { err, doc: conn.info.docName, user: conn.info.userId },
+      'failed to serve a message',
+    );
   }
 
   onClosed(conn: Connection, code: number | null, reason: string): void {
@@ -278,29 +283,69 @@ export class SyncHub implements ConnectionHost {
     }
     stopTimer();
     metrics.updates.inc(batch.writes.length);
-    const ackers = new Set<Connection>();
-    const touched = new Set<Room>();
-    const maxBuffered = this.limits.maxBufferedBytes;
-    for (const { room, origin, entry } of batch.writes) {
-      room.uncommitted--;
-      touched.add(room);
-      const frame = encodeSyncUpdate(entry.update);
-      for (const member of room.members) {
-        if (member === origin) continue;
-        if (member.socket.bufferedAmount > maxBuffered)
-          (member as Connection).close(CLOSE_CODES.tryAgainLater, 'slow-consumer');
-        else member.socket.send(frame);
-      }
-      if (origin?.info.acks && !origin.closed) ackers.add(origin);
+    const byRoom = new Map<Room, PendingWrite[]>();
+    for (const write of batch.writes) {
+      write.room.uncommitted--;
+      const writes = byRoom.get(write.room);
+      if (writes) writes.push(write);
+      else byRoom.set(write.room, [write]);
     }
+    for (const [room, writes] of byRoom) this.relay(room, writes);
     for (const fn of batch.callbacks) fn();
-    for (const conn of ackers) {
-      if (conn.room) conn.socket.send(encodeDurableAck(Y.encodeStateVector(conn.room.doc)));
+    for (const [room, writes] of byRoom) {
+      // One ack per connection and batch, carrying the state vector of the room as committed.
+      let ack: Uint8Array | null = null;
+      const acked = new Set<Connection>();
+      for (const { origin } of writes) {
+        if (!origin?.info.acks || origin.closed || origin.room !== room || acked.has(origin)) continue;
+        acked.add(origin);
+        origin.socket.send((ack ??= encodeDurableAck(room.stateVector())));
+      }
     }
-    for (const room of touched) {
+    for (const [room, writes] of byRoom) {
       if (room.lastSeq - room.snapshotSeq >= this.options.compactEveryUpdates) this.scheduleCompaction(room);
-      const entries = batch.writes.filter((w) => w.room === room).map((w) => w.entry);
-      this.committed.emit({ doc: room.name, ref: room.ref, entries, ydoc: room.doc });
+      this.committed.emit({
+        doc: room.name,
+        ref: room.ref,
+        entries: writes.map((w) => w.entry),
+        ydoc: room.doc,
+      });
+    }
+  }
+
+  /**
+   * Sends a room's committed updates of one batch to its members: each message is encoded once
+   * and the same bytes go to every member. Several updates of one batch go out merged into one
+   * message; a member that wrote some of them gets the others' merged (never its own back).
+   */
+  private relay(room: Room, writes: readonly PendingWrite[]): void {
+    if (room.members.size === 0) return;
+    const maxBuffered = this.limits.maxBufferedBytes;
+    const send = (member: RoomMember, frame: Uint8Array) => {
+      if (member.socket.bufferedAmount > maxBuffered)
+        (member as Connection).close(CLOSE_CODES.tryAgainLater, 'slow-consumer');
+      else member.socket.send(frame);
+    };
+    if (writes.length === 1) {
+      const { origin, entry } = writes[0] as PendingWrite;
+      const frame = encodeSyncUpdate(entry.update);
+      for (const member of room.members) if (member !== origin) send(member, frame);
+      return;
+    }
+    const origins = new Set<RoomMember>();
+    for (const { origin } of writes) if (origin) origins.add(origin);
+    const merged = (list: readonly PendingWrite[]) =>
+      encodeSyncUpdate(
+        list.length === 1
+          ? (list[0] as PendingWrite).entry.update
+          : Y.mergeUpdates(list.map((w) => w.entry.update)),
+      );
+    const all = merged(writes);
+    for (const member of room.members) if (!origins.has(member)) send(member, all);
+    for (const origin of origins) {
+      if (!room.members.has(origin)) continue;
+      const others = writes.filter((w) => w.origin !== origin);
+      if (others.length > 0) send(origin, merged(others));
     }
   }
 
@@ -328,7 +373,7 @@ export class SyncHub implements ConnectionHost {
   private async compact(room: Room): Promise<void> {
     if (room.uncommitted > 0 || room.lastSeq === room.snapshotSeq) return;
     try {
-      const snapshot = foldToSnapshot(room.doc, room.name, room.lastSeq);
+      const snapshot = room.snapshot();
       await this.options.store.writeSnapshot(snapshot);
       room.snapshotSeq = snapshot.upTo;
       room.storedBytes = snapshot.state.length;

@@ -1,29 +1,22 @@
 /**
- * A token bucket: `ratePerSecond` sustained, bursts up to `burst`. Time is passed in so tests
- * need no clock.
+ * A token bucket: `ratePerSecond` sustained, bursts up to `burst`. The state lives in the object
+ * that owns it (a connection), so an idle connection carries two numbers, not another object.
+ * Time is passed in so tests need no clock.
  */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
+export interface TokenBucket {
+  tokens: number;
+  /** When `tokens` was last refilled (ms). */
+  refilledAt: number;
+}
 
-  constructor(
-    private readonly ratePerSecond: number,
-    private readonly burst: number,
-    now: number,
-  ) {
-    this.tokens = burst;
-    this.last = now;
+/** Takes one token from `bucket`; false when it is empty. */
+export function takeToken(bucket: TokenBucket, ratePerSecond: number, burst: number, now: number): boolean {
+  const elapsedMs = now - bucket.refilledAt;
+  if (elapsedMs > 0) {
+    bucket.tokens = Math.min(burst, bucket.tokens + (elapsedMs * ratePerSecond) / 1000);
+    bucket.refilledAt = now;
   }
-
-  /** Takes one token; false when the bucket is empty. */
-  take(now: number): boolean {
-    const elapsedMs = now - this.last;
-    if (elapsedMs > 0) {
-      this.tokens = Math.min(this.burst, this.tokens + (elapsedMs * this.ratePerSecond) / 1000);
-      this.last = now;
-    }
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
+  if (bucket.tokens < 1) return false;
+  bucket.tokens -= 1;
+  return true;
 }

@@ -24,3 +24,11 @@ export function isRedundant(doc: Y.Doc, update: Uint8Array): boolean {
   }
   return true;
 }
+
+/**
+ * The empty update (no structs, no deletions): what a client with an empty document answers the
+ * server's sync step 1 with.
+ */
+export function isEmptyUpdate(update: Uint8Array): boolean {
+  return update.length === 2 && update[0] === 0 && update[1] === 0;
+}

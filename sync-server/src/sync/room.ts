@@ -2,14 +2,43 @@
  * One loaded document: the authoritative in-memory Y.Doc, a shadow copy for checking client
  * updates (client-writable kinds only), its connections and awareness, and its position in the
  * update log.
+ *
+ * Both Y.Docs are built when first needed. A document loaded as one stored state (a snapshot, or
+ * a short log merged) is served from those bytes until something must change it: a new client's
+ * sync step 2 is the stored state as is, its state vector is read from the bytes. Readers of an
+ * idle document, and a cold load, never pay for building a Y.Doc (about as long as
+ * `Y.applyUpdate` of the whole state) or for its memory; the first write builds it.
  */
 import * as Y from 'yjs';
 import { CLIENT_WRITABLE_KINDS, SERVER_ACTOR, type DocName, type DocRef, type Refusal } from '@caucus/schema';
-import type { StoredDoc } from '../storage/doc-store.js';
-import { buildDoc } from '../storage/fold.js';
+import type { SnapshotEntry, StoredDoc } from '../storage/doc-store.js';
+import { STORAGE_ORIGIN, buildDoc, foldToSnapshot } from '../storage/fold.js';
 import { AwarenessRegistry } from './awareness.js';
 import { checkThreadTransaction, defineThreadRoots, type RuleContext } from './content-rules.js';
+import { isEmptyUpdate } from './redundant.js';
 import type { SyncSocket } from './socket.js';
+
+/** A stored log this short and small is merged into one state at load instead of building a Y.Doc. */
+const MERGE_AT_LOAD_MAX_UPDATES = 32;
+const MERGE_AT_LOAD_MAX_BYTES = 64 * 1024;
+
+/** The whole stored document as one update, when that is cheap to get; null otherwise. */
+function storedState(stored: StoredDoc): Uint8Array | null {
+  const { snapshot, updates } = stored;
+  if (updates.length === 0) return snapshot ?? Y.encodeStateAsUpdate(new Y.Doc());
+  if (!snapshot && updates.length === 1) return updates[0] as Uint8Array;
+  const parts = snapshot ? [snapshot, ...updates] : updates;
+  if (parts.length > MERGE_AT_LOAD_MAX_UPDATES) return null;
+  if (parts.reduce((n, u) => n + u.length, 0) > MERGE_AT_LOAD_MAX_BYTES) return null;
+  return Y.mergeUpdates(parts);
+}
+
+/** The state of a document not built yet: its bytes and state vector. */
+interface Unbuilt {
+  state: Uint8Array;
+  stateVector: Uint8Array;
+  clocks: Map<number, number>;
+}
 
 export type ApplyResult =
   | { kind: 'accepted'; seq: number; newClients: Array<[number, string]> }
@@ -31,7 +60,6 @@ export interface RoomMember {
 const CHECK = Symbol('caucus.check');
 
 export class Room {
-  readonly doc: Y.Doc;
   readonly awareness = new AwarenessRegistry();
   readonly members = new Set<RoomMember>();
   /** clientID → user id, as stored in the document's bindings. */
@@ -43,7 +71,11 @@ export class Room {
   /** Updates applied in memory whose commit has not finished. */
   uncommitted = 0;
   unloadTimer: NodeJS.Timeout | null = null;
-  private shadow: Y.Doc | null;
+  /** Clients may write it (then updates are checked on a shadow copy first). */
+  readonly clientWritable: boolean;
+  private ydoc: Y.Doc | null = null;
+  private unbuilt: Unbuilt | null = null;
+  private shadow: Y.Doc | null = null;
   private checking: { ctx: RuleContext; refusal: Refusal | null; changed: boolean } | null = null;
 
   constructor(
@@ -51,22 +83,66 @@ export class Room {
     readonly ref: DocRef,
     stored: StoredDoc,
   ) {
-    this.doc = buildDoc(stored);
     this.owners = new Map(stored.clients);
     this.lastSeq = stored.lastSeq;
     this.snapshotSeq = stored.snapshotSeq;
     this.storedBytes = (stored.snapshot?.length ?? 0) + stored.updates.reduce((n, u) => n + u.length, 0);
-    this.shadow = CLIENT_WRITABLE_KINDS.has(ref.kind) ? this.makeShadow() : null;
+    this.clientWritable = CLIENT_WRITABLE_KINDS.has(ref.kind);
+    const state = storedState(stored);
+    if (state) {
+      const stateVector = Y.encodeStateVectorFromUpdate(state);
+      this.unbuilt = { state, stateVector, clocks: Y.decodeStateVector(stateVector) };
+    } else {
+      this.ydoc = buildDoc(stored);
+    }
   }
 
-  get clientWritable(): boolean {
-    return this.shadow !== null;
+  /** The document; built from the stored state the first time it is asked for. */
+  get doc(): Y.Doc {
+    if (this.ydoc) return this.ydoc;
+    const doc = new Y.Doc();
+    const state = (this.unbuilt as Unbuilt).state;
+    doc.transact(() => Y.applyUpdate(doc, state, STORAGE_ORIGIN), STORAGE_ORIGIN);
+    this.ydoc = doc;
+    this.unbuilt = null;
+    return doc;
   }
 
-  private makeShadow(): Y.Doc {
+  /** Whether the Y.Doc exists yet (see the top of this file). */
+  get built(): boolean {
+    return this.ydoc !== null;
+  }
+
+  /** The document's state vector (without building it). */
+  stateVector(): Uint8Array {
+    return this.ydoc ? Y.encodeStateVector(this.ydoc) : (this.unbuilt as Unbuilt).stateVector;
+  }
+
+  /** What a client whose state vector is `stateVector` is missing, as one update (sync step 2). */
+  missingFor(stateVector: Uint8Array): Uint8Array {
+    const unbuilt = this.unbuilt;
+    if (unbuilt && [...Y.decodeStateVector(stateVector).values()].every((clock) => clock === 0))
+      return unbuilt.state;
+    return Y.encodeStateAsUpdate(this.doc, stateVector);
+  }
+
+  /** The snapshot that folds the whole log (see `foldToSnapshot`). */
+  snapshot(): SnapshotEntry {
+    const unbuilt = this.unbuilt;
+    if (!unbuilt) return foldToSnapshot(this.doc, this.name, this.lastSeq);
+    return { doc: this.name, state: unbuilt.state, stateVector: unbuilt.stateVector, upTo: this.lastSeq };
+  }
+
+  private clockOf(client: number): number {
+    return this.ydoc
+      ? Y.getState(this.ydoc.store, client)
+      : ((this.unbuilt as Unbuilt).clocks.get(client) ?? 0);
+  }
+
+  private makeShadow(state: Uint8Array = Y.encodeStateAsUpdate(this.doc)): Y.Doc {
     const shadow = new Y.Doc();
     defineThreadRoots(shadow);
-    Y.applyUpdate(shadow, Y.encodeStateAsUpdate(this.doc));
+    Y.applyUpdate(shadow, state);
     shadow.on('beforeObserverCalls', (tr: Y.Transaction) => {
       const check = this.checking;
       if (!check || tr.origin !== CHECK) return;
@@ -82,9 +158,10 @@ export class Room {
    * reserves its log seq. Nothing is applied to the document otherwise.
    */
   applyClientUpdate(update: Uint8Array, actor: string, limits: ApplyLimits): ApplyResult {
-    const shadow = this.shadow;
-    if (!shadow)
+    if (!this.clientWritable)
       return { kind: 'refused', refusal: { code: 'read-only', message: 'this document is server-only' } };
+    // What every new client answers the server's sync step 1 with: nothing to check or build for.
+    if (isEmptyUpdate(update)) return { kind: 'noop' };
     let meta: { to: Map<number, number> };
     try {
       meta = Y.parseUpdateMeta(update);
@@ -98,7 +175,7 @@ export class Room {
     for (const [client, clock] of meta.to) {
       // Structs the server already has may come from anyone (a full-state resend); only new ones
       // are attributed to the sender.
-      if (clock <= Y.getState(this.doc.store, client)) continue;
+      if (clock <= this.clockOf(client)) continue;
       const owner = this.owners.get(client);
       if (owner === undefined) newClients.push([client, actor]);
       else if (owner !== actor) {
@@ -117,6 +194,7 @@ export class Room {
         refusal: { code: 'doc-too-large', message: `the document would exceed ${limits.maxDocBytes} bytes` },
       };
     }
+    const shadow = this.ensureShadow();
     const owners = newClients.length === 0 ? this.owners : new Map([...this.owners, ...newClients]);
     const check = {
       ctx: { actor, owners, maxFieldChars: limits.maxFieldChars },
@@ -149,6 +227,15 @@ export class Room {
     this.storedBytes += update.length;
     this.uncommitted++;
     return { kind: 'accepted', seq: ++this.lastSeq, newClients };
+  }
+
+  /** The shadow copy, built (with the document) on the first client write. */
+  private ensureShadow(): Y.Doc {
+    if (this.shadow) return this.shadow;
+    const state = this.unbuilt?.state;
+    const doc = this.doc;
+    this.shadow = this.makeShadow(state ?? Y.encodeStateAsUpdate(doc));
+    return this.shadow;
   }
 
   /**
@@ -191,7 +278,7 @@ export class Room {
 
   destroy(): void {
     if (this.unloadTimer) clearTimeout(this.unloadTimer);
-    this.doc.destroy();
+    this.ydoc?.destroy();
     this.shadow?.destroy();
   }
 }

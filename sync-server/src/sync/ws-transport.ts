@@ -13,7 +13,7 @@ import {
   type Access,
   type DocRef,
 } from '@caucus/schema';
-import type { ConnectionInfo } from './connection.js';
+import type { Connection, ConnectionInfo } from './connection.js';
 import type { Logger } from '../logger.js';
 import type { Principal } from '../auth/auth-service.js';
 import type { SyncHub } from './hub.js';
@@ -90,6 +90,7 @@ async function handleUpgrade(
   if (open >= deps.maxConnectionsPerUser)
     return reject(socket, 429, 'rate-limited', 'too many open connections');
   if (socket.destroyed) return;
+  const acks = url.searchParams.get('acks') === '1';
   wss.handleUpgrade(req, socket, head, (ws) => {
     perUser.set(principal.userId, open + 1);
     const info: ConnectionInfo = {
@@ -98,36 +99,102 @@ async function handleUpgrade(
       docName: docName(ref),
       ref,
       access,
-      acks: url.searchParams.get('acks') === '1',
+      acks,
       expiresAt: principal.expiresAt,
     };
     if (principal.sessionId) info.sessionId = principal.sessionId;
     if (principal.apiTokenId) info.apiTokenId = principal.apiTokenId;
-    const conn = deps.hub.connect(adapt(ws), info);
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (!isBinary) conn.receiveText();
-      else conn.receive(toBytes(data));
-    });
-    ws.on('close', (code: number) => {
-      const left = (perUser.get(principal.userId) ?? 1) - 1;
-      if (left <= 0) perUser.delete(principal.userId);
-      else perUser.set(principal.userId, left);
-      conn.onSocketClosed(code === 1009 ? 1009 : null, '');
-    });
-    ws.on('error', () => ws.terminate());
+    const link = new WsSyncSocket(ws, socket, perUser, principal.userId);
+    (ws as LinkedWebSocket)[LINK] = link;
+    link.conn = deps.hub.connect(link, info);
+    ws.on('message', onMessage);
+    ws.on('close', onClose);
+    ws.on('error', onError);
   });
 }
 
-function adapt(ws: WebSocket): SyncSocket {
-  return {
-    send: (data) => {
-      if (ws.readyState === ws.OPEN) ws.send(data, { binary: true });
-    },
-    close: (code, reason) => ws.close(code, reason),
-    get bufferedAmount() {
-      return ws.bufferedAmount;
-    },
-  };
+/**
+ * The socket the hub writes to, one per connection. Messages are framed here and written to the
+ * TCP socket directly (the one `ws` owns; `ws` itself only writes control frames to it,
+ * synchronously, so the order holds): a broadcast hands the same bytes to every member, and they
+ * are framed once for all of them instead of once per socket by `ws.send`. The `ws` listeners
+ * below are shared by every connection and find theirs through `LINK`, so an idle connection
+ * costs this one small object, not a set of closures.
+ */
+class WsSyncSocket implements SyncSocket {
+  conn: Connection | null = null;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly socket: Duplex,
+    readonly perUser: Map<string, number>,
+    readonly userId: string,
+  ) {}
+
+  send(data: Uint8Array): void {
+    if (this.ws.readyState === OPEN) this.socket.write(framed(data));
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+
+  get bufferedAmount(): number {
+    return this.socket.writableLength;
+  }
+}
+
+const OPEN = 1;
+const LINK = Symbol('caucus.sync-socket');
+type LinkedWebSocket = WebSocket & { [LINK]: WsSyncSocket };
+
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  const conn = (this as LinkedWebSocket)[LINK].conn as Connection;
+  if (!isBinary) conn.receiveText();
+  else conn.receive(toBytes(data));
+}
+
+function onClose(this: WebSocket, code: number): void {
+  const { perUser, userId, conn } = (this as LinkedWebSocket)[LINK];
+  const left = (perUser.get(userId) ?? 1) - 1;
+  if (left <= 0) perUser.delete(userId);
+  else perUser.set(userId, left);
+  conn?.onSocketClosed(code === 1009 ? 1009 : null, '');
+}
+
+function onError(this: WebSocket): void {
+  this.terminate();
+}
+
+/** The last message framed, and its frame: a broadcast sends the same bytes many times in a row. */
+let lastMessage: Uint8Array | null = null;
+let lastFrame: Buffer = Buffer.alloc(0);
+
+function framed(message: Uint8Array): Buffer {
+  if (message !== lastMessage) {
+    lastFrame = binaryFrame(message);
+    lastMessage = message;
+  }
+  return lastFrame;
+}
+
+/** A final, unmasked binary WebSocket frame (RFC 6455 §5.2) carrying `payload`. */
+export function binaryFrame(payload: Uint8Array): Buffer {
+  const length = payload.length;
+  const header = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x82;
+  if (header === 2) frame[1] = length;
+  else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  frame.set(payload, header);
+  return frame;
 }
 
 function toBytes(data: RawData): Uint8Array {
