@@ -73,7 +73,12 @@ export function renderTable(figures: readonly Figure[], servers: readonly Server
   let previous = '';
   for (const f of figures) {
     const { ratio, met } = judge(f);
-    const ratioText = ratio === null ? '—' : `${ratio.toFixed(2)}×`;
+    const ratioText =
+      ratio === null || f.noRatio
+        ? '—'
+        : f.goal?.kind === 'vs-baseline'
+          ? `${ratio.toFixed(2)}× in memory`
+          : `${ratio.toFixed(2)}×`;
     const metText = met === null ? (f.goal ? 'no data' : '') : met ? '**yes**' : '**NO**';
     lines.push(
       `| ${f.scenario === previous ? '' : f.scenario} | ${f.metric} | ${servers.map((s) => value(f.values[s], f.unit)).join(' | ')} | ${ratioText} | ${goalText(f.goal, f.unit)} | ${metText} |`,

@@ -5,8 +5,10 @@
  * Flags: --quick (small, one repetition, under two minutes), --write (update docs/PERFORMANCE.md),
  * --only=fanout,idle,cold,typing,durable,churn,uploads,projection, --servers=caucus,reference,…,
  * --reps=N, --keep-data, --caucus-root=<dir> (run Caucus from another checkout, e.g. to compare
- * before and after a change). JSON of every run goes to tests/bench/results/ (not committed).
+ * before and after a change), --render=<results json> (render an earlier run's table again).
+ * JSON of every run goes to tests/bench/results/ (not committed).
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +54,7 @@ interface Args {
   reps: number | null;
   keepData: boolean;
   caucusRoot: string | null;
+  render: string | null;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -63,6 +66,7 @@ function parseArgs(argv: readonly string[]): Args {
     reps: null,
     keepData: false,
     caucusRoot: null,
+    render: null,
   };
   for (const arg of argv) {
     const [flag, raw] = arg.split('=', 2) as [string, string | undefined];
@@ -71,6 +75,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--keep-data') args.keepData = true;
     else if (flag === '--only' && raw) args.only = raw.split(',');
     else if (flag === '--caucus-root' && raw) args.caucusRoot = raw;
+    else if (flag === '--render' && raw) args.render = raw;
     else if (flag === '--reps' && raw) args.reps = Math.max(1, Number(raw) | 0);
     else if (flag === '--servers' && raw) {
       const kinds = raw.split(',');
@@ -177,14 +182,17 @@ function writeDoc(mode: BenchMode, block: string): void {
   if (from >= 0 && to > from) text = text.slice(0, from) + body + text.slice(to + end.length);
   else text = `${text.trimEnd()}\n\n${body}\n`;
   writeFileSync(file, text);
+  // Formatted as `prettier --check` (part of npm test) expects, tables aligned.
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/prettier/bin/prettier.cjs'), '--write', file]);
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  const log: Log = (line) => process.stdout.write(`${line}\n`);
+  if (args.render) return render(args.render, args.write, log);
   if (args.caucusRoot) setCaucusRoot(args.caucusRoot);
   const mode: BenchMode = { quick: args.quick, reps: args.reps ?? (args.quick ? 1 : 3) };
   const started = Date.now();
-  const log: Log = (line) => process.stdout.write(`${line}\n`);
   const wanted = (name: string) => args.only === null || args.only.includes(name);
   const env = machine();
   log(
@@ -234,50 +242,80 @@ async function main(): Promise<void> {
     if (fixture && !args.keepData) rmSync(fixture.dataDir, { recursive: true, force: true });
   }
 
-  const table = [renderTable(figures, args.servers), ...extras.map(renderExtra)].join('\n\n');
-  const verdicts = renderVerdicts(figures);
-  const notes = renderNotes(figures);
   const finished = new Date();
-  const seconds = Math.round((Date.now() - started) / 1000);
-  log(`\n${table}\n\n${verdicts.join('\n')}\n\n(${seconds} s)`);
-
+  const report: BenchReport = {
+    date: finished.toISOString(),
+    mode,
+    machine: env,
+    loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    seconds: Math.round((Date.now() - started) / 1000),
+    servers: args.servers,
+    figures,
+    extras,
+    runs,
+  };
   const dir = join(ROOT, 'tests/bench/results');
   mkdirSync(dir, { recursive: true });
-  const stamp = finished.toISOString().replace(/[:.]/g, '-');
-  const json = join(dir, `bench-${mode.quick ? 'quick' : 'full'}-${stamp}.json`);
-  writeFileSync(
-    json,
-    JSON.stringify(
-      {
-        date: finished.toISOString(),
-        mode,
-        machine: env,
-        loadAverageAtEnd: os.loadavg(),
-        seconds,
-        figures,
-        runs,
-      },
-      null,
-      2,
-    ),
-  );
+  const json = join(dir, `bench-${mode.quick ? 'quick' : 'full'}-${report.date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(json, JSON.stringify(report, null, 2));
+  publish(report, args.write, log);
   log(`JSON: ${json}`);
+}
 
-  if (args.write) {
-    const block = [
-      `## Results — ${mode.quick ? 'quick' : 'full'} mode`,
-      '',
-      `_${mode.quick ? 'Quick' : 'Full'} mode, ${finished.toISOString().slice(0, 10)}: ${env.cores} × ${env.cpu}, ${env.memoryGB} GB, Node ${env.node}; load average at start ${env.loadAverage[0]}, at end ${Math.round((os.loadavg()[0] ?? 0) * 100) / 100}; ${seconds} s._`,
-      '',
-      table,
-      '',
-      ...verdicts.map((v) => `- ${v}`),
-      '',
-      ...[...notes, ...settings(mode)].map((n) => `- ${n}`),
-    ].join('\n');
-    writeDoc(mode, block);
-    log('docs/PERFORMANCE.md updated');
-  }
+/** Everything one run measured; what `--render` reads back. */
+interface BenchReport {
+  date: string;
+  mode: BenchMode;
+  machine: ReturnType<typeof machine>;
+  loadAverageAtEnd: number[];
+  seconds: number;
+  servers: ServerKind[];
+  figures: Figure[];
+  extras: ExtraTable[];
+  runs: unknown[];
+}
+
+/** Prints the table and goals; with `write`, puts them into docs/PERFORMANCE.md. */
+function publish(report: BenchReport, write: boolean, log: Log): void {
+  const { mode, machine: env, figures, servers } = report;
+  const table = [renderTable(figures, servers), ...report.extras.map(renderExtra)].join('\n\n');
+  const verdicts = renderVerdicts(figures);
+  log(`\n${table}\n\n${verdicts.join('\n')}\n\n(${report.seconds} s)`);
+  if (!write) return;
+  const block = [
+    `## Results — ${mode.quick ? 'quick' : 'full'} mode`,
+    '',
+    `_${mode.quick ? 'Quick' : 'Full'} mode, ${report.date.slice(0, 10)}: ${env.cores} × ${env.cpu}, ${env.memoryGB} GB, Node ${env.node}; load average at start ${env.loadAverage[0]}, at end ${report.loadAverageAtEnd[0]}; ${report.seconds} s._`,
+    '',
+    table,
+    '',
+    ...verdicts.map((v) => `- ${v}`),
+    '',
+    ...[...renderNotes(figures), ...settings(mode)].map((n) => `- ${n}`),
+  ].join('\n');
+  writeDoc(mode, block);
+  log('docs/PERFORMANCE.md updated');
+}
+
+/** `--render=<json>`: the report of an earlier run, rendered again (e.g. after a change to the table). */
+function render(file: string, write: boolean, log: Log): void {
+  const report = JSON.parse(readFileSync(file, 'utf8')) as Partial<BenchReport> &
+    Omit<BenchReport, 'servers' | 'extras'>;
+  const present = new Set(report.figures.flatMap((f) => Object.keys(f.values)));
+  const optional = new Map<string, string>(OPTIONAL_SCENARIOS.map((o) => [o.name, o.title]));
+  const extras =
+    report.extras ??
+    report.runs.flatMap((run) => {
+      const { scenario, result } = run as { scenario?: string; result?: unknown };
+      const title = scenario === undefined ? undefined : optional.get(scenario);
+      const extra = title === undefined ? null : normalizeOptional(title, result).extra;
+      return extra ? [extra] : [];
+    });
+  publish(
+    { ...report, servers: report.servers ?? SERVER_KINDS.filter((k) => present.has(k)), extras },
+    write,
+    log,
+  );
 }
 
 main().then(

@@ -28,6 +28,8 @@ export interface Figure {
   goal?: Goal;
   /** Shown under the table, e.g. why a server has no value. */
   note?: string;
+  /** No Caucus ÷ peer column (a figure about the bench itself, or one where a ratio says nothing). */
+  noRatio?: boolean;
 }
 
 export interface BenchMode {

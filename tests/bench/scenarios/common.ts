@@ -88,6 +88,7 @@ export interface FigureSpec {
   goal?: Goal;
   note?: string;
   digits?: number;
+  noRatio?: boolean;
 }
 
 /** A table row from per-server samples: the median of each server's repetitions. */
@@ -109,6 +110,7 @@ export function figure(spec: FigureSpec, samples: Partial<Record<ServerKind, num
   };
   if (spec.goal) out.goal = spec.goal;
   if (spec.note) out.note = spec.note;
+  if (spec.noRatio) out.noRatio = true;
   return out;
 }
 

@@ -102,11 +102,18 @@ export async function benchFanout(ctx: ScenarioContext): Promise<{ figures: Figu
         collect.samples(`${key}:kernel`),
       ),
       figure(
-        { scenario, metric: 'delivered', unit: '%', better: 'higher', digits: 2 },
+        { scenario, metric: 'delivered', unit: '%', better: 'higher', digits: 2, noRatio: true },
         collect.samples(`${key}:delivered`),
       ),
       figure(
-        { scenario, metric: 'load generator CPU', unit: '% of a core', better: 'lower', digits: 0 },
+        {
+          scenario,
+          metric: 'load generator CPU',
+          unit: '% of a core',
+          better: 'lower',
+          digits: 0,
+          noRatio: true,
+        },
         collect.samples(`${key}:gen`),
       ),
     );
