@@ -15,13 +15,13 @@ import { connectClient, synced, type TestClient } from '../support/providers.js'
 import { RawClient } from '../support/raw-client.js';
 import { createThread, signup, type TestUser } from '../support/server.js';
 import { recordFigure } from '../support/figures.js';
-import { fuzzSeed, rng } from '../support/prng.js';
+import { Rng, fuzzSeed } from '../support/prng.js';
 
 /** Kill/restart cycles: 50 in npm test, 1,000 with CAUCUS_SOAK=1 (or CAUCUS_CRASH_CYCLES). */
 const CYCLES = Number(process.env.CAUCUS_CRASH_CYCLES ?? (process.env.CAUCUS_SOAK === '1' ? 1000 : 50));
 /** Each cycle kills after a random number of relayed updates (seeded: CAUCUS_FUZZ_SEED replays). */
 const SEED = fuzzSeed();
-const random = rng(SEED);
+const random = new Rng(SEED);
 const KILL_AFTER = Array.from({ length: CYCLES }, () => 1 + random.int(250));
 
 let server: ProcessServer;

@@ -26,13 +26,11 @@ import {
 import { connectClient, synced, until, type TestClient } from '../support/providers.js';
 import { ProcessServer } from '../support/process-server.js';
 import { RawClient } from '../support/raw-client.js';
+import { Rng } from '../support/prng.js';
+import { awarenessFrame, awarenessPayload, buildUpdateCorpus } from '../support/fuzz-corpus.js';
 import {
   HOSTILE_CLOSE_CODES,
   RESERVED_CLIENT_ID_BASE,
-  Rng,
-  awarenessFrame,
-  awarenessPayload,
-  buildUpdateCorpus,
   generateFrame,
   toHex,
   type FuzzFrame,

@@ -19,7 +19,7 @@ import {
   type TestUser,
 } from '../support/server.js';
 import { ControlledSocket } from '../support/controlled-socket.js';
-import { fuzzSeed, rng, type Rng } from '../support/prng.js';
+import { Rng, fuzzSeed } from '../support/prng.js';
 import { recordFigure } from '../support/figures.js';
 
 const SOAK = process.env.CAUCUS_SOAK === '1';
@@ -124,7 +124,7 @@ function contentOf(doc: Y.Doc) {
 describe('convergence through the real server', () => {
   it(`converges after ${ROUNDS} rounds of random edits, delays, reorders, duplicates and drops`, async () => {
     const seed = fuzzSeed();
-    const r = rng(seed);
+    const r = new Rng(seed);
     const context = `seed ${seed} (replay with CAUCUS_FUZZ_SEED=${seed})`;
     ts = await startTestServer({ limits: { messagesPerSecond: 100_000 } });
     const owner = await signup(ts.url, 'owner');

@@ -10,24 +10,65 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-export interface Rng {
-  next(): number;
-  int(maxExclusive: number): number;
-  pick<T>(items: readonly T[]): T;
-  chance(p: number): boolean;
-  word(): string;
-}
+/** Seeded random choices for fuzz tests: same seed, same choices. */
+export class Rng {
+  readonly #next: () => number;
 
-export function rng(seed: number): Rng {
-  const next = mulberry32(seed);
-  const int = (n: number) => Math.floor(next() * n);
-  return {
-    next,
-    int,
-    pick: <T>(items: readonly T[]) => items[int(items.length)] as T,
-    chance: (p) => next() < p,
-    word: () => Array.from({ length: 1 + int(6) }, () => String.fromCharCode(97 + int(26))).join(''),
-  };
+  constructor(readonly seed: number) {
+    this.#next = mulberry32(seed);
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.#next();
+  }
+
+  float(): number {
+    return this.#next();
+  }
+
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** An integer in [lo, hi]. */
+  range(lo: number, hi: number): number {
+    return lo + this.int(hi - lo + 1);
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new Error('pick from nothing');
+    return items[this.int(items.length)] as T;
+  }
+
+  bytes(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.int(256);
+    return out;
+  }
+
+  /** A short lowercase word. */
+  word(): string {
+    return Array.from({ length: 1 + this.int(6) }, () => String.fromCharCode(97 + this.int(26))).join('');
+  }
+
+  /** A random string, mixing ASCII, multi-byte characters and lone surrogates. */
+  string(n: number): string {
+    let s = '';
+    for (let i = 0; i < n; i++) {
+      const r = this.int(10);
+      if (r < 6) s += String.fromCharCode(32 + this.int(95));
+      else if (r < 8) s += String.fromCharCode(this.int(0x10000));
+      else if (r < 9) s += String.fromCodePoint(0x10000 + this.int(0xfffff));
+      else s += this.pick(['"', '\\', '{', '}', '[', ']', '\u0000', '\ud800']);
+    }
+    return s;
+  }
 }
 
 /** The seed of a fuzz run: `CAUCUS_FUZZ_SEED` when given (to replay), else a fresh one. */
