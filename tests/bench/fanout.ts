@@ -98,7 +98,7 @@ export async function runFanout(server: ServerHandle, options: FanoutOptions): P
   };
 
   const rssBefore = server.rssBytes();
-  const receivers = await openMany(count, options.connectConcurrency ?? 50, (i) =>
+  const receivers = await openMany(count, options.connectConcurrency ?? 100, (i) =>
     clientOptions(receiverHandler(i)),
   );
   let writer: LightClient;

@@ -104,11 +104,14 @@ async function signup(base: string, name: string): Promise<User> {
   return { id: res.user.id, email, session: res.accessToken, apiToken: token.token };
 }
 
+/** A fresh, empty data dir for a fixture. */
+export const newDataDir = (): string => mkdtempSync(join(tmpdir(), 'caucus-bench-'));
+
 export async function buildCaucusFixture(
   spec: FixtureSpec,
   log: (line: string) => void,
+  dataDir: string = newDataDir(),
 ): Promise<CaucusFixture> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'caucus-bench-'));
   const server: ServerHandle = await startCaucus({ dataDir });
   const base = `http://127.0.0.1:${server.port}`;
   let owner: User;

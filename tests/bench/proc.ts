@@ -54,6 +54,9 @@ export async function settledMemory(
   return { rss: rssBytes(server.pid), retained: heapUsed + external };
 }
 
+/** Memory settling in quick mode: shorter, and so a little less exact. */
+export const QUICK_SETTLE = { quietMs: 1_000, maxMs: 4_000 };
+
 /** The generator's own CPU seconds (every thread of this process). */
 export function selfCpuSeconds(): number {
   const { user, system } = process.cpuUsage();

@@ -13,9 +13,16 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildCaucusFixture, type CaucusFixture, type FixtureSpec } from './fixture.js';
+import { buildCaucusFixture, newDataDir, type CaucusFixture, type FixtureSpec } from './fixture.js';
 import { renderNotes, renderTable, renderVerdicts } from './report.js';
-import { CAUCUS_BENCH_ENV, ROOT, SERVER_KINDS, setCaucusRoot, type ServerKind } from './servers.js';
+import {
+  CAUCUS_BENCH_ENV,
+  ROOT,
+  SERVER_KINDS,
+  killAllServers,
+  setCaucusRoot,
+  type ServerKind,
+} from './servers.js';
 import { benchChurn, CHURN_IDLE_UNLOAD_MS } from './scenarios/churn.js';
 import { benchColdLoad, COLD_IDLE_UNLOAD_MS } from './scenarios/cold-load.js';
 import type { ScenarioContext } from './scenarios/common.js';
@@ -93,7 +100,7 @@ function fixtureSpec(mode: BenchMode): FixtureSpec {
     docs: {
       fanout: FANOUT_CONFIGS.length * mode.reps,
       idle: quick ? 200 : 1_000,
-      churn: quick ? 450 : 2_100,
+      churn: quick ? 350 : 2_100,
       typing: mode.reps,
       durable: (quick ? 60 : 100) * mode.reps,
     },
@@ -186,6 +193,18 @@ function writeDoc(mode: BenchMode, block: string): void {
   execFileSync(process.execPath, [join(ROOT, 'node_modules/prettier/bin/prettier.cjs'), '--write', file]);
 }
 
+/** The fixture's data dir while a run uses it, removed however the run ends. */
+let dataDirInUse: string | null = null;
+
+// Interrupted or killed: no server under test is left running (the 'exit' event does not fire).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAllServers();
+    if (dataDirInUse) rmSync(dataDirInUse, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const log: Log = (line) => process.stdout.write(`${line}\n`);
@@ -200,7 +219,10 @@ async function main(): Promise<void> {
   );
 
   let fixture: CaucusFixture | null = null;
-  if (args.servers.includes('caucus')) fixture = await buildCaucusFixture(fixtureSpec(mode), log);
+  if (args.servers.includes('caucus')) {
+    dataDirInUse = newDataDir();
+    fixture = await buildCaucusFixture(fixtureSpec(mode), log, dataDirInUse);
+  }
   const ctx: ScenarioContext = { mode, servers: args.servers, fixture, log };
   const figures: Figure[] = [];
   const extras: ExtraTable[] = [];
@@ -240,6 +262,7 @@ async function main(): Promise<void> {
     }
   } finally {
     if (fixture && !args.keepData) rmSync(fixture.dataDir, { recursive: true, force: true });
+    dataDirInUse = null;
   }
 
   const finished = new Date();
@@ -324,6 +347,7 @@ main().then(
     process.stderr.write(
       `bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );
+    if (dataDirInUse) rmSync(dataDirInUse, { recursive: true, force: true });
     process.exit(1);
   },
 );

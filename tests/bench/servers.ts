@@ -88,9 +88,11 @@ interface SpawnSpec {
 const GC_ARGS = ['--expose-gc', '--import', join(ROOT, 'tests/bench/peers/gc-signal.js')];
 
 const live = new Set<ChildProcess>();
-process.once('exit', () => {
+/** Kills every server this process started (they would outlive it otherwise). */
+export function killAllServers(): void {
   for (const child of live) child.kill('SIGKILL');
-});
+}
+process.once('exit', killAllServers);
 
 async function spawnServer(
   kind: ServerKind,

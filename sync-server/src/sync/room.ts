@@ -25,7 +25,8 @@ const MERGE_AT_LOAD_MAX_BYTES = 64 * 1024;
 /** The whole stored document as one update, when that is cheap to get; null otherwise. */
 function storedState(stored: StoredDoc): Uint8Array | null {
   const { snapshot, updates } = stored;
-  if (updates.length === 0) return snapshot ?? Y.encodeStateAsUpdate(new Y.Doc());
+  // An empty update (no structs, no deletions) for a document never written.
+  if (updates.length === 0) return snapshot ?? new Uint8Array([0, 0]);
   if (!snapshot && updates.length === 1) return updates[0] as Uint8Array;
   const parts = snapshot ? [snapshot, ...updates] : updates;
   if (parts.length > MERGE_AT_LOAD_MAX_UPDATES) return null;

@@ -7,7 +7,7 @@
  */
 import { LightClient, pool } from '../client.js';
 import { freshClientId } from '../fanout.js';
-import { rssBytes, settledMemory, sleep } from '../proc.js';
+import { QUICK_SETTLE, rssBytes, settledMemory, sleep } from '../proc.js';
 import type { ServerHandle } from '../servers.js';
 import type { Figure } from '../types.js';
 import { appendUpdate, syncUpdate } from '../wire.js';
@@ -43,12 +43,12 @@ async function openAndLeave(server: ServerHandle, doc: string, token: string | u
 
 export async function runChurn(
   server: ServerHandle,
-  options: { docs: readonly string[]; warmupDocs: readonly string[]; token?: string },
+  options: { docs: readonly string[]; warmupDocs: readonly string[]; token?: string; quick?: boolean },
 ): Promise<ChurnResult> {
   const settle = async () => {
     if (server.kind === 'caucus') await untilUnloaded(server, 30_000);
     else await sleep(500);
-    return settledMemory(server);
+    return settledMemory(server, options.quick ? QUICK_SETTLE : {});
   };
   await pool(options.warmupDocs.length, 20, (i) =>
     openAndLeave(server, options.warmupDocs[i] as string, options.token),
@@ -78,8 +78,8 @@ export async function runChurn(
 }
 
 export async function benchChurn(ctx: ScenarioContext): Promise<{ figures: Figure[]; runs: unknown[] }> {
-  const count = ctx.mode.quick ? 400 : 2_000;
-  const warmup = ctx.mode.quick ? 50 : 100;
+  const count = ctx.mode.quick ? 300 : 2_000;
+  const warmup = ctx.mode.quick ? 30 : 100;
   const collect = new Collector();
   const runs: unknown[] = [];
   for (let rep = 0; rep < ctx.mode.reps; rep++) {
@@ -95,6 +95,7 @@ export async function benchChurn(ctx: ScenarioContext): Promise<{ figures: Figur
             warmupDocs: names.slice(0, warmup),
             docs: names.slice(warmup, warmup + count),
             ...(fixture ? { token: fixture.ownerToken } : {}),
+            quick: ctx.mode.quick,
           });
         } finally {
           await server.stop();

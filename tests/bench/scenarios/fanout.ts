@@ -16,8 +16,8 @@ export const FANOUT_CONFIGS = [
 
 export async function benchFanout(ctx: ScenarioContext): Promise<{ figures: Figure[]; runs: unknown[] }> {
   const { quick } = ctx.mode;
-  const warmupSeconds = quick ? 0.5 : 1.5;
-  const measureSeconds = quick ? 1.5 : 8;
+  const warmupSeconds = quick ? 0.3 : 1.5;
+  const measureSeconds = quick ? 1 : 8;
   const servers = await startAll(ctx);
   const collect = new Collector();
   const runs: unknown[] = [];

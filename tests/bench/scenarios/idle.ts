@@ -5,7 +5,7 @@
  * repetition starts a fresh server process.
  */
 import { LightClient, openMany } from '../client.js';
-import { settledMemory, sleep } from '../proc.js';
+import { QUICK_SETTLE, settledMemory, sleep } from '../proc.js';
 import type { ServerHandle, ServerKind } from '../servers.js';
 import { Samples, quantile } from '../stats.js';
 import type { Figure } from '../types.js';
@@ -27,6 +27,8 @@ export interface IdleOptions {
   warmupDocs: readonly string[];
   token?: string;
   concurrency?: number;
+  /** Shorter memory settling (quick mode). */
+  quick?: boolean;
 }
 
 export async function runIdle(server: ServerHandle, options: IdleOptions): Promise<IdleResult> {
@@ -38,13 +40,14 @@ export async function runIdle(server: ServerHandle, options: IdleOptions): Promi
     sync: server.syncs,
   });
   const concurrency = options.concurrency ?? 100;
+  const settle = options.quick ? QUICK_SETTLE : {};
   // Warm-up: the connection and sync paths are compiled and pools allocated before the baseline.
-  const warm = await openMany(200, concurrency, (i) =>
+  const warm = await openMany(options.quick ? 100 : 200, concurrency, (i) =>
     open(options.warmupDocs[i % options.warmupDocs.length] as string),
   );
   await Promise.all(warm.map((c) => c.close()));
   await sleep(500);
-  const rssBefore = (await settledMemory(server)).rss;
+  const rssBefore = (await settledMemory(server, settle)).rss;
   const started = performance.now();
   let clients: LightClient[] = [];
   try {
@@ -55,7 +58,7 @@ export async function runIdle(server: ServerHandle, options: IdleOptions): Promi
     const times = new Samples(clients.length);
     for (const c of clients) times.push(c.readyAt - c.startedAt);
     const sorted = times.sorted();
-    const rssAfter = (await settledMemory(server)).rss;
+    const rssAfter = (await settledMemory(server, settle)).rss;
     return {
       connectSeconds,
       connectP50Ms: quantile(sorted, 0.5),
@@ -87,6 +90,7 @@ export async function benchIdle(ctx: ScenarioContext): Promise<{ figures: Figure
           docs: fixture ? fixture.docs.idle.slice(0, docCount) : peerDocs,
           warmupDocs: fixture ? fixture.docs.churn.slice(0, 20) : peerWarmup,
           ...(fixture ? { token: fixture.ownerToken } : {}),
+          quick: ctx.mode.quick,
         });
       });
       record(collect, kind, result);
