@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { newId, tables, type ApiTokenId, type SessionId, type UserId } from '@caucus/schema';
 import type { ServerConfig } from '../config.js';
 import { ApiError } from '../errors.js';
@@ -91,6 +91,8 @@ const DAY_MS = 86_400_000;
 
 export class AuthService {
   readonly #db: Db;
+  /** The lookups every authentication makes (each sync upgrade, each API request), prepared once. */
+  readonly #lookups: ReturnType<typeof prepareLookups>;
   readonly #config: ServerConfig;
   readonly #now: () => number;
   readonly #workspaces: WorkspaceService;
@@ -105,6 +107,7 @@ export class AuthService {
     logger = createLogger('error'),
   }: AuthServiceOptions) {
     this.#db = db;
+    this.#lookups = prepareLookups(db);
     this.#config = config;
     this.#now = now;
     this.#workspaces = workspaces ?? new WorkspaceService({ db, now, logger });
@@ -263,22 +266,16 @@ export class AuthService {
         : new ApiError('unauthorized', 'invalid access token');
     }
     const { userId, sessionId, expiresAt } = check.claims;
-    // Logout and reuse detection revoke every row of the family, so one revoked row is enough to know.
-    const revoked = this.#db
-      .select({ id: refreshTokens.id })
-      .from(refreshTokens)
-      .where(and(eq(refreshTokens.familyId, sessionId), isNotNull(refreshTokens.revokedAt)))
-      .limit(1)
-      .get();
+    const revoked = this.#lookups.revokedInFamily.get({ familyId: sessionId });
     if (revoked) throw new ApiError('unauthorized', 'session ended');
-    const user = this.#db.select().from(users).where(eq(users.id, userId)).get();
+    const user = this.#lookups.userById.get({ id: userId });
     if (!user) throw new ApiError('unauthorized', 'invalid access token');
     return { userId, name: user.name, email: user.email, via: 'session', sessionId, expiresAt };
   }
 
   #authenticateApiToken(token: string): Principal {
     const parsed = parseApiToken(token);
-    const row = parsed && this.#db.select().from(apiTokens).where(eq(apiTokens.id, parsed.id)).get();
+    const row = parsed && this.#lookups.apiTokenById.get({ id: parsed.id });
     // The secret is checked before anything else is revealed about the token (revoked, expired).
     if (!parsed || !row || !secretMatches(parsed.secret, row.tokenHash) || row.revokedAt !== null) {
       throw new ApiError('unauthorized', 'invalid API token');
@@ -286,7 +283,7 @@ export class AuthService {
     const now = this.#now();
     if (row.expiresAt !== null && row.expiresAt <= now)
       throw new ApiError('token-expired', 'API token expired');
-    const user = this.#db.select().from(users).where(eq(users.id, row.userId)).get();
+    const user = this.#lookups.userById.get({ id: row.userId });
     if (!user) throw new ApiError('unauthorized', 'invalid API token');
     if (row.lastUsedAt === null || now - row.lastUsedAt >= API_TOKEN_TOUCH_MS) {
       this.#db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id)).run();
@@ -353,4 +350,26 @@ function toPublicUser(row: typeof users.$inferSelect): PublicUser {
 
 function emailTaken(): ApiError {
   return new ApiError('email-taken', 'an account with that email already exists');
+}
+
+function prepareLookups(db: Db) {
+  return {
+    userById: db
+      .select()
+      .from(users)
+      .where(eq(users.id, sql.placeholder('id')))
+      .prepare(),
+    // Logout and reuse detection revoke every row of the family, so one revoked row is enough to know.
+    revokedInFamily: db
+      .select({ id: refreshTokens.id })
+      .from(refreshTokens)
+      .where(and(eq(refreshTokens.familyId, sql.placeholder('familyId')), isNotNull(refreshTokens.revokedAt)))
+      .limit(1)
+      .prepare(),
+    apiTokenById: db
+      .select()
+      .from(apiTokens)
+      .where(eq(apiTokens.id, sql.placeholder('id')))
+      .prepare(),
+  };
 }
