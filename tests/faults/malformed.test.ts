@@ -25,7 +25,7 @@ import {
 } from '../support/server.js';
 import { connectClient, synced, until, type TestClient } from '../support/providers.js';
 import { ProcessServer } from '../support/process-server.js';
-import { RawClient } from '../support/raw-client.js';
+import { RawClient, decodeAwarenessStates } from '../support/raw-client.js';
 import { Rng } from '../support/prng.js';
 import { awarenessFrame, awarenessPayload, buildUpdateCorpus } from '../support/fuzz-corpus.js';
 import {
@@ -620,26 +620,11 @@ describe('awareness after a reconnect', () => {
 
     second.sendAwareness(awarenessPayload([{ clientId: CLIENT, clock: 2, state: '{"cursor":2}' }]));
     const answer = second.next(
-      (t, f) => t === MESSAGE_TYPES.awareness && awarenessIds(f).has(other.doc.clientID),
+      (t, f) => t === MESSAGE_TYPES.awareness && decodeAwarenessStates(f).has(other.doc.clientID),
     );
     second.send(Uint8Array.of(MESSAGE_TYPES.queryAwareness));
-    const states = awarenessIds(await answer);
+    const states = decodeAwarenessStates(await answer);
     expect(states.get(CLIENT)).toMatchObject({ cursor: 2 });
     second.close();
   });
 });
-
-/** clientID → parsed state of an awareness message. */
-function awarenessIds(frame: Uint8Array): Map<number, unknown> {
-  const outer = decoding.createDecoder(frame);
-  decoding.readVarUint(outer);
-  const d = decoding.createDecoder(decoding.readVarUint8Array(outer));
-  const out = new Map<number, unknown>();
-  const count = decoding.readVarUint(d);
-  for (let i = 0; i < count; i++) {
-    const clientId = decoding.readVarUint(d);
-    decoding.readVarUint(d);
-    out.set(clientId, JSON.parse(decoding.readVarString(d)));
-  }
-  return out;
-}

@@ -86,3 +86,18 @@ export class RawClient {
     this.ws.close();
   }
 }
+
+/** clientID → parsed state of every entry of an awareness message (removals parse to null). */
+export function decodeAwarenessStates(frame: Uint8Array): Map<number, unknown> {
+  const outer = decoding.createDecoder(frame);
+  decoding.readVarUint(outer);
+  const update = decoding.createDecoder(decoding.readVarUint8Array(outer));
+  const states = new Map<number, unknown>();
+  const count = decoding.readVarUint(update);
+  for (let i = 0; i < count; i++) {
+    const clientId = decoding.readVarUint(update);
+    decoding.readVarUint(update);
+    states.set(clientId, JSON.parse(decoding.readVarString(update)));
+  }
+  return states;
+}

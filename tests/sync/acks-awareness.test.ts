@@ -13,7 +13,7 @@ import {
   type TestUser,
 } from '../support/server.js';
 import { connectClient, synced, type TestClient } from '../support/providers.js';
-import { RawClient } from '../support/raw-client.js';
+import { RawClient, decodeAwarenessStates } from '../support/raw-client.js';
 
 let ts: TestServer;
 let owner: TestUser;
@@ -78,7 +78,7 @@ describe('awareness', () => {
     awA.setLocalState({ user: { name: 'Not Really Owner', id: 'spoofed', color: '#ff0000' }, cursor: 1 });
     const arrived = b.next((type) => type === MESSAGE_TYPES.awareness);
     a.sendAwareness(awarenessProtocol.encodeAwarenessUpdate(awA, [docA.clientID]));
-    const states = decodeAwareness(await arrived);
+    const states = decodeAwarenessStates(await arrived);
     const state = states.get(docA.clientID) as { user: Record<string, string>; cursor: number };
     expect(state.user).toEqual({ id: owner.id, name: 'owner', color: '#ff0000' });
     expect(state.cursor).toBe(1);
@@ -91,7 +91,7 @@ describe('awareness', () => {
     b.sendAwareness(awarenessProtocol.encodeAwarenessUpdate(awB, [docA.clientID]));
     const reply = b.next((type) => type === MESSAGE_TYPES.awareness);
     b.send(queryAwareness());
-    const after = decodeAwareness(await reply).get(docA.clientID) as { cursor: number };
+    const after = decodeAwarenessStates(await reply).get(docA.clientID) as { cursor: number };
     expect(after.cursor).toBe(1);
 
     // When a disconnects, its state is removed for everyone.
@@ -113,18 +113,4 @@ function queryAwareness(): Uint8Array {
   const e = encoding.createEncoder();
   encoding.writeVarUint(e, MESSAGE_TYPES.queryAwareness);
   return encoding.toUint8Array(e);
-}
-
-function decodeAwareness(frame: Uint8Array): Map<number, unknown> {
-  const decoder = decoding.createDecoder(frame);
-  decoding.readVarUint(decoder);
-  const update = decoding.createDecoder(decoding.readVarUint8Array(decoder));
-  const states = new Map<number, unknown>();
-  const n = decoding.readVarUint(update);
-  for (let i = 0; i < n; i++) {
-    const id = decoding.readVarUint(update);
-    decoding.readVarUint(update);
-    states.set(id, JSON.parse(decoding.readVarString(update)));
-  }
-  return states;
 }
