@@ -24,3 +24,4 @@ export * from './policy/decision-machine.js';
 export * from './policy/checkpoint-machine.js';
 export * from './policy/aging.js';
 export * from './policy/decide.js';
+export * from './mux.js';
