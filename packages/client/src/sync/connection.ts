@@ -44,6 +44,8 @@ export interface HeartbeatOptions {
 export const PING_AFTER_MS = 1500;
 /** Silence after which the socket is given up (ms): a dead link is noticed within 5 s. */
 export const DEAD_AFTER_MS = 4000;
+/** A socket that has not opened after this long is given up and tried again (ms). */
+const CONNECT_TIMEOUT_MS = 10_000;
 /** How often the heartbeat looks at the silence (ms). */
 const HEARTBEAT_TICK_MS = 250;
 /** A connection that lasted this long counts as a success: the backoff starts over (ms). */
@@ -92,6 +94,7 @@ export class MuxConnection {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private renewTimer: ReturnType<typeof setTimeout> | null = null;
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  private connectTimer: ReturnType<typeof setTimeout> | null = null;
   private stopped = true;
   private readonly heartbeat: HeartbeatOptions;
   private readonly now: () => number;
@@ -166,6 +169,13 @@ export class MuxConnection {
           message: (frame) => generation === this.generation && this.received(frame),
           close: (code, reason) => generation === this.generation && this.lost(code, reason),
         });
+        // A link that swallows the handshake (a held or black-holed connection) is not waited on forever.
+        this.connectTimer = unref(
+          setTimeout(
+            () => generation === this.generation && this.lost(1006, 'connect timeout'),
+            CONNECT_TIMEOUT_MS,
+          ),
+        );
       },
       (err: unknown) => {
         if (generation !== this.generation) return;
@@ -181,6 +191,8 @@ export class MuxConnection {
   }
 
   private opened(): void {
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
     this.openedAt = this.lastHeardAt = this.now();
     this.pingSentAt = null;
     this.set({ state: 'online', problem: null });
@@ -225,7 +237,8 @@ export class MuxConnection {
     this.transport = null;
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     if (this.renewTimer) clearTimeout(this.renewTimer);
-    this.heartbeatTimer = this.renewTimer = null;
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.heartbeatTimer = this.renewTimer = this.connectTimer = null;
     if (this.openedAt !== null && this.now() - this.openedAt >= STABLE_AFTER_MS) {
       this.attempt = 0;
       this.unauthorizedInRow = 0;
