@@ -73,7 +73,7 @@ describe('a headless script offline', () => {
     ]);
     expect(edited[0]?.unsynced).toBeGreaterThan(0);
 
-    let restarted: Promise<void> | null = null;
+    let restarted: Promise<void> = Promise.resolve();
     const synced$ = run(args('sync'), (line) => {
       if (line.step !== 'loaded') return;
       // The script has everything before the server is back; now bring the server up.
