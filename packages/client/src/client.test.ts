@@ -94,3 +94,28 @@ describe('createClient, offline', () => {
     await other.close();
   });
 });
+
+describe('several tabs', () => {
+  it('share edits at once over a BroadcastChannel, offline too', async () => {
+    const channel = `caucus-test-${Math.random()}`;
+    const make = () =>
+      createClient({
+        url: 'http://127.0.0.1:9',
+        auth: staticToken('cau_test'),
+        user: me,
+        offline: true,
+        tabs: channel,
+      });
+    const [a, b] = [make(), make()];
+    const ta = a.thread('tabbed');
+    const tb = b.thread('tabbed');
+    const arrived = new Promise<void>((resolve) => {
+      const off = tb.subscribe(() => tb.messages().length === 1 && (off(), resolve()));
+    });
+    await ta.post('from the first tab');
+    await arrived;
+    expect(tb.messages().map((m) => m.text)).toEqual(['from the first tab']);
+    expect(Y.encodeStateVector(tb.doc)).toEqual(Y.encodeStateVector(ta.doc));
+    await Promise.all([a.close(), b.close()]);
+  });
+});

@@ -22,6 +22,7 @@ import { memoryStorage } from './storage/memory.js';
 import type { ClientStorage } from './storage/types.js';
 import { MuxConnection, type HeartbeatOptions } from './sync/connection.js';
 import { SyncSession } from './sync/session.js';
+import { TabChannel } from './sync/tabs.js';
 import { browserTransport, syncUrl, type TransportFactory } from './sync/transport.js';
 
 export interface ClientOptions {
@@ -38,6 +39,11 @@ export interface ClientOptions {
   backoff?: { baseMs?: number; capMs?: number };
   /** Don't connect until `connect()` is called (tests; apps that start offline on purpose). */
   offline?: boolean;
+  /**
+   * Share edits with the other tabs of this browser over a BroadcastChannel of this name: on by
+   * default with `indexedDbStorage()` (`caucus:<origin>`), `false` to turn it off.
+   */
+  tabs?: string | false;
 }
 
 /** A part of the client that other modules add: the intent outbox, uploads. */
@@ -68,6 +74,7 @@ export class CaucusClient {
   private readonly connection: MuxConnection;
   private readonly parts: ClientPart[] = [];
   private readonly partStatus = new Map<ClientPart, OutboxStatus>();
+  private readonly tabs: TabChannel | null;
   private problem: ClientProblem | null = null;
   private userId: Promise<UserId> | null;
   private closed = false;
@@ -103,6 +110,7 @@ export class CaucusClient {
       opened: (entry) => {
         entry.status.subscribe(invalidate);
         this.session.attach(entry);
+        this.tabs?.attach(entry);
         invalidate();
       },
       closing: (entry) => {
@@ -110,6 +118,8 @@ export class CaucusClient {
         invalidate();
       },
     });
+    const tabs = options.tabs ?? (this.storage.kind === 'indexeddb' ? `caucus:${this.url}` : false);
+    this.tabs = tabs === false ? null : new TabChannel(tabs, this.registry);
     this.session = new SyncSession(this.registry, {
       refused: (change) => this.refused.add(change),
       now: Date.now,
@@ -257,6 +267,7 @@ export class CaucusClient {
     if (this.closed) return;
     this.closed = true;
     this.connection.stop();
+    this.tabs?.close();
     await Promise.all(this.parts.map((p) => (p.close ? p.close() : Promise.resolve())));
     await this.registry.close();
     await this.ready.catch(() => undefined);

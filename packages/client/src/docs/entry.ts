@@ -56,6 +56,8 @@ export class DocEntry {
   private readonly awarenessListeners = new Set<(awareness: Awareness) => void>();
   /** Local updates of the current doc, for the sync session to send. */
   onLocalUpdate: ((update: Uint8Array) => void) | null = null;
+  /** Every update of the current doc with its origin, except what the store loaded (for other tabs). */
+  onUpdate: ((update: Uint8Array, origin: unknown) => void) | null = null;
   closed = false;
   /** The stored state is in the document. */
   loaded = false;
@@ -66,8 +68,9 @@ export class DocEntry {
     private readonly storage: ClientStorage,
   ) {
     this.doc = new Y.Doc();
-    this.watch(this.doc);
+    // Bound first: what a store loads synchronously is neither a local edit nor news for other tabs.
     this.binding = storage.bind(name, this.doc);
+    this.watch(this.doc);
     this.whenLoaded = this.binding.loaded.then(({ acked }) => {
       if (acked) this.confirm(Y.decodeStateVector(acked));
       this.loaded = true;
@@ -80,6 +83,7 @@ export class DocEntry {
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (doc !== this.doc) return;
       if (origin !== SERVER_ORIGIN) this.onLocalUpdate?.(update);
+      if (origin !== this.binding.origin) this.onUpdate?.(update, origin);
       for (const listener of [...this.changeListeners]) {
         try {
           listener(doc);
@@ -206,6 +210,7 @@ export class DocEntry {
     this.awarenessInstance?.destroy();
     this.awarenessInstance = null;
     this.onLocalUpdate = null;
+    this.onUpdate = null;
     this.synced.reject(new ClientError('closed', `${this.name} was closed`));
     await this.binding.close();
     this.doc.destroy();
