@@ -128,7 +128,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     metrics,
     logger,
     version: VERSION,
-    extraHealth: () => ({ connections: hub.stats.connections, documents: hub.stats.documents }),
+    extraHealth: () => ({
+      connections: hub.stats.connections,
+      documents: hub.stats.documents,
+      sockets: sync.sockets,
+    }),
     governance,
     uploads,
   });
@@ -137,14 +141,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     if (hasDotSegment(req.url ?? '')) answerNotFound(res);
     else void listener(req, res);
   });
-  const detachSync = attachSyncTransport(http, {
+  const sync = attachSyncTransport(http, {
     hub,
     authenticate: (token) => auth.authenticate(token),
     access: (userId, ref) => docAccess(db, userId as UserId, ref),
     origins: config.origins,
-    maxFrameBytes: config.limits.maxFrameBytes,
-    maxPreAuthBytes: config.limits.maxPreAuthBytes,
-    maxConnectionsPerUser: config.limits.maxConnectionsPerUser,
+    limits: config.limits,
+    metrics,
     logger,
   });
 
@@ -163,7 +166,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
-      detachSync();
+      sync.detach();
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
       await uploads.service.stop();
       await governance.idle();
