@@ -25,8 +25,8 @@ import { TcpProxy } from '../support/tcp-proxy.js';
 import { apiToken, nodeClient, online } from './support.js';
 
 const SOAK = process.env.CAUCUS_SOAK === '1';
-const ROUNDS = SOAK ? 3000 : 300;
-const CHECK_EVERY = SOAK ? 250 : 75;
+const ROUNDS = SOAK ? 3000 : 400;
+const CHECK_EVERY = SOAK ? 250 : 80;
 
 interface Peer {
   user: TestUser;
