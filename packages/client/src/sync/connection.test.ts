@@ -175,7 +175,7 @@ describe('MuxConnection', () => {
     c.start();
     await settle();
     t.last().events.open();
-    await vi.advanceTimersByTimeAsync(7_900);
+    await vi.advanceTimersByTimeAsync(6_600);
     expect(t.last().sent.filter((m) => m.type === 'auth')).toEqual([]);
     await vi.advanceTimersByTimeAsync(200);
     expect(t.last().sent.filter((m) => m.type === 'auth')).toEqual([{ type: 'auth', token: 'jwt-1' }]);

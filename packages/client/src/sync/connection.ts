@@ -50,7 +50,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const HEARTBEAT_TICK_MS = 250;
 /** A connection that lasted this long counts as a success: the backoff starts over (ms). */
 const STABLE_AFTER_MS = 5000;
-/** Renew the token this long before it expires (ms), or at 80 % of a shorter lifetime. */
+/** Renew the token this long before it expires (ms), or a third of a shorter lifetime before. */
 const RENEW_BEFORE_EXPIRY_MS = 60_000;
 
 export interface ConnectionListener {
@@ -309,7 +309,7 @@ export class MuxConnection {
     const expiresAt = this.options.auth.expiresAt();
     if (expiresAt === null || this.state !== 'online') return;
     const lifetime = Math.max(0, expiresAt - this.tokenAt);
-    const lead = Math.min(RENEW_BEFORE_EXPIRY_MS, lifetime * 0.2);
+    const lead = Math.min(RENEW_BEFORE_EXPIRY_MS, lifetime / 3);
     const generation = this.generation;
     this.renewTimer = unref(
       setTimeout(() => void this.renew(generation), Math.max(0, expiresAt - lead - this.now())),
