@@ -42,7 +42,14 @@ afterAll(async () => {
 describe('many documents on one connection', () => {
   it('200 documents share one socket; a downgrade and a refusal touch one document each', async () => {
     const own: string[] = [];
-    for (let i = 0; i < OWN_THREADS; i++) own.push(await createThread(ts.url, ada, ada.workspaceId, `t${i}`));
+    for (let i = 0; i < OWN_THREADS; i += 10)
+      own.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(10, OWN_THREADS - i) }, (_, j) =>
+            createThread(ts.url, ada, ada.workspaceId, `t${i + j}`),
+          ),
+        )),
+      );
     const shared = await createThread(ts.url, bob, bob.workspaceId, 'shared');
     const forbidden = await createThread(ts.url, carol, carol.workspaceId, 'not for ada');
 
@@ -68,6 +75,13 @@ describe('many documents on one connection', () => {
     const accesses = [...handles.entries()].filter(([id]) => id !== shared).map(([, h]) => h.status.current);
     expect(accesses.every((s) => s.access === 'write' && s.denied === null && s.synced)).toBe(true);
     expect((await health(ts.url)).sockets).toBe(1);
+
+    // An edit of the downgraded document is refused (and kept aside) for that document alone.
+    sharedHandle.doc.getText('body').insert(0, 'written after the downgrade');
+    const [kept] = await waitFor(client.refused, (l) => l.length === 1, 'the read-only refusal');
+    expect(kept).toMatchObject({ doc: `thread:${shared}`, reason: { code: 'read-only' } });
+    await waitFor(sharedHandle.status, (s) => s.generation === 1 && s.synced, 'the reset');
+    expect(sharedHandle.doc.getText('body').toJSON()).toBe('');
 
     // The 199 stay writable: an edit to each of a few is acknowledged.
     const sample = own.slice(0, 5).map((id) => client.thread(id));
