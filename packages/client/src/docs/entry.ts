@@ -8,6 +8,7 @@ import { Awareness } from 'y-protocols/awareness';
 import type { Access, DocName, DocRef } from '@caucus/schema';
 import { ClientError } from '../errors.js';
 import { reportListenerError, Store } from '../observable.js';
+import { SERVER_ORIGIN } from '../origins.js';
 import type { ClientStorage, DocBinding } from '../storage/types.js';
 
 export interface DocStatus {
@@ -23,8 +24,7 @@ export interface DocStatus {
   generation: number;
 }
 
-/** The origin of transactions that carry what the server sent. */
-export const SERVER_ORIGIN = Symbol('caucus-server');
+export { SERVER_ORIGIN } from '../origins.js';
 
 const INITIAL: DocStatus = { unsynced: 0, synced: false, access: null, denied: null, generation: 0 };
 

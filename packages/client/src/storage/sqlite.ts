@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import * as Y from 'yjs';
 import type { RefusedChange } from '../docs/refused.js';
+import { SERVER_ORIGIN } from '../origins.js';
 import { ClientError } from '../errors.js';
 import {
   COMPACT_EVERY_UPDATES,
@@ -71,11 +72,12 @@ export function sqliteStorage(stateDir: string = defaultStateDir()): SqliteStora
     throw new ClientError('storage-failed', `cannot open the state dir ${stateDir}: ${String(err)}`);
   }
   const q = statements(db);
+  const later = new DeferredWrites(db, q);
   return {
     kind: 'sqlite',
     stateDir,
     db,
-    bind: (name, doc) => new SqliteBinding(db, q, name, doc),
+    bind: (name, doc) => new SqliteBinding(db, q, later, name, doc),
     refused: {
       list: () =>
         Promise.resolve(
@@ -107,10 +109,64 @@ export function sqliteStorage(stateDir: string = defaultStateDir()): SqliteStora
     },
     docNames: () => Promise.resolve(q.docNames.all().map((r) => r.doc)),
     close: () => {
+      later.flush();
       if (db.open) db.close();
       return Promise.resolve();
     },
   };
+}
+
+/**
+ * Writes that may wait a moment: what the server sent (it has it) and acknowledged state vectors.
+ * Gathered and written in one transaction per turn of the event loop, so syncing 500 documents is
+ * one commit, not a thousand. Local edits never wait.
+ */
+class DeferredWrites {
+  private readonly updates: Array<[string, Uint8Array]> = [];
+  private readonly acks = new Map<string, Uint8Array>();
+  private scheduled = false;
+  private readonly write: () => void;
+
+  constructor(
+    private readonly db: Database.Database,
+    q: Statements,
+  ) {
+    this.write = db.transaction(() => {
+      for (const [doc, update] of this.updates) q.append.run(doc, update);
+      for (const [doc, acked] of this.acks) q.ackPut.run(doc, acked);
+    });
+  }
+
+  update(doc: string, update: Uint8Array): void {
+    this.updates.push([doc, update]);
+    this.schedule();
+  }
+
+  ack(doc: string, stateVector: Uint8Array): void {
+    this.acks.set(doc, stateVector);
+    this.schedule();
+  }
+
+  /** Drops what is queued for `doc` (it is being cleared). */
+  forget(doc: string): void {
+    this.acks.delete(doc);
+    for (let i = this.updates.length - 1; i >= 0; i--)
+      if (this.updates[i]?.[0] === doc) this.updates.splice(i, 1);
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (!this.db.open || (this.updates.length === 0 && this.acks.size === 0)) return;
+    this.write();
+    this.updates.length = 0;
+    this.acks.clear();
+  }
 }
 
 type Statements = ReturnType<typeof statements>;
@@ -155,6 +211,7 @@ class SqliteBinding implements DocBinding {
   private readonly compact: (state: Uint8Array, upTo: number) => void;
   private readonly onUpdate = (update: Uint8Array, origin: unknown) => {
     if (origin === this || this.closed || !this.db.open) return;
+    if (origin === SERVER_ORIGIN) return this.later.update(this.name, update);
     const seq = Number(this.q.append.run(this.name, update).lastInsertRowid);
     this.lastSeq = Math.max(this.lastSeq, seq);
     if (++this.sinceCompaction >= COMPACT_EVERY_UPDATES) {
@@ -166,6 +223,7 @@ class SqliteBinding implements DocBinding {
   constructor(
     private readonly db: Database.Database,
     private readonly q: Statements,
+    private readonly later: DeferredWrites,
     private readonly name: string,
     private readonly doc: Y.Doc,
   ) {
@@ -178,6 +236,7 @@ class SqliteBinding implements DocBinding {
   }
 
   private load(): LoadedDoc {
+    this.later.flush();
     const rows = this.q.load.all(this.name);
     const before = hasContent(this.doc) ? Y.encodeStateAsUpdate(this.doc) : null;
     Y.transact(this.doc, () => rows.forEach((r) => Y.applyUpdate(this.doc, r.data)), this, false);
@@ -190,11 +249,12 @@ class SqliteBinding implements DocBinding {
   }
 
   saveAcked(stateVector: Uint8Array): void {
-    if (!this.closed && this.db.open) this.q.ackPut.run(this.name, stateVector);
+    if (!this.closed && this.db.open) this.later.ack(this.name, stateVector);
   }
 
   clear(): Promise<void> {
     void this.close();
+    this.later.forget(this.name);
     if (this.db.open)
       this.db.transaction(() => {
         this.q.clear.run(this.name);
