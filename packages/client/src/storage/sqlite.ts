@@ -1,7 +1,7 @@
 /**
  * Node storage: a SQLite database in a state dir (`<stateDir>/client.db`, better-sqlite3, WAL),
- * readable only by its owner (dir 0700, files 0600). Every update is written when it happens, so a
- * script that exits — even without `close()` — still has everything when it starts again.
+ * readable only by its owner (dir 0700, files 0600). Every local edit is written when it happens,
+ * so a script that exits — even without `close()` — still has everything when it starts again.
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { homedir } from 'node:os';

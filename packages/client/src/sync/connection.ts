@@ -12,33 +12,19 @@ import {
   type MuxClientMessage,
   type MuxServerMessage,
 } from '@caucus/schema';
-import { AuthRequired, type TokenSource } from '../auth/token-source.js';
+import { AuthRequired } from '../auth/token-source.js';
 import { Store } from '../observable.js';
 import { backoffDelay, BACKOFF_BASE_MS, BACKOFF_CAP_MS } from './backoff.js';
-import { CLIENT_CLOSE_MALFORMED, type Transport, type TransportFactory } from './transport.js';
+import { listenToBrowser } from './browser-events.js';
+import type {
+  ConnectionOptions,
+  ConnectionState,
+  ConnectionStatus,
+  HeartbeatOptions,
+} from './connection-types.js';
+import { CLIENT_CLOSE_MALFORMED, type Transport } from './transport.js';
 
-export type ConnectionState = 'offline' | 'connecting' | 'online';
-
-export interface ConnectionProblem {
-  /** `auth-required`: the credentials were refused and cannot be renewed. */
-  code: 'auth-required';
-  message: string;
-}
-
-export interface ConnectionStatus {
-  state: ConnectionState;
-  /** Why the client stopped trying, when it did. */
-  problem: ConnectionProblem | null;
-  /** When the next attempt is due (ms since the epoch), while waiting for one. */
-  retryAt: number | null;
-}
-
-export interface HeartbeatOptions {
-  /** Send a ping after this long without hearing from the server (ms). */
-  pingAfterMs: number;
-  /** Give the socket up after this long without hearing from the server (ms). */
-  deadAfterMs: number;
-}
+export type * from './connection-types.js';
 
 /** Silence after which a ping is sent (ms). */
 export const PING_AFTER_MS = 1500;
@@ -52,25 +38,6 @@ const HEARTBEAT_TICK_MS = 250;
 const STABLE_AFTER_MS = 5000;
 /** Renew the token this long before it expires (ms), or a third of a shorter lifetime before. */
 const RENEW_BEFORE_EXPIRY_MS = 60_000;
-
-export interface ConnectionListener {
-  /** The socket is open: send what the server must know (the subscribe frame). */
-  opened(): void;
-  frame(message: MuxServerMessage): void;
-  /** The socket is gone (it was open before). */
-  dropped(): void;
-}
-
-export interface ConnectionOptions {
-  url: string;
-  auth: TokenSource;
-  transport: TransportFactory;
-  listener: ConnectionListener;
-  heartbeat?: Partial<HeartbeatOptions>;
-  backoff?: { baseMs?: number; capMs?: number };
-  random?: () => number;
-  now?: () => number;
-}
 
 const unref = <T>(timer: T): T => {
   (timer as { unref?: () => void }).unref?.();
@@ -328,29 +295,4 @@ export class MuxConnection {
       // The server closes with 4401 at expiry; that path gets a token or reports auth-required.
     }
   }
-}
-
-interface BrowserEvents {
-  addEventListener(type: string, listener: () => void): void;
-  removeEventListener(type: string, listener: () => void): void;
-}
-
-/** Retries at once when the browser is back `online` or the page is shown again. */
-function listenToBrowser(retry: () => void): () => void {
-  const win = globalThis as unknown as Partial<BrowserEvents> & {
-    document?: Partial<BrowserEvents> & { visibilityState?: string };
-  };
-  if (typeof win.addEventListener !== 'function' || typeof win.removeEventListener !== 'function')
-    return () => undefined;
-  const doc = win.document;
-  const onOnline = () => retry();
-  const onVisible = () => {
-    if (doc?.visibilityState === 'visible') retry();
-  };
-  win.addEventListener('online', onOnline);
-  doc?.addEventListener?.('visibilitychange', onVisible);
-  return () => {
-    win.removeEventListener?.('online', onOnline);
-    doc?.removeEventListener?.('visibilitychange', onVisible);
-  };
 }

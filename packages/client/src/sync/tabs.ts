@@ -30,8 +30,9 @@ export class TabChannel {
     name: string,
     private readonly registry: DocRegistry,
   ) {
-    const BroadcastChannelImpl = (globalThis as { BroadcastChannel?: new (name: string) => Channel })
-      .BroadcastChannel;
+    const BroadcastChannelImpl = (
+      globalThis as unknown as { BroadcastChannel?: new (name: string) => Channel }
+    ).BroadcastChannel;
     this.channel = BroadcastChannelImpl ? new BroadcastChannelImpl(name) : null;
     if (this.channel) this.channel.onmessage = ({ data }) => this.receive(data);
   }
