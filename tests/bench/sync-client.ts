@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { staticToken, type CaucusClient } from '@caucus/client';
@@ -16,6 +16,7 @@ import { createNodeClient } from '@caucus/client/node';
 import type { UserId } from '@caucus/schema';
 import { ProcessServer } from '../support/process-server.js';
 import { addMember, api, createThread, signup, type TestUser } from '../support/server.js';
+import { cpuSeconds, selfCpuSeconds } from './proc.js';
 import type { Figure } from './types.js';
 
 const DOCS = 500;
@@ -91,14 +92,18 @@ export async function benchSyncClient({ quick }: { quick: boolean }): Promise<{ 
     await Promise.all(views.map((v) => v.whenSynced));
 
     const backOnline: number[] = [];
+    const backOnlineCpu: number[] = [];
+    const serverPid = server.pid ?? 0;
     for (let rep = 0; rep < reps; rep++) {
       client.disconnect();
       for (const v of views.slice((rep * 7) % (DOCS - EDITED)).slice(0, EDITED))
         await v.post(`offline edit ${rep}`);
       const started = performance.now();
+      const cpu0 = selfCpuSeconds() + cpuSeconds(serverPid);
       client.connect();
       await whenAcknowledged(client);
       backOnline.push(performance.now() - started);
+      backOnlineCpu.push((selfCpuSeconds() + cpuSeconds(serverPid) - cpu0) * 1000);
     }
     await client.close();
 
@@ -134,7 +139,7 @@ export async function benchSyncClient({ quick }: { quick: boolean }): Promise<{ 
           'ms',
           round(median(backOnline)),
           1000,
-          `one socket: connect, one subscribe frame with ${DOCS} state vectors, ${EDITED} documents' edits sent and durably acked; median of ${reps}`,
+          `one socket: connect, one subscribe frame with ${DOCS} state vectors, ${EDITED} documents' edits sent and durably acked; median of ${reps}; client + server CPU ${round(median(backOnlineCpu))} ms (wall time on a loaded machine waits for CPU: load average ${loadavg()[0]?.toFixed(1)} at the end)`,
         ),
         one(
           `cold start from a state dir with ${DOCS} documents: to the first read`,
@@ -161,7 +166,7 @@ export async function benchSyncClient({ quick }: { quick: boolean }): Promise<{ 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   benchSyncClient({ quick: process.argv.includes('--quick') }).then(
     ({ figures }) => {
-      for (const f of figures) console.log(`${f.metric}: ${f.values.caucus} ${f.unit}`);
+      for (const f of figures) console.log(`${f.metric}: ${f.values.caucus} ${f.unit} — ${f.note ?? ''}`);
     },
     (err: unknown) => {
       console.error(err);
