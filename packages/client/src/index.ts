@@ -1,2 +1,4 @@
 export { decodeDurableAck, unsyncedCount } from './acks.js';
 export * from './uploads/upload.js';
+export * from './receipts/verify.js';
+export * from './receipts/keys.js';
