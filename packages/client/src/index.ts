@@ -1,7 +1,5 @@
 export { decodeDurableAck, unsyncedCount } from './acks.js';
 export * from './uploads/upload.js';
-export * from './receipts/verify.js';
-export * from './receipts/keys.js';
 export { createClient, CaucusClient, type ClientOptions, type ClientPart } from './client.js';
 export type { ClientStatus, ClientProblem, IntentProblem, OutboxStatus } from './client-status.js';
 export { ClientError, CLIENT_ERROR_CODES, type ClientErrorCode } from './errors.js';
