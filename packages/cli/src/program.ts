@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { VERSION } from '@caucus/sync-server';
 import { adminCommand } from './commands/admin.js';
+import { receiptsVerifyCommand } from './commands/receipts-verify.js';
 import { serve } from './commands/serve.js';
 
 function port(value: string): number {
@@ -22,5 +23,8 @@ export function buildProgram(): Command {
     .option('-d, --data-dir <dir>', 'where the database and files live (env CAUCUS_DATA_DIR, default ./data)')
     .action(serve);
   program.addCommand(adminCommand());
+  program.addCommand(
+    new Command('receipts').description('verdict receipts').addCommand(receiptsVerifyCommand()),
+  );
   return program;
 }
