@@ -72,7 +72,7 @@ function session(user: TestUser, { announceExpiry }: { announceExpiry: boolean }
   return { source, refreshed, renewals };
 }
 
-describe('tokens on the multiplexed socket', () => {
+describe('tokens on the multiplexed socket', { timeout: 60_000 }, () => {
   it('renews the token on the open socket before it expires: no reconnect', async () => {
     const ada = await signup(ts.url, 'ada');
     const firstExpiry = expiryOf(ada.accessToken);

@@ -55,53 +55,57 @@ function run(args: string[], onLine: (line: Record<string, unknown>) => void = (
 }
 
 describe('a headless script offline', () => {
-  it('edits with the server down, restarts from its state dir, and syncs when the server is back', async () => {
-    let ts: TestServer = await startTestServer();
-    const dataDir = ts.dataDir;
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const ada = await signup(ts.url, 'ada');
-    const threadId = await createThread(ts.url, ada);
-    const token = await apiToken(ts.url, ada);
-    const proxy = await TcpProxy.start({ target: null });
-    cleanup.push(() => proxy.close());
-    await ts.stop({ keepData: true });
-    const args = (mode: string) => [mode, proxy.url, token, stateDir, threadId, ada.id];
+  it(
+    'edits with the server down, restarts from its state dir, and syncs when the server is back',
+    { timeout: 90_000 },
+    async () => {
+      let ts: TestServer = await startTestServer();
+      const dataDir = ts.dataDir;
+      cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+      const ada = await signup(ts.url, 'ada');
+      const threadId = await createThread(ts.url, ada);
+      const token = await apiToken(ts.url, ada);
+      const proxy = await TcpProxy.start({ target: null });
+      cleanup.push(() => proxy.close());
+      await ts.stop({ keepData: true });
+      const args = (mode: string) => [mode, proxy.url, token, stateDir, threadId, ada.id];
 
-    const edited = await run(args('edit'));
-    expect(edited).toEqual([
-      { step: 'edited', unsynced: expect.any(Number) as number, connection: expect.any(String) as string },
-    ]);
-    expect(edited[0]?.unsynced).toBeGreaterThan(0);
+      const edited = await run(args('edit'));
+      expect(edited).toEqual([
+        { step: 'edited', unsynced: expect.any(Number) as number, connection: expect.any(String) as string },
+      ]);
+      expect(edited[0]?.unsynced).toBeGreaterThan(0);
 
-    let restarted: Promise<void> = Promise.resolve();
-    const synced$ = run(args('sync'), (line) => {
-      if (line.step !== 'loaded') return;
-      // The script has everything before the server is back; now bring the server up.
-      restarted = (async () => {
-        ts = await startTestServer({ dataDir });
-        cleanup.push(() => ts.stop());
-        proxy.setTarget({ host: '127.0.0.1', port: Number(new URL(ts.url).port) });
-      })();
-    });
-    const lines = await synced$;
-    await restarted;
-    expect(lines[0]).toEqual({
-      step: 'loaded',
-      messages: ['written while the server was down'],
-      body: 'offline notes',
-    });
-    expect(lines[1]).toEqual({ step: 'synced', unsynced: 0 });
+      let restarted: Promise<void> = Promise.resolve();
+      const synced$ = run(args('sync'), (line) => {
+        if (line.step !== 'loaded') return;
+        // The script has everything before the server is back; now bring the server up.
+        restarted = (async () => {
+          ts = await startTestServer({ dataDir });
+          cleanup.push(() => ts.stop());
+          proxy.setTarget({ host: '127.0.0.1', port: Number(new URL(ts.url).port) });
+        })();
+      });
+      const lines = await synced$;
+      await restarted;
+      expect(lines[0]).toEqual({
+        step: 'loaded',
+        messages: ['written while the server was down'],
+        body: 'offline notes',
+      });
+      expect(lines[1]).toEqual({ step: 'synced', unsynced: 0 });
 
-    const y = connectClient(ts.wsUrl, `thread:${threadId}`, ada.accessToken);
-    cleanup.push(() => y.destroy());
-    await synced(y);
-    await until(y.doc, () => y.doc.getArray('messages').length === 1);
-    expect((y.doc.getArray('messages').toJSON() as Array<{ text: string; author: string }>)[0]).toMatchObject(
-      {
+      const y = connectClient(ts.wsUrl, `thread:${threadId}`, ada.accessToken);
+      cleanup.push(() => y.destroy());
+      await synced(y);
+      await until(y.doc, () => y.doc.getArray('messages').length === 1);
+      expect(
+        (y.doc.getArray('messages').toJSON() as Array<{ text: string; author: string }>)[0],
+      ).toMatchObject({
         text: 'written while the server was down',
         author: ada.id,
-      },
-    );
-    expect(y.doc.getText('body').toJSON()).toBe('offline notes');
-  });
+      });
+      expect(y.doc.getText('body').toJSON()).toBe('offline notes');
+    },
+  );
 });
