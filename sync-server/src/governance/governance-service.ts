@@ -124,6 +124,7 @@ export class GovernanceService {
       throw new ApiError(
         'rate-limited',
         Number.isFinite(wait) ? `too many intents; retry in ${wait} s` : 'too many intents in one batch',
+        { retryAfterSeconds: wait },
       );
     }
     const all = new Changes();

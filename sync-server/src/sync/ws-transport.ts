@@ -13,6 +13,7 @@ import {
   type Access,
   type DocRef,
 } from '@caucus/schema';
+import { retryAfterValue } from '../http/rate-limited.js';
 import type { Connection, ConnectionInfo } from './connection.js';
 import type { Logger } from '../logger.js';
 import type { Principal } from '../auth/auth-service.js';
@@ -32,6 +33,9 @@ export interface SyncTransportDeps {
 }
 
 const SYNC_PREFIX = '/sync/';
+
+/** `Retry-After` of a refused upgrade (too many open connections): spares a reconnect storm. */
+const UPGRADE_RETRY_AFTER_SECONDS = 5;
 
 /** Serves sync on `server`'s upgrade requests; returns a function that stops accepting new ones. */
 export function attachSyncTransport(server: Server, deps: SyncTransportDeps): () => void {
@@ -241,8 +245,10 @@ const STATUS_TEXT: Record<number, string> = {
 function reject(socket: Duplex, status: number, code: string, message: string): void {
   if (socket.destroyed) return;
   const body = JSON.stringify({ error: { code, message } });
+  // A slot frees when one of the user's sockets closes, which cannot be foreseen: ask for a pause.
+  const retry = status === 429 ? `Retry-After: ${retryAfterValue(UPGRADE_RETRY_AFTER_SECONDS)}\r\n` : '';
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json\r\n${retry}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

@@ -42,6 +42,6 @@ export function createUploads(deps: {
     },
     logger,
   });
-  const tus = createTus({ service, bytes, origins: config.origins, logger });
+  const tus = createTus({ service, bytes, logger });
   return { service, tus };
 }

@@ -86,6 +86,26 @@ export class UploadRepo {
   }
 
   /**
+   * When the first of `userId`'s uploads in progress stops counting against the concurrency limit
+   * by itself (it goes `windowMs` without a write, or expires); null when none is in progress.
+   */
+  nextInactiveAt(userId: UserId, now: number, windowMs: number): number | null {
+    const row = this.#db
+      .select({ at: sql<number | null>`min(min(${uploads.touchedAt} + ${windowMs}, ${uploads.expiresAt}))` })
+      .from(uploads)
+      .where(
+        and(
+          eq(uploads.userId, userId),
+          eq(uploads.status, 'uploading'),
+          gt(uploads.expiresAt, now),
+          gt(uploads.touchedAt, now - windowMs),
+        ),
+      )
+      .get();
+    return row?.at ?? null;
+  }
+
+  /**
    * Bytes counted against the quota: finished files, plus what each live unfinished upload
    * reserves (its declared length, or `deferredReserve` while the length is deferred).
    */

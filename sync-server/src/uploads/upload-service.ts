@@ -103,9 +103,12 @@ export class UploadService {
       if (
         this.#repo.activeCount(userId, now, now - ACTIVE_UPLOAD_WINDOW_MS) >= this.limits.maxConcurrentUploads
       ) {
+        const freesAt = this.#repo.nextInactiveAt(userId, now, ACTIVE_UPLOAD_WINDOW_MS);
         throw new ApiError(
           'too-many-uploads',
           `at most ${this.limits.maxConcurrentUploads} unfinished uploads at a time; finish or cancel one first`,
+          // Finishing or cancelling one frees a slot at once; left alone, this is when one frees itself.
+          { retryAfterSeconds: freesAt === null ? 0 : (freesAt - now) / 1000 },
         );
       }
       const reserve = declaredSize ?? this.limits.maxUploadBytes;
@@ -163,11 +166,17 @@ export class UploadService {
 
   /** A finished file `userId` may read (read access to its thread); `not-found` otherwise. */
   readable(userId: UserId, id: UploadId): FileInfo {
+    const info = this.findReadable(userId, id);
+    if (!info) throw new ApiError('not-found', 'file not found');
+    return info;
+  }
+
+  /** {@link readable}, or null for a file that is unfinished, unknown or not the caller's to read. */
+  findReadable(userId: UserId, id: UploadId): FileInfo | null {
     const row = this.#repo.get(id);
     const info = row ? toFileInfo(row) : null;
-    if (!row || !info || docAccess(this.#db, userId, { kind: 'thread', id: row.threadId }) === 'none') {
-      throw new ApiError('not-found', 'file not found');
-    }
+    if (!row || !info || docAccess(this.#db, userId, { kind: 'thread', id: row.threadId }) === 'none')
+      return null;
     return info;
   }
 
