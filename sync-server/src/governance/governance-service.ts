@@ -30,7 +30,7 @@ import { Changes } from './changes.js';
 import { quote, threadTitleOf, userName } from './describe.js';
 import { IntentEngine, type AdjudicatedResult } from './intent-engine.js';
 import { mentionKey, touchedMessages } from './mentions.js';
-import { Notifier, type NewNotification } from './notifier.js';
+import { Notifier, type InboxListOptions, type NewNotification } from './notifier.js';
 import { Publisher, type DocWriter } from './publisher.js';
 import {
   getCheckpoint,
@@ -166,8 +166,13 @@ export class GovernanceService {
     return getCheckpoint(this.#db, actor, id);
   }
 
-  inbox(actor: UserId, options: { unread?: boolean; limit?: number } = {}): InboxNotification[] {
+  inbox(actor: UserId, options: InboxListOptions = {}): InboxNotification[] {
     return this.#notifier.list(actor, options);
+  }
+
+  /** {@link inbox} with each notification's position, for keyset pages. */
+  inboxWithPositions(actor: UserId, options: InboxListOptions = {}) {
+    return this.#notifier.listWithPositions(actor, options);
   }
 
   /** A workspace's audit events; owners only (`forbidden`), members only (`not-found`). */

@@ -21,7 +21,7 @@ import { inspectFile } from './inspect.js';
 import type { UploadMetadata } from './metadata.js';
 import type { Thumbnails } from './thumbnails.js';
 import type { UploadBytes } from './upload-bytes.js';
-import { toFileInfo, UploadRepo, type UploadRow } from './upload-repo.js';
+import { toFileInfo, UploadRepo, type FilePosition, type UploadRow } from './upload-repo.js';
 
 export interface UploadLimits {
   maxUploadBytes: number;
@@ -196,11 +196,15 @@ export class UploadService {
   }
 
   /** Finished files of a thread `userId` can read; `not-found` for a thread they cannot see. */
-  list(userId: UserId, threadId: ThreadId): FileInfo[] {
+  list(
+    userId: UserId,
+    threadId: ThreadId,
+    options: { limit?: number; after?: FilePosition } = {},
+  ): FileInfo[] {
     if (docAccess(this.#db, userId, { kind: 'thread', id: threadId }) === 'none') {
       throw new ApiError('not-found', 'thread not found');
     }
-    return this.#repo.listComplete(threadId);
+    return this.#repo.listComplete(threadId, options);
   }
 
   stats(userId: UserId): FileStats {
