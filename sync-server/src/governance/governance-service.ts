@@ -4,6 +4,7 @@
  * `submit` for intents, `notify`/`notifyThreadMembers` for notifications.
  */
 import {
+  INTENT_TYPES,
   newId,
   roleAtLeast,
   type CheckpointId,
@@ -21,6 +22,7 @@ import {
 import { ApiError } from '../errors.js';
 import { Listeners } from '../listeners.js';
 import { createLogger, type Logger } from '../logger.js';
+import { INVALID_INTENT_TYPE, type Metrics } from '../metrics.js';
 import type { Db } from '../storage/db.js';
 import type { CommittedEvent } from '../sync/hub.js';
 import type { ThreadService } from '../workspaces/thread-service.js';
@@ -59,6 +61,8 @@ export interface GovernanceOptions {
   logger?: Logger;
   now?: () => number;
   rate?: IntentRate;
+  /** Counts verdicts by intent type and status. */
+  metrics?: Pick<Metrics, 'intentVerdicts'>;
 }
 
 /** Users whose access to documents changed without a membership change (a thread archived). */
@@ -83,6 +87,7 @@ export class GovernanceService {
   readonly #limiter: IntentRateLimiter;
   readonly #accessChanged: Listeners<AccessChanged>;
   readonly #inflight = new Set<Promise<void>>();
+  readonly #metrics: Pick<Metrics, 'intentVerdicts'> | undefined;
 
   constructor(options: GovernanceOptions) {
     const { db, hub } = options;
@@ -95,6 +100,7 @@ export class GovernanceService {
     this.#engine = new IntentEngine({ db, now: this.#now, notifier: this.#notifier });
     this.#publisher = hub ? new Publisher(db, hub, this.#logger) : null;
     this.#limiter = new IntentRateLimiter(options.rate ?? DEFAULT_INTENT_RATE);
+    this.#metrics = options.metrics;
     this.#accessChanged = new Listeners((err) => this.#logger.error({ err }, 'access listener failed'));
     // Memberships changed outside intents too (signup, new workspaces): the member lists follow.
     this.#workspaces.onMembershipChanged(({ workspaceId }) => {
@@ -132,6 +138,7 @@ export class GovernanceService {
     try {
       for (const raw of intents) {
         const { result, changes } = this.#engine.adjudicate(actor, raw);
+        this.#metrics?.intentVerdicts.inc({ type: intentTypeLabel(raw), status: result.status });
         this.#announce(changes);
         all.add(changes);
         results.push(result);
@@ -265,4 +272,12 @@ export class GovernanceService {
       this.#logger.error({ err, thread: threadId }, 'mention notifications failed');
     }
   }
+}
+
+/** The intent's type as a metric label: one of the known types, or "invalid" (bounded, whatever is sent). */
+function intentTypeLabel(raw: unknown): string {
+  const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+  return typeof type === 'string' && (INTENT_TYPES as readonly string[]).includes(type)
+    ? type
+    : INVALID_INTENT_TYPE;
 }

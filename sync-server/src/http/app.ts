@@ -18,6 +18,7 @@ import { apiCors } from './cors.js';
 import { noStore, requestLog } from './middleware.js';
 import { createOpenApiDocument, type OpenApiDocument } from './openapi.js';
 import { retryAfterValue } from './rate-limited.js';
+import { requestMetrics } from './request-metrics.js';
 import { securityHeaders } from './security-headers.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
@@ -52,9 +53,11 @@ export interface AppDeps {
 /** The HTTP app: health, metrics, a landing page and the JSON API (DESIGN §5). */
 export function createApp(deps: AppDeps): Hono {
   const { auth, workspaces, threads, metrics, logger, version } = deps;
-  const governance = deps.governance ?? new GovernanceService({ db: deps.db, workspaces, threads, logger });
+  const governance =
+    deps.governance ?? new GovernanceService({ db: deps.db, workspaces, threads, logger, metrics });
   const app = new Hono();
 
+  app.use('*', requestMetrics(metrics));
   app.use('*', requestLog(logger));
   app.use('*', securityHeaders());
   app.use(

@@ -14,6 +14,7 @@ import {
 import { ApiError } from '../errors.js';
 import { Listeners } from '../listeners.js';
 import type { Logger } from '../logger.js';
+import type { UploadCounters, UploadOutcome } from '../metrics.js';
 import type { Db } from '../storage/db.js';
 import { docAccess } from '../workspaces/access.js';
 import type { ThreadAttachments } from './attachments.js';
@@ -44,6 +45,8 @@ export interface UploadServiceOptions {
   limits: UploadLimits;
   logger: Logger;
   now?: () => number;
+  /** Counts uploads started, finished, refused and expired. */
+  metrics?: UploadCounters;
 }
 
 /**
@@ -69,6 +72,7 @@ export class UploadService {
   /** Per-upload queue: finishing, deleting and expiring one upload never overlap. */
   readonly #queues = new Map<UploadId, Promise<unknown>>();
   #cleanupTimer: NodeJS.Timeout | null = null;
+  readonly #count: (outcome: UploadOutcome, n?: number) => void;
 
   constructor(options: UploadServiceOptions) {
     this.limits = options.limits;
@@ -80,6 +84,7 @@ export class UploadService {
     this.#logger = options.logger;
     this.#now = options.now ?? Date.now;
     this.#finished = new Listeners((err) => options.logger.error({ err }, 'upload listener failed'));
+    this.#count = (outcome, n = 1) => options.metrics?.uploads.inc({ outcome }, n);
   }
 
   /**
@@ -96,6 +101,16 @@ export class UploadService {
    */
   begin(userId: UserId, id: UploadId, meta: UploadMetadata, declaredSize: number | null): void {
     const now = this.#now();
+    try {
+      this.#admit(userId, id, meta, declaredSize, now);
+    } catch (err) {
+      this.#count('refused');
+      throw err;
+    }
+    this.#count('started');
+  }
+
+  #admit(userId: UserId, id: UploadId, meta: UploadMetadata, declaredSize: number | null, now: number): void {
     this.#db.transaction(() => {
       if (docAccess(this.#db, userId, { kind: 'thread', id: meta.threadId }) !== 'write') {
         throw new ApiError('forbidden', 'uploading needs write access to the thread');
@@ -268,6 +283,7 @@ export class UploadService {
       { upload: id, thread: row.threadId, size: file.size, type: file.type },
       'upload finished',
     );
+    this.#count('finished');
     if (workspace) this.#finished.emit({ file, workspaceId: workspace.workspaceId });
     return file;
   }
@@ -288,6 +304,7 @@ export class UploadService {
 
   async #discard(row: UploadRow, reason: string): Promise<void> {
     this.#logger.info({ upload: row.id, thread: row.threadId, reason }, 'upload refused');
+    this.#count('refused');
     await this.#bytes.remove(row.id);
     this.#repo.delete(row.id);
   }
@@ -332,6 +349,7 @@ export class UploadService {
       });
     }
     if (removed > 0) this.#logger.info({ removed }, 'expired uploads removed');
+    this.#count('expired', removed);
     return removed;
   }
 
