@@ -41,8 +41,8 @@ export function fileRoutes({ auth, service, tus }: FileRouteDeps) {
   const authed = requireAuth(auth);
   app.use('*', tusAnswers);
 
-  // Discovery and CORS preflight carry no credentials by design; they reveal nothing but the
-  // server's tus capabilities.
+  // Discovery carries no credentials by design and reveals nothing but the server's tus
+  // capabilities. (Preflights from allowed origins are answered before this, by `http/cors.ts`.)
   app.options('*', async (c) => jsonErrors(await tus.handleOptions(c.req.raw)));
 
   const create = async (c: Context<AuthedEnv>) => {
