@@ -10,6 +10,8 @@ export const API_ERRORS = {
   'refresh-token-reused': 401,
   forbidden: 403,
   'not-found': 404,
+  /** The path exists, the method does not (the answer's `Allow` lists those that do). */
+  'method-not-allowed': 405,
   conflict: 409,
   'email-taken': 409,
   /** An upload that expired or was removed. */
@@ -21,6 +23,8 @@ export const API_ERRORS = {
   'quota-exceeded': 413,
   /** The file's bytes are not an allowed type, or not the type it was declared as. */
   'unsupported-file-type': 415,
+  /** A download's `Range` starts at or past the end of the file (the answer names the size). */
+  'range-not-satisfiable': 416,
   'rate-limited': 429,
   /** The user already has the maximum number of unfinished uploads. */
   'too-many-uploads': 429,

@@ -23,7 +23,7 @@ import { SqliteDocStore } from './storage/sqlite-doc-store.js';
 import { SyncHub } from './sync/hub.js';
 import { attachSyncTransport } from './sync/ws-transport.js';
 import { uploadNotification } from './uploads/notification.js';
-import { createUploads } from './uploads/setup.js';
+import { createUploads, uploadDirs } from './uploads/setup.js';
 import type { UploadService } from './uploads/upload-service.js';
 import { docAccess } from './workspaces/access.js';
 import { ThreadService } from './workspaces/thread-service.js';
@@ -102,7 +102,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       .catch((err: unknown) => logger.error({ err, thread: id }, 'seeding the thread document failed'));
   });
 
-  const governance = new GovernanceService({ db, workspaces, threads, hub, logger, receiptKeys });
+  const governance = new GovernanceService({ db, workspaces, threads, hub, logger, receiptKeys, metrics });
   // Archiving or restoring a thread changes what its members' open connections may do.
   governance.onAccessChanged(({ userIds }) => {
     for (const userId of userIds) hub.reauthorize(userId, (ref) => docAccess(db, userId, ref));
@@ -114,7 +114,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // kept current from it; catching up after a crash runs in the background.
   const readModel = new ReadModel({ db, hub, store, logger, metrics });
 
-  const uploads = createUploads({ db, hub, config, logger });
+  const uploads = createUploads({ db, hub, config, logger, metrics });
+  metrics.measureStorage({ db, uploadDirs: Object.values(uploadDirs(config.dataDir)) });
   // A file landing in a thread reaches its members' inboxes (once per file, the uploader excepted).
   uploads.service.onUploadFinished(({ file }) => {
     governance

@@ -138,7 +138,7 @@ export function listAudit(
     .from(auditEvents)
     .where(and(eq(auditEvents.workspaceId, workspaceId), gt(auditEvents.seq, options.after ?? 0)))
     .orderBy(asc(auditEvents.seq))
-    .limit(Math.min(options.limit ?? MAX_AUDIT_LIST, MAX_AUDIT_LIST))
+    .limit(options.limit ?? MAX_AUDIT_LIST)
     .all()
     .map(({ status: _status, intent, verdict, ...row }) => ({
       ...row,

@@ -4,6 +4,7 @@
  * `submit` for intents, `notify`/`notifyThreadMembers` for notifications.
  */
 import {
+  INTENT_TYPES,
   newId,
   roleAtLeast,
   type CheckpointId,
@@ -24,6 +25,7 @@ import { Listeners } from '../listeners.js';
 import { createLogger, type Logger } from '../logger.js';
 import { ReceiptIssuer } from '../receipts/issuer.js';
 import { MemoryReceiptKeyring, type ReceiptKeyring } from '../receipts/keyring.js';
+import { INVALID_INTENT_TYPE, type Metrics } from '../metrics.js';
 import type { Db } from '../storage/db.js';
 import type { CommittedEvent } from '../sync/hub.js';
 import type { ThreadService } from '../workspaces/thread-service.js';
@@ -33,7 +35,7 @@ import { Changes } from './changes.js';
 import { quote, threadTitleOf, userName } from './describe.js';
 import { IntentEngine, type AdjudicatedResult } from './intent-engine.js';
 import { mentionKey, touchedMessages } from './mentions.js';
-import { Notifier, type NewNotification } from './notifier.js';
+import { Notifier, type InboxListOptions, type NewNotification } from './notifier.js';
 import { Publisher, type DocWriter } from './publisher.js';
 import {
   getCheckpoint,
@@ -64,6 +66,8 @@ export interface GovernanceOptions {
   rate?: IntentRate;
   /** The keys that sign verdict receipts; without one, an ephemeral key (tests). */
   receiptKeys?: ReceiptKeyring;
+  /** Counts verdicts by intent type and status. */
+  metrics?: Pick<Metrics, 'intentVerdicts'>;
 }
 
 /** Users whose access to documents changed without a membership change (a thread archived). */
@@ -89,6 +93,7 @@ export class GovernanceService {
   readonly #limiter: IntentRateLimiter;
   readonly #accessChanged: Listeners<AccessChanged>;
   readonly #inflight = new Set<Promise<void>>();
+  readonly #metrics: Pick<Metrics, 'intentVerdicts'> | undefined;
 
   constructor(options: GovernanceOptions) {
     const { db, hub } = options;
@@ -102,6 +107,7 @@ export class GovernanceService {
     this.#engine = new IntentEngine({ db, now: this.#now, notifier: this.#notifier }, this.#receipts);
     this.#publisher = hub ? new Publisher(db, hub, this.#logger) : null;
     this.#limiter = new IntentRateLimiter(options.rate ?? DEFAULT_INTENT_RATE);
+    this.#metrics = options.metrics;
     this.#accessChanged = new Listeners((err) => this.#logger.error({ err }, 'access listener failed'));
     // Memberships changed outside intents too (signup, new workspaces): the member lists follow.
     this.#workspaces.onMembershipChanged(({ workspaceId }) => {
@@ -131,6 +137,7 @@ export class GovernanceService {
       throw new ApiError(
         'rate-limited',
         Number.isFinite(wait) ? `too many intents; retry in ${wait} s` : 'too many intents in one batch',
+        { retryAfterSeconds: wait },
       );
     }
     const all = new Changes();
@@ -138,6 +145,7 @@ export class GovernanceService {
     try {
       for (const raw of intents) {
         const { result, changes } = this.#engine.adjudicate(actor, raw);
+        this.#metrics?.intentVerdicts.inc({ type: intentTypeLabel(raw), status: result.status });
         this.#announce(changes);
         all.add(changes);
         results.push(result);
@@ -183,8 +191,13 @@ export class GovernanceService {
     return getCheckpoint(this.#db, actor, id);
   }
 
-  inbox(actor: UserId, options: { unread?: boolean; limit?: number } = {}): InboxNotification[] {
+  inbox(actor: UserId, options: InboxListOptions = {}): InboxNotification[] {
     return this.#notifier.list(actor, options);
+  }
+
+  /** {@link inbox} with each notification's position, for keyset pages. */
+  inboxWithPositions(actor: UserId, options: InboxListOptions = {}) {
+    return this.#notifier.listWithPositions(actor, options);
   }
 
   /** A workspace's audit events; owners only (`forbidden`), members only (`not-found`). */
@@ -277,4 +290,12 @@ export class GovernanceService {
       this.#logger.error({ err, thread: threadId }, 'mention notifications failed');
     }
   }
+}
+
+/** The intent's type as a metric label: one of the known types, or "invalid" (bounded, whatever is sent). */
+function intentTypeLabel(raw: unknown): string {
+  const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+  return typeof type === 'string' && (INTENT_TYPES as readonly string[]).includes(type)
+    ? type
+    : INVALID_INTENT_TYPE;
 }

@@ -2,7 +2,7 @@
  * Notifications: rows in SQLite, published into `inbox:<userId>` documents. Writes join the
  * caller's transaction and record the inboxes to publish in its {@link Changes}.
  */
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import {
   newId,
   tables,
@@ -21,6 +21,20 @@ export const MAX_NOTIFICATION_TITLE_CHARS = 300;
 export const MAX_NOTIFICATION_BODY_CHARS = 2_000;
 /** Most notifications one inbox listing returns, newest first. */
 export const MAX_INBOX_LIST = 200;
+
+/** Where a notification stands in an inbox listing: its time, then its insertion order. */
+export interface InboxPosition {
+  at: number;
+  seq: number;
+}
+
+export interface InboxListOptions {
+  unread?: boolean;
+  /** At most this many (default {@link MAX_INBOX_LIST}). */
+  limit?: number;
+  /** Only notifications listed after this one. */
+  after?: InboxPosition;
+}
 
 /** A notification to deliver; what other modules pass to `GovernanceService.notify`. */
 export interface NewNotification {
@@ -150,17 +164,36 @@ export class Notifier {
   }
 
   /** The user's notifications, newest first. */
-  list(userId: UserId, options: { unread?: boolean; limit?: number } = {}): InboxNotification[] {
-    const filter = options.unread
-      ? and(eq(notifications.userId, userId), isNull(notifications.readAt))
-      : eq(notifications.userId, userId);
+  list(userId: UserId, options: InboxListOptions = {}): InboxNotification[] {
+    return this.listWithPositions(userId, options).map((n) => n.notification);
+  }
+
+  /**
+   * {@link list} with each notification's place in the order (time, then insertion), which is
+   * what `after` takes: a page starts after the last notification of the previous one.
+   */
+  listWithPositions(
+    userId: UserId,
+    options: InboxListOptions = {},
+  ): Array<{ notification: InboxNotification; position: InboxPosition }> {
+    const { after } = options;
+    const filter = and(
+      eq(notifications.userId, userId),
+      options.unread ? isNull(notifications.readAt) : undefined,
+      after
+        ? or(
+            lt(notifications.at, after.at),
+            and(eq(notifications.at, after.at), lt(sql`${notifications}.rowid`, after.seq)),
+          )
+        : undefined,
+    );
     return this.db
-      .select()
+      .select({ ...getTableColumns(notifications), seq: sql<number>`${notifications}.rowid` })
       .from(notifications)
       .where(filter)
-      .orderBy(desc(notifications.at), desc(sql`rowid`))
-      .limit(Math.min(options.limit ?? MAX_INBOX_LIST, MAX_INBOX_LIST))
+      .orderBy(desc(notifications.at), desc(sql`${notifications}.rowid`))
+      .limit(options.limit ?? MAX_INBOX_LIST)
       .all()
-      .map(toInboxNotification);
+      .map(({ seq, ...row }) => ({ notification: toInboxNotification(row), position: { at: row.at, seq } }));
   }
 }

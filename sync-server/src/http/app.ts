@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { methodNotAllowed } from 'hono/method-not-allowed';
 import { API_ERRORS, type ApiErrorBody, type ApiErrorCode } from '@caucus/schema';
 import type { AuthService } from '../auth/auth-service.js';
 import type { ServerConfig } from '../config.js';
@@ -13,8 +14,12 @@ import { fileApiRoutes, fileRoutes } from '../uploads/routes.js';
 import type { Uploads } from '../uploads/setup.js';
 import type { ThreadService } from '../workspaces/thread-service.js';
 import type { WorkspaceService } from '../workspaces/workspace-service.js';
+import { apiCors } from './cors.js';
 import { noStore, requestLog } from './middleware.js';
 import { createOpenApiDocument, type OpenApiDocument } from './openapi.js';
+import { retryAfterValue } from './rate-limited.js';
+import { requestMetrics } from './request-metrics.js';
+import { securityHeaders } from './security-headers.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -49,10 +54,31 @@ export interface AppDeps {
 /** The HTTP app: health, metrics, a landing page and the JSON API (DESIGN §5). */
 export function createApp(deps: AppDeps): Hono {
   const { auth, workspaces, threads, metrics, logger, version } = deps;
-  const governance = deps.governance ?? new GovernanceService({ db: deps.db, workspaces, threads, logger });
+  const governance =
+    deps.governance ?? new GovernanceService({ db: deps.db, workspaces, threads, logger, metrics });
   const app = new Hono();
 
+  app.use('*', requestMetrics(metrics));
   app.use('*', requestLog(logger));
+  app.use('*', securityHeaders());
+  app.use(
+    '*',
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, methods) =>
+        errorResponse(
+          c,
+          'method-not-allowed',
+          `${c.req.method} is not allowed here; use ${methods.join(', ')}`,
+          {
+            Allow: methods.join(', '),
+          },
+        ),
+    }),
+  );
+  const cors = apiCors(deps.config.origins);
+  app.use('/api/*', cors);
+  app.use('/files/*', cors);
 
   app.get('/healthz', (c) => c.json({ ...deps.extraHealth?.(), status: 'ok', version }));
   app.get('/metrics', async (c) =>
@@ -107,12 +133,13 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) => errorResponse(c, 'not-found', `no route for ${c.req.method} ${c.req.path}`));
 
   app.onError((err, c) => {
-    if (err instanceof ApiError) return errorResponse(c, err.code, err.message);
+    if (err instanceof ApiError)
+      return errorResponse(c, err.code, err.message, retryHeaders(err.code, err.retryAfterSeconds));
     if (err instanceof HTTPException) {
       const code = codeForStatus(err.status);
       if (API_ERRORS[code] >= 500)
         logger.error({ err, method: c.req.method, path: c.req.path }, 'HTTP exception');
-      return errorResponse(c, code, err.message || code);
+      return errorResponse(c, code, err.message || code, retryHeaders(code, undefined));
     }
     // Unknown failures are bugs: the details go to the log, the client gets a code and nothing else.
     logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
@@ -122,9 +149,19 @@ export function createApp(deps: AppDeps): Hono {
   return app;
 }
 
-function errorResponse(c: Context, code: ApiErrorCode, message: string): Response {
+function errorResponse(
+  c: Context,
+  code: ApiErrorCode,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
   const body: ApiErrorBody = { error: { code, message } };
-  return c.json(body, API_ERRORS[code]);
+  return c.json(body, API_ERRORS[code], headers);
+}
+
+/** Every 429, whoever threw it, says when to come back. */
+function retryHeaders(code: ApiErrorCode, seconds: number | undefined): Record<string, string> {
+  return API_ERRORS[code] === 429 ? { 'Retry-After': retryAfterValue(seconds) } : {};
 }
 
 function codeForStatus(status: number): ApiErrorCode {

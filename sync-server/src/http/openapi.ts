@@ -70,6 +70,8 @@ interface Operation {
   ok: [status: number, schema: z.ZodType | null, description?: string];
   /** Routes that need no token. */
   public?: boolean;
+  /** Routes behind a rate limit: their 429 is documented with its `Retry-After`. */
+  throttled?: boolean;
 }
 
 /** The document; `registered` tells which request schemas each operation uses (for tests). */
@@ -88,6 +90,16 @@ export function createOpenApiDocument(options: OpenApiOptions): {
   const named = <S extends z.ZodType>(name: string, schema: S): S => registry.register(name, schema);
   const thread = named('Thread', threadSchema);
   const registered = new Map<string, Operation>();
+  const tooManyRequests = {
+    description: 'over the rate limit; nothing was done',
+    headers: {
+      'Retry-After': {
+        description: 'whole seconds until the same request can pass',
+        schema: { type: 'integer' as const, minimum: 1 },
+      },
+    },
+    ...json(error),
+  };
 
   const add = (method: PathConfig['method'], path: string, op: Operation) => {
     registered.set(`${method.toUpperCase()} ${path}`, op);
@@ -105,6 +117,7 @@ export function createOpenApiDocument(options: OpenApiOptions): {
       request,
       responses: {
         [status]: { description: description ?? 'OK', ...(schema ? json(schema) : {}) },
+        ...(op.throttled ? { 429: tooManyRequests } : {}),
         default: {
           description: 'an error: `{ error: { code, message } }` with the status of its code',
           ...json(error),
@@ -206,6 +219,7 @@ export function createOpenApiDocument(options: OpenApiOptions): {
     params: idPath,
     body: addMemberSchema,
     ok: [201, addMemberResultSchema],
+    throttled: true,
   });
 
   // Threads: the read model.
@@ -214,6 +228,7 @@ export function createOpenApiDocument(options: OpenApiOptions): {
     tag: 'threads',
     body: createThreadSchema(options.maxFieldChars),
     ok: [201, thread],
+    throttled: true,
   });
   add('get', '/api/threads', {
     summary: 'List or search threads the caller may read',
@@ -246,6 +261,7 @@ export function createOpenApiDocument(options: OpenApiOptions): {
     tag: 'governance',
     body: batchSchema,
     ok: [200, intentResultsSchema],
+    throttled: true,
   });
   add('get', '/api/intents/{id}', {
     summary: 'An intent the caller submitted, with its receipts',

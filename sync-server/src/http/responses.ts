@@ -266,6 +266,7 @@ export const inboxSchema = z.looseObject({
       readAt: time.optional(),
     }),
   ),
+  nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last'),
 });
 
 export const auditSchema = z.looseObject({
@@ -280,6 +281,7 @@ export const auditSchema = z.looseObject({
       hash: z.string(),
     }),
   ),
+  nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last'),
 });
 
 export const fileSchema = z.looseObject({
@@ -293,7 +295,10 @@ export const fileSchema = z.looseObject({
   createdAt: time,
   completedAt: time,
 });
-export const fileListSchema = z.looseObject({ files: z.array(fileSchema) });
+export const fileListSchema = z.looseObject({
+  files: z.array(fileSchema),
+  nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last'),
+});
 export const fileStatsSchema = z.looseObject({
   count: z.number().int(),
   bytes: z.number().int(),

@@ -49,12 +49,19 @@ const STATUS_TEXT: Record<number, string> = {
   500: 'Internal Server Error',
 };
 
+/**
+ * `Retry-After` of an upgrade refused with 429 (too many open connections): a slot frees when one
+ * of the user's sockets closes, which cannot be foreseen, so ask for a pause that spares a storm.
+ */
+const UPGRADE_RETRY_AFTER_SECONDS = 5;
+
 /** Answers the upgrade with an HTTP error and closes the socket. */
 export function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
   if (socket.destroyed) return;
   const body = JSON.stringify({ error: { code, message } });
+  const retry = status === 429 ? `Retry-After: ${UPGRADE_RETRY_AFTER_SECONDS}\r\n` : '';
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json\r\n${retry}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

@@ -2,22 +2,32 @@
  * HTTP routes of files: the tus endpoint and downloads under `/files`, metadata under `/api/files`
  * (DESIGN §5, §7). Thin: authenticate, check the id, hand over to tus or the upload service.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 import { Hono, type Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
-import { API_ERRORS, type ApiErrorCode, type ThreadId, type UploadId } from '@caucus/schema';
+import {
+  API_ERRORS,
+  type ApiErrorBody,
+  type ApiErrorCode,
+  type ThreadId,
+  type UploadId,
+} from '@caucus/schema';
 import type { AuthService } from '../auth/auth-service.js';
 import { ApiError } from '../errors.js';
 import { requireAuth, type AuthedEnv } from '../http/middleware.js';
+import { cursorParam, keysetPage, limitParam } from '../http/cursor.js';
+import { retryAfterValue } from '../http/rate-limited.js';
 import { idParam, idSchema, query } from '../http/validate.js';
+import { sendFile } from './download.js';
 import { downloadHeaders } from './download-headers.js';
+import { MAX_FILE_LIST } from './upload-repo.js';
 import { THUMBNAIL_TYPE } from './thumbnails.js';
 import type { CaucusTus } from './tus.js';
 import type { UploadService } from './upload-service.js';
 
 const TUS_RESUMABLE = '1.0.0';
+/** Every tus version this server speaks (`Tus-Version`). */
+const TUS_VERSIONS = TUS_RESUMABLE;
 
 export interface FileRouteDeps {
   auth: AuthService;
@@ -29,9 +39,10 @@ export interface FileRouteDeps {
 export function fileRoutes({ auth, service, tus }: FileRouteDeps) {
   const app = new Hono<AuthedEnv>();
   const authed = requireAuth(auth);
+  app.use('*', tusAnswers);
 
-  // Discovery and CORS preflight carry no credentials by design; they reveal nothing but the
-  // server's tus capabilities.
+  // Discovery carries no credentials by design and reveals nothing but the server's tus
+  // capabilities. (Preflights from allowed origins are answered before this, by `http/cors.ts`.)
   app.options('*', async (c) => jsonErrors(await tus.handleOptions(c.req.raw)));
 
   const create = async (c: Context<AuthedEnv>) => {
@@ -46,19 +57,27 @@ export function fileRoutes({ auth, service, tus }: FileRouteDeps) {
   // `/files/` too (the endpoint as tus clients usually write it): an empty last segment.
   app.post('/:trailingSlash{.{0}}', authed, create);
 
-  // Hono answers HEAD with the GET route; for tus, HEAD is "how far is this upload".
+  // Hono answers HEAD with the GET route. HEAD of a finished file is both what a download would
+  // say (length, type, ranges) and, for tus, that the upload is complete; of an unfinished one,
+  // tus's "how far is this upload" (the uploader only).
   app.get('/:id', authed, async (c) => {
     const principal = c.get('principal');
     const id = idParam<UploadId>(c, 'id');
     if (c.req.method === 'HEAD') {
+      const file = service.findReadable(principal.userId, id);
+      if (file) {
+        const res = await sendFile(c, service.localPath(id), downloadHeaders(file));
+        for (const [name, value] of Object.entries(finishedTusHeaders(file.size)))
+          res.headers.set(name, value);
+        return res;
+      }
       const row = service.forUploader(principal.userId, id, 'status');
-      if (row.status === 'complete') return finishedHead(row.size ?? 0);
+      if (row.status === 'complete')
+        return new Response(null, { headers: finishedTusHeaders(row.size ?? 0) });
       return jsonErrors(await tus.handle(c.req.raw, principal));
     }
     const file = service.readable(principal.userId, id);
-    const headers = downloadHeaders(file);
-    if (c.req.header('if-none-match') === headers.ETag) return new Response(null, { status: 304, headers });
-    return sendFile(service.localPath(id), headers);
+    return sendFile(c, service.localPath(id), downloadHeaders(file));
   });
 
   app.patch('/:id', authed, async (c) => {
@@ -79,7 +98,7 @@ export function fileRoutes({ auth, service, tus }: FileRouteDeps) {
 
   app.get('/:id/thumbnail', authed, async (c) => {
     const path = await service.thumbnail(c.get('principal').userId, idParam<UploadId>(c, 'id'));
-    return sendFile(path, {
+    return sendFile(c, path, {
       'Content-Type': THUMBNAIL_TYPE,
       'Content-Disposition': 'inline',
       'X-Content-Type-Options': 'nosniff',
@@ -91,43 +110,65 @@ export function fileRoutes({ auth, service, tus }: FileRouteDeps) {
   return app;
 }
 
-export const listSchema = z.object({ threadId: idSchema<ThreadId>() });
+/** Where the next page starts: after this file (in the order files finished). */
+const fileCursorSchema = z.object({ completedAt: z.number(), id: idSchema<UploadId>() });
+
+export const listSchema = z.object({
+  threadId: idSchema<ThreadId>(),
+  limit: limitParam(MAX_FILE_LIST).optional(),
+  cursor: cursorParam(fileCursorSchema).optional(),
+});
 
 /** `/api/files`: metadata of finished files and the caller's upload statistics. */
 export function fileApiRoutes({ auth, service }: Pick<FileRouteDeps, 'auth' | 'service'>) {
   return new Hono<AuthedEnv>()
     .use('*', requireAuth(auth))
     .get('/', (c) => {
-      const { threadId } = query(c, listSchema);
-      return c.json({ files: service.list(c.get('principal').userId, threadId) });
+      const { threadId, limit = MAX_FILE_LIST, cursor } = query(c, listSchema);
+      const userId = c.get('principal').userId;
+      const page = keysetPage(
+        limit,
+        (n) => service.list(userId, threadId, { limit: n, ...(cursor ? { after: cursor } : {}) }),
+        (last) => ({ completedAt: last.completedAt, id: last.id }),
+      );
+      return c.json({ files: page.items, nextCursor: page.nextCursor });
     })
     .get('/stats', (c) => c.json(service.stats(c.get('principal').userId)))
     .get('/:id', (c) => c.json(service.readable(c.get('principal').userId, idParam<UploadId>(c, 'id'))));
 }
 
-/** A tus HEAD answer for a finished upload (no lock, no expiry: finished files do not expire). */
-function finishedHead(size: number): Response {
-  return new Response(null, {
-    status: 200,
-    headers: {
-      'Tus-Resumable': TUS_RESUMABLE,
-      'Upload-Offset': String(size),
-      'Upload-Length': String(size),
-      'Cache-Control': 'no-store',
-    },
-  });
+/** What tus says of a finished upload (no lock, no expiry: finished files do not expire). */
+function finishedTusHeaders(size: number): Record<string, string> {
+  return {
+    'Tus-Resumable': TUS_RESUMABLE,
+    'Upload-Offset': String(size),
+    'Upload-Length': String(size),
+    'Cache-Control': 'no-store',
+  };
 }
 
-async function sendFile(path: string, headers: Record<string, string>): Promise<Response> {
-  let size: number;
-  try {
-    size = (await stat(path)).size;
-  } catch {
-    throw new ApiError('not-found', 'file not found');
+/**
+ * What tus 1.0 requires of every answer, whoever made it (tus, our routes, auth, the error
+ * handler): `Tus-Resumable` on all but OPTIONS and downloads, `Tus-Version` with a 412; and a
+ * client asking for a version we do not speak gets that 412 rather than tus's 400.
+ */
+const tusAnswers = createMiddleware(async (c, next) => {
+  const method = c.req.method;
+  if (method === 'OPTIONS' || method === 'GET') return next();
+  const asked = c.req.header('tus-resumable');
+  if (asked !== undefined && asked !== TUS_RESUMABLE) {
+    const body: ApiErrorBody = {
+      error: {
+        code: 'precondition-failed',
+        message: `tus ${asked} is not supported; this server speaks tus ${TUS_VERSIONS}`,
+      },
+    };
+    return c.json(body, 412, { 'Tus-Resumable': TUS_RESUMABLE, 'Tus-Version': TUS_VERSIONS });
   }
-  const body = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
-  return new Response(body, { status: 200, headers: { ...headers, 'Content-Length': String(size) } });
-}
+  await next();
+  c.res.headers.set('Tus-Resumable', TUS_RESUMABLE);
+  if (c.res.status === 412) c.res.headers.set('Tus-Version', TUS_VERSIONS);
+});
 
 /**
  * tus answers errors in plain text; the API answers `{ error: { code, message } }` everywhere.
@@ -143,13 +184,28 @@ export async function jsonErrors(res: Response): Promise<Response> {
     if (typeof parsed.error?.code !== 'string') throw new Error('not ours');
     body = text;
   } catch {
-    const message = res.status >= 500 ? 'internal server error' : text.trim() || code;
-    body = JSON.stringify({ error: { code, message } });
+    body = JSON.stringify({ error: { code, message: plainMessage(res.status, text) } });
   }
   const headers = new Headers(res.headers);
   headers.set('Content-Type', 'application/json');
   headers.delete('Content-Length');
+  if (res.status === 429 && !headers.has('retry-after'))
+    headers.set('Retry-After', retryAfterValue(undefined));
   return new Response(body, { status: res.status, headers });
+}
+
+/**
+ * Concatenation (tus-js-client's `parallelUploads`) is the one extension we lack, and the
+ * client can do without it; other 5xx details never leave the server.
+ */
+const CONCATENATION_MESSAGE =
+  'the tus concatenation extension (parallel uploads) is not supported: send each file as one upload ' +
+  '(tus-js-client: parallelUploads: 1)';
+
+function plainMessage(status: number, text: string): string {
+  if (status === 501) return CONCATENATION_MESSAGE;
+  if (status >= 500) return 'internal server error';
+  return text.trim() || codeForStatus(status);
 }
 
 function codeForStatus(status: number): ApiErrorCode {

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerConfig } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { UploadCounters } from '../metrics.js';
 import type { Db } from '../storage/db.js';
 import type { SyncHub } from '../sync/hub.js';
 import { hubAttachments } from './attachments.js';
@@ -19,21 +20,28 @@ export interface Uploads {
   tus: CaucusTus;
 }
 
+/** Where upload bytes and thumbnails are kept (what `caucus_upload_storage_bytes` measures). */
+export function uploadDirs(dataDir: string): { bytes: string; thumbnails: string } {
+  return { bytes: join(dataDir, 'uploads'), thumbnails: join(dataDir, 'thumbnails') };
+}
+
 export function createUploads(deps: {
   db: Db;
   hub: Pick<SyncHub, 'transact'>;
   config: ServerConfig;
   logger: Logger;
+  metrics?: UploadCounters;
 }): Uploads {
   const { config, logger } = deps;
-  const dir = join(config.dataDir, 'uploads');
+  const { bytes: dir, thumbnails } = uploadDirs(config.dataDir);
   mkdirSync(dir, { recursive: true });
-  const bytes = new FileUploadBytes(dir, config.uploadExpiryMs);
+  const counters = deps.metrics;
+  const bytes = new FileUploadBytes(dir, config.uploadExpiryMs, (n) => counters?.uploadBytes.inc(n));
   const service = new UploadService({
     db: deps.db,
     bytes,
     attachments: hubAttachments(deps.hub),
-    thumbnails: new Thumbnails(join(config.dataDir, 'thumbnails')),
+    thumbnails: new Thumbnails(thumbnails),
     limits: {
       maxUploadBytes: config.maxUploadBytes,
       expiryMs: config.uploadExpiryMs,
@@ -41,7 +49,8 @@ export function createUploads(deps: {
       maxConcurrentUploads: config.maxConcurrentUploads,
     },
     logger,
+    ...(counters ? { metrics: counters } : {}),
   });
-  const tus = createTus({ service, bytes, origins: config.origins, logger });
+  const tus = createTus({ service, bytes, logger });
   return { service, tus };
 }

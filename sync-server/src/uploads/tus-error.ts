@@ -7,12 +7,15 @@ import type { ApiError } from '../errors.js';
 export class TusError extends Error {
   readonly status_code: number;
   readonly body: string;
+  /** For a 429: sent as `Retry-After` (tus answers carry no headers of ours, so `tus.ts` adds it). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(statusCode: number, body: string) {
+  constructor(statusCode: number, body: string, retryAfterSeconds?: number) {
     super(body.trim());
     this.name = 'TusError';
     this.status_code = statusCode;
     this.body = body;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   /** One of @tus/server's own `ERRORS` entries. */
@@ -25,6 +28,7 @@ export class TusError extends Error {
     return new TusError(
       API_ERRORS[err.code],
       JSON.stringify({ error: { code: err.code, message: err.message } }),
+      err.retryAfterSeconds,
     );
   }
 }

@@ -8,6 +8,7 @@ import { Server, type ServerOptions } from '@tus/server';
 import { FILES_PATH, isId, newId, type UploadId } from '@caucus/schema';
 import type { Principal } from '../auth/auth-service.js';
 import { ApiError } from '../errors.js';
+import { retryAfterValue } from '../http/rate-limited.js';
 import type { Logger } from '../logger.js';
 import { parseUploadMetadata } from './metadata.js';
 import { TusError } from './tus-error.js';
@@ -27,14 +28,12 @@ export interface CaucusTus {
 export function createTus(deps: {
   service: UploadService;
   bytes: FileUploadBytes;
-  /** Origins allowed to upload cross-origin (same-origin needs no CORS). */
-  origins: readonly string[];
   logger: Logger;
 }): CaucusTus {
   const { service, bytes, logger } = deps;
   const principals = new WeakMap<Request, Principal>();
   const created = new WeakMap<Request, UploadId>();
-  const origins = new Set(deps.origins);
+  const retryAfter = new WeakMap<Request, number | undefined>();
 
   const options: ServerOptions & { datastore: FileUploadBytes['store'] } = {
     path: FILES_PATH,
@@ -43,8 +42,8 @@ export function createTus(deps: {
     lockDrainTimeout: LOCK_DRAIN_TIMEOUT_MS,
     maxSize: service.limits.maxUploadBytes,
     relativeLocation: true,
-    allowedOrigins: (origin) => origins.has(origin),
-    exposedHeaders: ['Upload-Expires'],
+    // CORS is the app's, for `/api` and `/files` alike (`http/cors.ts`): tus adds none of its own.
+    allowedOrigins: () => false,
     namingFunction: () => newId<UploadId>(),
     // The id is the last path segment and nothing else: no query string, no encoded separators.
     getFileIdFromRequest: (req) => {
@@ -73,6 +72,7 @@ export function createTus(deps: {
       return {};
     },
     onResponseError: (req, err) => {
+      if (err instanceof TusError && err.status_code === 429) retryAfter.set(req, err.retryAfterSeconds);
       // tus errors carry a status; anything else is a bug, logged here and answered as a bare 500.
       if (!('status_code' in err)) {
         logger.error({ err, method: req.method }, 'upload request failed');
@@ -88,9 +88,11 @@ export function createTus(deps: {
 
   return {
     server,
-    handle(request, principal) {
+    async handle(request, principal) {
       principals.set(request, principal);
-      return server.handleWeb(request);
+      const res = await server.handleWeb(request);
+      if (retryAfter.has(request)) res.headers.set('Retry-After', retryAfterValue(retryAfter.get(request)));
+      return res;
     },
     handleOptions: (request) => server.handleWeb(request),
     createdBy: (request) => created.get(request),

@@ -44,6 +44,8 @@ export const LOCK_DRAIN_TIMEOUT_MS = 1000;
  */
 export class DigestingFileStore extends FileStore {
   readonly digests = new Map<string, RunningDigest>();
+  /** Told how many bytes each write took in, cut short or not. */
+  onWritten: (bytes: number) => void = () => undefined;
 
   override async write(readable: Readable, id: string, offset: number): Promise<number> {
     let digest = this.digests.get(id);
@@ -73,6 +75,8 @@ export class DigestingFileStore extends FileStore {
       // The writer still writes what it held; the lock is not released before that is on disk.
       if (!writer.closed) await once(writer, 'close');
       throw TusError.of(ERRORS.FILE_WRITE_ERROR);
+    } finally {
+      this.onWritten(written);
     }
     return offset + written;
   }
@@ -88,9 +92,10 @@ export class FileUploadBytes implements UploadBytes {
   readonly locker: MemoryLocker;
   readonly #dir: string;
 
-  constructor(dir: string, expiryMs: number) {
+  constructor(dir: string, expiryMs: number, onWritten?: (bytes: number) => void) {
     this.#dir = dir;
     this.store = new DigestingFileStore({ directory: dir, expirationPeriodInMilliseconds: expiryMs });
+    if (onWritten) this.store.onWritten = onWritten;
     this.locker = new MemoryLocker();
   }
 

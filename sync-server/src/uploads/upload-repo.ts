@@ -19,7 +19,13 @@ export type UploadRow = typeof uploads.$inferSelect;
 export type NewUploadRow = typeof uploads.$inferInsert;
 
 /** Most files one list call returns, oldest first (the order they were attached). */
-const MAX_LIST = 1000;
+export const MAX_FILE_LIST = 200;
+
+/** Where a finished file stands in its thread's list: when it finished, then its id. */
+export interface FilePosition {
+  completedAt: number;
+  id: UploadId;
+}
 
 export class UploadRepo {
   readonly #db: Db;
@@ -86,6 +92,26 @@ export class UploadRepo {
   }
 
   /**
+   * When the first of `userId`'s uploads in progress stops counting against the concurrency limit
+   * by itself (it goes `windowMs` without a write, or expires); null when none is in progress.
+   */
+  nextInactiveAt(userId: UserId, now: number, windowMs: number): number | null {
+    const row = this.#db
+      .select({ at: sql<number | null>`min(min(${uploads.touchedAt} + ${windowMs}, ${uploads.expiresAt}))` })
+      .from(uploads)
+      .where(
+        and(
+          eq(uploads.userId, userId),
+          eq(uploads.status, 'uploading'),
+          gt(uploads.expiresAt, now),
+          gt(uploads.touchedAt, now - windowMs),
+        ),
+      )
+      .get();
+    return row?.at ?? null;
+  }
+
+  /**
    * Bytes counted against the quota: finished files, plus what each live unfinished upload
    * reserves (its declared length, or `deferredReserve` while the length is deferred).
    */
@@ -101,13 +127,25 @@ export class UploadRepo {
     return Number(row?.bytes ?? 0);
   }
 
-  listComplete(threadId: ThreadId): FileInfo[] {
+  listComplete(threadId: ThreadId, options: { limit?: number; after?: FilePosition } = {}): FileInfo[] {
+    const { after } = options;
     return this.#db
       .select()
       .from(uploads)
-      .where(and(eq(uploads.threadId, threadId), eq(uploads.status, 'complete')))
+      .where(
+        and(
+          eq(uploads.threadId, threadId),
+          eq(uploads.status, 'complete'),
+          after
+            ? or(
+                gt(uploads.completedAt, after.completedAt),
+                and(eq(uploads.completedAt, after.completedAt), gt(uploads.id, after.id)),
+              )
+            : undefined,
+        ),
+      )
       .orderBy(asc(uploads.completedAt), asc(uploads.id))
-      .limit(MAX_LIST)
+      .limit(options.limit ?? MAX_FILE_LIST)
       .all()
       .flatMap((row) => {
         const info = toFileInfo(row);

@@ -14,6 +14,7 @@ import {
 import { ApiError } from '../errors.js';
 import { Listeners } from '../listeners.js';
 import type { Logger } from '../logger.js';
+import type { UploadCounters, UploadOutcome } from '../metrics.js';
 import type { Db } from '../storage/db.js';
 import { docAccess } from '../workspaces/access.js';
 import type { ThreadAttachments } from './attachments.js';
@@ -21,7 +22,7 @@ import { inspectFile } from './inspect.js';
 import type { UploadMetadata } from './metadata.js';
 import type { Thumbnails } from './thumbnails.js';
 import type { UploadBytes } from './upload-bytes.js';
-import { toFileInfo, UploadRepo, type UploadRow } from './upload-repo.js';
+import { toFileInfo, UploadRepo, type FilePosition, type UploadRow } from './upload-repo.js';
 
 export interface UploadLimits {
   maxUploadBytes: number;
@@ -44,6 +45,8 @@ export interface UploadServiceOptions {
   limits: UploadLimits;
   logger: Logger;
   now?: () => number;
+  /** Counts uploads started, finished, refused and expired. */
+  metrics?: UploadCounters;
 }
 
 /**
@@ -69,6 +72,7 @@ export class UploadService {
   /** Per-upload queue: finishing, deleting and expiring one upload never overlap. */
   readonly #queues = new Map<UploadId, Promise<unknown>>();
   #cleanupTimer: NodeJS.Timeout | null = null;
+  readonly #count: (outcome: UploadOutcome, n?: number) => void;
 
   constructor(options: UploadServiceOptions) {
     this.limits = options.limits;
@@ -80,6 +84,7 @@ export class UploadService {
     this.#logger = options.logger;
     this.#now = options.now ?? Date.now;
     this.#finished = new Listeners((err) => options.logger.error({ err }, 'upload listener failed'));
+    this.#count = (outcome, n = 1) => options.metrics?.uploads.inc({ outcome }, n);
   }
 
   /**
@@ -96,6 +101,16 @@ export class UploadService {
    */
   begin(userId: UserId, id: UploadId, meta: UploadMetadata, declaredSize: number | null): void {
     const now = this.#now();
+    try {
+      this.#admit(userId, id, meta, declaredSize, now);
+    } catch (err) {
+      this.#count('refused');
+      throw err;
+    }
+    this.#count('started');
+  }
+
+  #admit(userId: UserId, id: UploadId, meta: UploadMetadata, declaredSize: number | null, now: number): void {
     this.#db.transaction(() => {
       if (docAccess(this.#db, userId, { kind: 'thread', id: meta.threadId }) !== 'write') {
         throw new ApiError('forbidden', 'uploading needs write access to the thread');
@@ -103,9 +118,12 @@ export class UploadService {
       if (
         this.#repo.activeCount(userId, now, now - ACTIVE_UPLOAD_WINDOW_MS) >= this.limits.maxConcurrentUploads
       ) {
+        const freesAt = this.#repo.nextInactiveAt(userId, now, ACTIVE_UPLOAD_WINDOW_MS);
         throw new ApiError(
           'too-many-uploads',
           `at most ${this.limits.maxConcurrentUploads} unfinished uploads at a time; finish or cancel one first`,
+          // Finishing or cancelling one frees a slot at once; left alone, this is when one frees itself.
+          { retryAfterSeconds: freesAt === null ? 0 : (freesAt - now) / 1000 },
         );
       }
       const reserve = declaredSize ?? this.limits.maxUploadBytes;
@@ -163,11 +181,17 @@ export class UploadService {
 
   /** A finished file `userId` may read (read access to its thread); `not-found` otherwise. */
   readable(userId: UserId, id: UploadId): FileInfo {
+    const info = this.findReadable(userId, id);
+    if (!info) throw new ApiError('not-found', 'file not found');
+    return info;
+  }
+
+  /** {@link readable}, or null for a file that is unfinished, unknown or not the caller's to read. */
+  findReadable(userId: UserId, id: UploadId): FileInfo | null {
     const row = this.#repo.get(id);
     const info = row ? toFileInfo(row) : null;
-    if (!row || !info || docAccess(this.#db, userId, { kind: 'thread', id: row.threadId }) === 'none') {
-      throw new ApiError('not-found', 'file not found');
-    }
+    if (!row || !info || docAccess(this.#db, userId, { kind: 'thread', id: row.threadId }) === 'none')
+      return null;
     return info;
   }
 
@@ -187,11 +211,15 @@ export class UploadService {
   }
 
   /** Finished files of a thread `userId` can read; `not-found` for a thread they cannot see. */
-  list(userId: UserId, threadId: ThreadId): FileInfo[] {
+  list(
+    userId: UserId,
+    threadId: ThreadId,
+    options: { limit?: number; after?: FilePosition } = {},
+  ): FileInfo[] {
     if (docAccess(this.#db, userId, { kind: 'thread', id: threadId }) === 'none') {
       throw new ApiError('not-found', 'thread not found');
     }
-    return this.#repo.listComplete(threadId);
+    return this.#repo.listComplete(threadId, options);
   }
 
   stats(userId: UserId): FileStats {
@@ -255,6 +283,7 @@ export class UploadService {
       { upload: id, thread: row.threadId, size: file.size, type: file.type },
       'upload finished',
     );
+    this.#count('finished');
     if (workspace) this.#finished.emit({ file, workspaceId: workspace.workspaceId });
     return file;
   }
@@ -275,6 +304,7 @@ export class UploadService {
 
   async #discard(row: UploadRow, reason: string): Promise<void> {
     this.#logger.info({ upload: row.id, thread: row.threadId, reason }, 'upload refused');
+    this.#count('refused');
     await this.#bytes.remove(row.id);
     this.#repo.delete(row.id);
   }
@@ -319,6 +349,7 @@ export class UploadService {
       });
     }
     if (removed > 0) this.#logger.info({ removed }, 'expired uploads removed');
+    this.#count('expired', removed);
     return removed;
   }
 

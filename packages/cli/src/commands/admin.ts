@@ -33,9 +33,14 @@ export function verifyAudit(options: DataDirOptions = {}): AuditVerification {
   }
 }
 
-/** What `verify-audit` prints; exits non-zero when the chain is broken. */
-function runVerifyAudit(options: DataDirOptions): void {
+/** What `verify-audit` prints (the report itself with `--json`); exits 1 when the chain is broken. */
+function runVerifyAudit(options: DataDirOptions & JsonOption): void {
   const report = verifyAudit(options);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    if (!report.ok) process.exitCode = 1;
+    return;
+  }
   if (report.ok) {
     process.stdout.write(`audit log ok: ${report.events} events, hash chain intact\n`);
     return;
@@ -49,6 +54,12 @@ function runVerifyAudit(options: DataDirOptions): void {
 
 const dataDirOption = ['-d, --data-dir <dir>', 'the data dir (env CAUCUS_DATA_DIR, default ./data)'] as const;
 
+/** Every admin command takes `--json`: its result as one JSON line on stdout, for scripts. */
+export interface JsonOption {
+  json?: boolean;
+}
+export const jsonOption = ['--json', 'print the result as JSON'] as const;
+
 /** The `admin` command group; add maintenance tasks here as subcommands. */
 export function adminCommand(): Command {
   const admin = new Command('admin').description('maintenance tasks on a data dir');
@@ -56,7 +67,8 @@ export function adminCommand(): Command {
     .command('verify-audit')
     .description('check the audit log hash chain; prints the first broken event and exits 1')
     .option(...dataDirOption)
-    .action((options: DataDirOptions) => runVerifyAudit(options));
+    .option(...jsonOption)
+    .action((options: DataDirOptions & JsonOption) => runVerifyAudit(options));
   addRebuildProjection(admin, dataDirOption);
   addRotateReceiptKey(admin, dataDirOption);
   return admin;

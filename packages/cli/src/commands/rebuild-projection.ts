@@ -6,7 +6,7 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { openDb, rebuildProjection, type RebuildProgress, type RebuildReport } from '@caucus/sync-server';
-import { databasePath, type DataDirOptions } from './admin.js';
+import { databasePath, jsonOption, type DataDirOptions, type JsonOption } from './admin.js';
 
 export interface RebuildReadModelOptions extends DataDirOptions {
   onProgress?: (progress: RebuildProgress) => void;
@@ -22,7 +22,7 @@ export async function rebuildReadModel(options: RebuildReadModelOptions = {}): P
   }
 }
 
-async function run(options: DataDirOptions & { json?: boolean }): Promise<void> {
+async function run(options: DataDirOptions & JsonOption): Promise<void> {
   // On stderr, so that stdout carries only the result; drawn only on a terminal.
   const bar = new cliProgress.SingleBar(
     {
@@ -68,6 +68,6 @@ export function addRebuildProjection(
     .command('rebuild-projection')
     .description('rebuild the read model (search, thread lists, dashboard) from the update log')
     .option(...dataDirOption)
-    .option('--json', 'print the report as JSON')
-    .action((options: DataDirOptions & { json?: boolean }) => run(options));
+    .option(...jsonOption)
+    .action((options: DataDirOptions & JsonOption) => run(options));
 }

@@ -4,24 +4,35 @@ import type { WorkspaceId } from '@caucus/schema';
 import type { AuthService } from '../../auth/auth-service.js';
 import { MAX_AUDIT_LIST } from '../../governance/audit.js';
 import type { GovernanceService } from '../../governance/governance-service.js';
+import { cursorParam, keysetPage, limitParam } from '../cursor.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
-import { idSchema as id, query } from '../validate.js';
+import { idSchema as id, query, queryInt } from '../validate.js';
+
+/** Where the next page starts: after this event of the chain. */
+const auditCursorSchema = z.object({ seq: z.number().int().min(0) });
 
 export const listSchema = z.object({
   workspaceId: id<WorkspaceId>(),
-  /** Events after this sequence number (the last `seq` of the previous page). */
-  after: z.coerce.number().int().min(0).optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_AUDIT_LIST).optional(),
+  /** Events after this sequence number (to follow the log from a known event); `cursor` pages. */
+  after: queryInt(0).optional(),
+  limit: limitParam(MAX_AUDIT_LIST).optional(),
+  cursor: cursorParam(auditCursorSchema).optional(),
 });
 
 /** `/api/audit`: a workspace's audit events in chain order; owners only. */
 export function auditRoutes({ auth, governance }: { auth: AuthService; governance: GovernanceService }) {
   return new Hono<AuthedEnv>().use('*', requireAuth(auth)).get('/', (c) => {
-    const { workspaceId, after, limit } = query(c, listSchema);
-    const events = governance.audit(c.get('principal').userId, workspaceId, {
-      ...(after !== undefined ? { after } : {}),
-      ...(limit ? { limit } : {}),
-    });
-    return c.json({ events });
+    const { workspaceId, after, limit = MAX_AUDIT_LIST, cursor } = query(c, listSchema);
+    const from = cursor?.seq ?? after;
+    const page = keysetPage(
+      limit,
+      (n) =>
+        governance.audit(c.get('principal').userId, workspaceId, {
+          ...(from !== undefined ? { after: from } : {}),
+          limit: n,
+        }),
+      (last) => ({ seq: last.seq }),
+    );
+    return c.json({ events: page.items, nextCursor: page.nextCursor });
   });
 }

@@ -10,7 +10,7 @@ import {
 import type { AuthService } from '../../auth/auth-service.js';
 import type { GovernanceService } from '../../governance/governance-service.js';
 import { MAX_DECISION_LIST } from '../../governance/queries.js';
-import { cursorParam, encodeCursor } from '../cursor.js';
+import { cursorParam, encodeCursor, limitParam } from '../cursor.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
 import { idParam, idSchema as id, query } from '../validate.js';
 
@@ -21,7 +21,7 @@ export const listSchema = z.object({
   workspaceId: id<WorkspaceId>(),
   status: z.enum(DECISION_STATUSES).optional(),
   aging: z.enum(AGING_BUCKETS).optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_DECISION_LIST).optional(),
+  limit: limitParam(MAX_DECISION_LIST).optional(),
   cursor: cursorParam(decisionCursorSchema).optional(),
 });
 

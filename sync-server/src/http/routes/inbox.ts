@@ -3,22 +3,34 @@ import { z } from 'zod';
 import type { AuthService } from '../../auth/auth-service.js';
 import type { GovernanceService } from '../../governance/governance-service.js';
 import { MAX_INBOX_LIST } from '../../governance/notifier.js';
+import { cursorParam, keysetPage, limitParam } from '../cursor.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
 import { query } from '../validate.js';
 
+/** Where the next page starts: after this notification (newest first, then latest inserted). */
+const inboxCursorSchema = z.object({ at: z.number(), seq: z.number().int() });
+
 export const listSchema = z.object({
   unread: z.enum(['0', '1', 'true', 'false']).optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_INBOX_LIST).optional(),
+  limit: limitParam(MAX_INBOX_LIST).optional(),
+  cursor: cursorParam(inboxCursorSchema).optional(),
 });
 
 /** `/api/inbox`: the caller's notifications, newest first; marking read goes through intents. */
 export function inboxRoutes({ auth, governance }: { auth: AuthService; governance: GovernanceService }) {
   return new Hono<AuthedEnv>().use('*', requireAuth(auth)).get('/', (c) => {
-    const { unread, limit } = query(c, listSchema);
-    const notifications = governance.inbox(c.get('principal').userId, {
-      unread: unread === '1' || unread === 'true',
-      ...(limit ? { limit } : {}),
-    });
-    return c.json({ notifications });
+    const { unread, limit = MAX_INBOX_LIST, cursor } = query(c, listSchema);
+    const userId = c.get('principal').userId;
+    const page = keysetPage(
+      limit,
+      (n) =>
+        governance.inboxWithPositions(userId, {
+          unread: unread === '1' || unread === 'true',
+          limit: n,
+          ...(cursor ? { after: cursor } : {}),
+        }),
+      (last) => last.position,
+    );
+    return c.json({ notifications: page.items.map((n) => n.notification), nextCursor: page.nextCursor });
   });
 }
