@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRefusal, INBOX_ROOTS, newId, type PrivateCatalogThread } from '@caucus/schema';
+import { apiToken, nodeClient } from '../client/support.js';
 import { nextDenied, until, type TestClient } from '../support/providers.js';
 import {
   addMember,
@@ -89,6 +90,23 @@ describe('conversation.open', () => {
     });
     const shared = await open(ts, ben, `workspace:${ann.workspaceId}`, clients);
     expect(shared.doc.getMap('threads').has(fromAnn?.threadId ?? '')).toBe(false);
+
+    // The client library reads the same catalog, typed.
+    const client = nodeClient(ts.url, ben, await apiToken(ts.url, ben));
+    try {
+      const view = client.inbox(ben.id);
+      await view.whenSynced;
+      const listed = view.privateThreads().filter((t) => t.conversation);
+      expect(listed.map((t) => t.id).sort()).toEqual([fromAnn?.threadId, devices[0]?.threadId].sort());
+      expect(
+        client
+          .workspace(ann.workspaceId)
+          .threads()
+          .some((t) => t.id === fromAnn?.threadId),
+      ).toBe(false);
+    } finally {
+      await client.close();
+    }
   });
 
   it('lets a viewer find a conversation they are in, and read it only', async () => {
