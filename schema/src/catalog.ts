@@ -4,7 +4,7 @@
  * document's `members` and `decisions` maps.
  */
 import type { ThreadStatus } from './db/tables.js';
-import type { ThreadId, UserId } from './ids.js';
+import type { ThreadId, UserId, WorkspaceId } from './ids.js';
 
 /** The `threads` Y.Map of a workspace document: thread id → {@link CatalogThread} (plain object). */
 export const CATALOG_THREADS_ROOT = 'threads';
@@ -29,4 +29,18 @@ export interface CatalogThread {
   updatedAt: number;
   /** The last entry of the thread's `messages`, or null when it has none. */
   lastMessage: CatalogLastMessage | null;
+}
+
+/**
+ * One private thread a user is in, in the `threads` map of their own `inbox:<userId>` document
+ * (`INBOX_ROOTS.threads`): the shared `workspace:` catalog never holds a private thread, since
+ * every member of the workspace reads that document whole. Server-written from the read model and
+ * the thread's members; the entry leaves when its user leaves the thread.
+ */
+export interface PrivateCatalogThread extends CatalogThread {
+  workspaceId: WorkspaceId;
+  /** The thread's members, sorted. */
+  members: UserId[];
+  /** A direct conversation (opened with `conversation.open`; its members are who it is with). */
+  conversation: boolean;
 }

@@ -1,4 +1,4 @@
-import type { CheckpointId, DecisionId, ThreadId, UploadId, UserId } from './ids.js';
+import type { CheckpointId, DecisionId, ThreadId, UploadId, UserId, WorkspaceId } from './ids.js';
 import type { DecisionState, DecisionStatus } from './policy/decision-machine.js';
 import type { Role } from './roles.js';
 
@@ -70,10 +70,18 @@ export const SERVER_ACTOR = 'server';
 /**
  * Root types of an `inbox:<userId>` document (server-written; only its user reads it):
  * `notifications` Y.Map notification id → {@link InboxNotification} (the newest
- * {@link INBOX_DOC_LIMIT}; older ones stay in SQLite and `GET /api/inbox`), and `prefs` Y.Map with
- * the fields of {@link InboxPrefs}.
+ * {@link INBOX_DOC_LIMIT}; older ones stay in SQLite and `GET /api/inbox`), `prefs` Y.Map with
+ * the fields of {@link InboxPrefs}, and what the user sees of private threads, which the shared
+ * `workspace:` documents never hold: `threads` Y.Map thread id → `PrivateCatalogThread` (the
+ * private threads they are in) and `decisions` Y.Map decision id → {@link PrivateDecisionEntry}
+ * (the open decisions of those threads).
  */
-export const INBOX_ROOTS = { notifications: 'notifications', prefs: 'prefs' } as const;
+export const INBOX_ROOTS = {
+  notifications: 'notifications',
+  prefs: 'prefs',
+  threads: 'threads',
+  decisions: 'decisions',
+} as const;
 
 /** Most notifications an inbox document carries. */
 export const INBOX_DOC_LIMIT = 200;
@@ -98,8 +106,9 @@ export type DecisionDocFields = Omit<DecisionState, 'history'> & {
 /**
  * Root types of a `workspace:<id>` document (server-written; members read it) that governance
  * writes: `members` Y.Map user id → {@link WorkspaceMemberEntry}, and `decisions` Y.Map decision
- * id → {@link WorkspaceDecisionEntry} holding the open decisions only. (The thread catalog is a
- * `threads` map of its own.)
+ * id → {@link WorkspaceDecisionEntry} holding the open decisions of its workspace threads only
+ * (those of private threads are in their members' inboxes). (The thread catalog is a `threads` map
+ * of its own.)
  */
 export const WORKSPACE_ROOTS = { members: 'members', decisions: 'decisions' } as const;
 
@@ -107,6 +116,11 @@ export interface WorkspaceMemberEntry {
   userId: UserId;
   name: string;
   role: Role;
+}
+
+/** An open decision of a private thread, in its members' `inbox:` documents. */
+export interface PrivateDecisionEntry extends WorkspaceDecisionEntry {
+  workspaceId: WorkspaceId;
 }
 
 export interface WorkspaceDecisionEntry {

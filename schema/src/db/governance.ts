@@ -134,6 +134,11 @@ export const auditEvents = sqliteTable(
     policyVersion: integer('policy_version').notNull(),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
+    /**
+     * The private thread the event concerns (or would have created), if any: owners who are not
+     * its members do not see the event. Not part of the hash (it is derived from the intent).
+     */
+    privateThreadId: text('private_thread_id').$type<ThreadId>(),
   },
   (t) => [index('audit_events_workspace').on(t.workspaceId, t.seq)],
 );

@@ -2,8 +2,9 @@
  * The SQLite schema (drizzle). Times are milliseconds since the epoch. Governed state lives here
  * and is the truth; documents are its published view (DESIGN §2).
  */
-import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { ApiTokenId, SessionId, ThreadId, UserId, WorkspaceId } from '../ids.js';
+import type { ThreadVisibility } from '../intents/thread-intents.js';
 import type { Role } from '../roles.js';
 
 export const users = sqliteTable('users', {
@@ -85,7 +86,10 @@ export const invitations = sqliteTable(
 export const THREAD_STATUSES = ['active', 'archived'] as const;
 export type ThreadStatus = (typeof THREAD_STATUSES)[number];
 
-/** Authoritative thread rows: existence, workspace and status. Content lives in `thread:<id>`. */
+/**
+ * Authoritative thread rows: existence, workspace, status and who sees it. Content lives in
+ * `thread:<id>`. A private thread's members are `thread_members`; its visibility never changes.
+ */
 export const threads = sqliteTable(
   'threads',
   {
@@ -97,8 +101,29 @@ export const threads = sqliteTable(
     createdBy: text('created_by').$type<UserId>().notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    visibility: text('visibility').$type<ThreadVisibility>().notNull().default('workspace'),
+    /**
+     * A direct conversation's member set (`conversationKey`), unique per workspace; null for other
+     * threads, and cleared when a member leaves (the set no longer names the thread).
+     */
+    conversationKey: text('conversation_key'),
   },
-  (t) => [index('threads_workspace').on(t.workspaceId, t.updatedAt)],
+  (t) => [
+    index('threads_workspace').on(t.workspaceId, t.updatedAt),
+    uniqueIndex('threads_conversation').on(t.workspaceId, t.conversationKey),
+  ],
+);
+
+/** The members of private threads (workspace threads have none: every workspace member sees them). */
+export const threadMembers = sqliteTable(
+  'thread_members',
+  {
+    threadId: text('thread_id').$type<ThreadId>().notNull(),
+    userId: text('user_id').$type<UserId>().notNull(),
+    addedBy: text('added_by').$type<UserId>().notNull(),
+    addedAt: integer('added_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.threadId, t.userId] }), index('thread_members_user').on(t.userId)],
 );
 
 /** The update log: every accepted update, committed before it is broadcast or acknowledged. */

@@ -15,8 +15,9 @@ function problem(value: unknown): string {
 }
 
 describe('intents', () => {
-  it('has the sixteen types DESIGN §4 lists', () => {
-    expect(INTENT_TYPES).toHaveLength(16);
+  it('has the sixteen types DESIGN §4 lists and those of private threads', () => {
+    expect(INTENT_TYPES).toHaveLength(19);
+    expect(INTENT_TYPES).toContain('conversation.open');
     expect(INTENT_TYPES).toContain('decision.resolve');
     expect(INTENT_TYPES).toContain('prefs.set');
   });

@@ -15,6 +15,11 @@ import {
 } from './decision-intents.js';
 import { inboxMarkAllReadArgs, inboxMarkReadArgs, prefsSetArgs } from './inbox-intents.js';
 import { memberInviteArgs, memberRemoveArgs, memberSetRoleArgs } from './member-intents.js';
+import {
+  conversationOpenArgs,
+  threadAddMemberArgs,
+  threadRemoveMemberArgs,
+} from './private-thread-intents.js';
 import { threadArchiveArgs, threadCreateArgs, threadRestoreArgs } from './thread-intents.js';
 
 /**
@@ -35,6 +40,9 @@ export const INTENT_ARGS = {
   'thread.create': threadCreateArgs,
   'thread.archive': threadArchiveArgs,
   'thread.restore': threadRestoreArgs,
+  'thread.addMember': threadAddMemberArgs,
+  'thread.removeMember': threadRemoveMemberArgs,
+  'conversation.open': conversationOpenArgs,
   'decision.propose': decisionProposeArgs,
   'decision.approve': decisionApproveArgs,
   'decision.resolve': decisionResolveArgs,
@@ -70,6 +78,9 @@ export const intentSchema = z.discriminatedUnion('type', [
   variant('thread.create'),
   variant('thread.archive'),
   variant('thread.restore'),
+  variant('thread.addMember'),
+  variant('thread.removeMember'),
+  variant('conversation.open'),
   variant('decision.propose'),
   variant('decision.approve'),
   variant('decision.resolve'),

@@ -1,14 +1,49 @@
 import { z } from 'zod';
-import type { ThreadId, WorkspaceId } from '../ids.js';
+import type { ThreadId, UserId, WorkspaceId } from '../ids.js';
 import { idOf, MAX_TEXT_CHARS, trimmedText } from './common.js';
 
-/** `thread.create`: editors and up; `threadId` is made by the client so it can link offline. */
-export const threadCreateArgs = z.object({
-  threadId: idOf<ThreadId>(),
-  workspaceId: idOf<WorkspaceId>(),
-  title: trimmedText(MAX_TEXT_CHARS),
-  intent: z.string().trim().max(MAX_TEXT_CHARS).optional(),
-});
+/** Who sees a thread: every member of its workspace, or only the thread's own members. */
+export const THREAD_VISIBILITIES = ['workspace', 'private'] as const;
+export type ThreadVisibility = (typeof THREAD_VISIBILITIES)[number];
+
+/** Most members one `thread.create` may name; more join through `thread.addMember`. */
+export const MAX_THREAD_MEMBER_IDS = 100;
+
+/** A list of user ids, distinct and sorted, so the same people make the same content. */
+export const userIdSet = (min: number, max: number) =>
+  z
+    .array(idOf<UserId>())
+    .min(min)
+    .max(max)
+    .transform((ids) => [...new Set(ids)].sort());
+
+/**
+ * `thread.create`: editors and up; `threadId` is made by the client so it can link offline. A
+ * private thread is seen by its members only: `memberIds` (members of the workspace) and the
+ * creator, who is always one. `visibility: 'workspace'` is the default and is not stored in the
+ * normalized arguments, so both spellings are the same intent.
+ */
+const threadCreateFields = z
+  .object({
+    threadId: idOf<ThreadId>(),
+    workspaceId: idOf<WorkspaceId>(),
+    title: trimmedText(MAX_TEXT_CHARS),
+    intent: z.string().trim().max(MAX_TEXT_CHARS).optional(),
+    visibility: z.enum(THREAD_VISIBILITIES).optional(),
+    memberIds: userIdSet(0, MAX_THREAD_MEMBER_IDS).optional(),
+  })
+  .refine((args) => args.memberIds === undefined || args.visibility === 'private', {
+    message: 'only private threads have members (add visibility: "private")',
+    path: ['memberIds'],
+  });
+
+type ThreadCreateFields = z.output<typeof threadCreateFields>;
+/** The normalized arguments: `visibility` only when the thread is private. */
+export type ThreadCreateArgs = Omit<ThreadCreateFields, 'visibility'> & { visibility?: 'private' };
+
+export const threadCreateArgs = threadCreateFields.transform(({ visibility, ...args }): ThreadCreateArgs =>
+  visibility === 'private' ? { ...args, visibility } : args,
+);
 
 /** `thread.archive`: through a checkpoint; the archived thread becomes read-only for everyone. */
 export const threadArchiveArgs = z.object({ threadId: idOf<ThreadId>() });

@@ -44,6 +44,15 @@ function checkpoint(requestedBy: UserId = other, approvals: UserId[] = []): Chec
   );
 }
 
+/** A private thread someone else created. */
+const privateThread = {
+  id: threadId,
+  workspaceId: ws,
+  status: 'active' as const,
+  visibility: 'private' as const,
+  createdBy: other,
+};
+
 /** One intent of every type, with the state it needs for its rule to be the only question. */
 const CASES: { [T in IntentType]: { intent: Intent; state: Omit<PolicyState, 'role'> } } = {
   'thread.create': {
@@ -57,6 +66,21 @@ const CASES: { [T in IntentType]: { intent: Intent; state: Omit<PolicyState, 'ro
   'thread.restore': {
     intent: intent({ type: 'thread.restore', args: { threadId } }),
     state: { thread: { id: threadId, workspaceId: ws, status: 'archived' }, pendingCheckpoint: null },
+  },
+  'thread.addMember': {
+    intent: intent({ type: 'thread.addMember', args: { threadId, userId: other } }),
+    state: { thread: privateThread, threadMembers: [me], member: { userId: other, role: 'viewer' } },
+  },
+  'thread.removeMember': {
+    intent: intent({ type: 'thread.removeMember', args: { threadId, userId: other } }),
+    state: { thread: privateThread, threadMembers: [me, other] },
+  },
+  'conversation.open': {
+    intent: intent({
+      type: 'conversation.open',
+      args: { threadId, workspaceId: ws, userIds: [other] },
+    }),
+    state: { conversation: null, idTaken: false, strangers: [] },
   },
   'decision.propose': {
     intent: intent({ type: 'decision.propose', args: { decisionId, threadId, title: 'D' } }),
@@ -120,6 +144,9 @@ const MATRIX: { [T in IntentType]: [viewer: Outcome, editor: Outcome, approver: 
   'thread.create': ['forbidden', 'accepted', 'accepted', 'accepted'],
   'thread.archive': ['forbidden', 'escalate', 'accepted', 'accepted'],
   'thread.restore': ['forbidden', 'escalate', 'accepted', 'accepted'],
+  'thread.addMember': ['forbidden', 'accepted', 'accepted', 'accepted'],
+  'thread.removeMember': ['forbidden', 'forbidden', 'forbidden', 'accepted'],
+  'conversation.open': ['forbidden', 'accepted', 'accepted', 'accepted'],
   'decision.propose': ['forbidden', 'accepted', 'accepted', 'accepted'],
   'decision.approve': ['forbidden', 'forbidden', 'accepted', 'accepted'],
   'decision.resolve': ['forbidden', 'escalate', 'accepted', 'accepted'],

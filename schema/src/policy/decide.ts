@@ -6,9 +6,11 @@
 import type { ThreadStatus } from '../db/tables.js';
 import type { CheckpointId, ThreadId, UserId, WorkspaceId } from '../ids.js';
 import type { Intent, IntentType } from '../intents/intent.js';
+import type { ThreadVisibility } from '../intents/thread-intents.js';
 import { roleAtLeast, type Role } from '../roles.js';
 import { applyCheckpointEvent, type CheckpointState, type CheckpointTarget } from './checkpoint-machine.js';
 import { checkDecisionEvent, type DecisionEvent, type DecisionState } from './decision-machine.js';
+import { checkStrangers, decideConversation, decideThreadMember } from './private-threads.js';
 import { isRejection, reject, type Rejection } from './rejections.js';
 import { ARCHIVE_REQUIRED_APPROVALS, INTENT_RULES, MIN_ESCALATED_APPROVALS } from './rules.js';
 
@@ -20,6 +22,11 @@ export interface ThreadView {
   id: ThreadId;
   workspaceId: WorkspaceId;
   status: ThreadStatus;
+  /** `workspace` when left out. */
+  visibility?: ThreadVisibility;
+  createdBy?: UserId;
+  /** A direct conversation (its members are who it is with). */
+  conversation?: boolean;
 }
 
 export interface MemberView {
@@ -32,7 +39,11 @@ export interface MemberView {
  * left out; `null` means "looked for, does not exist (or is not visible)".
  */
 export interface PolicyState {
-  /** The actor's role in the workspace the intent concerns; null when not a member. */
+  /**
+   * The actor's role in the workspace the intent concerns; null when not a member. For a private
+   * thread and what is in it (its decisions, checkpoints, members) the role in the thread
+   * (`roleInThread`): null unless the actor is one of its members.
+   */
   role: Role | null;
   thread?: ThreadView | null;
   decision?: DecisionState | null;
@@ -48,6 +59,12 @@ export interface PolicyState {
   idTaken?: boolean;
   /** A pending checkpoint already waiting on the intent's target. */
   pendingCheckpoint?: CheckpointId | null;
+  /** `thread.addMember`, `thread.removeMember`: the private thread's members. */
+  threadMembers?: readonly UserId[];
+  /** Private `thread.create`, `conversation.open`: named users who are not members of the workspace. */
+  strangers?: readonly UserId[];
+  /** `conversation.open`: the thread of that set of people's conversation, when there is one. */
+  conversation?: ThreadId | null;
 }
 
 export type Ruling =
@@ -78,6 +95,9 @@ const VERBS: Record<IntentType, string> = {
   'thread.create': 'create threads',
   'thread.archive': 'archive threads',
   'thread.restore': 'restore threads',
+  'thread.addMember': 'add members to threads',
+  'thread.removeMember': 'remove members from threads',
+  'conversation.open': 'start conversations',
   'decision.propose': 'propose decisions',
   'decision.approve': 'approve decisions',
   'decision.resolve': 'resolve decisions',
@@ -205,8 +225,15 @@ export function decide(
           reject('id-taken', 'a thread with that id already exists', 'make a new id and try again'),
         );
       }
-      return ACCEPTED;
+      return checkStrangers(state) ?? ACCEPTED;
     }
+
+    case 'thread.addMember':
+    case 'thread.removeMember':
+      return decideThreadMember(actor.userId, state, intent);
+
+    case 'conversation.open':
+      return decideConversation(state);
 
     case 'thread.archive':
     case 'thread.restore': {

@@ -22,6 +22,8 @@ export const REJECTION_CODES = [
   'checkpoint-pending',
   /** The change would leave the workspace without an owner. */
   'last-owner',
+  /** The change would leave a private thread without members. */
+  'last-member',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 

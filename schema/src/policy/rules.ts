@@ -16,6 +16,12 @@ export const INTENT_RULES: { readonly [T in IntentType]: IntentRule } = {
   'thread.create': { perform: 'editor', request: null },
   'thread.archive': { perform: 'approver', request: 'editor' },
   'thread.restore': { perform: 'approver', request: 'editor' },
+  // Members of the private thread only; see `private-threads.ts`.
+  'thread.addMember': { perform: 'editor', request: null },
+  // The thread's creator or an owner; any member may also remove themselves (leave).
+  'thread.removeMember': { perform: 'editor', request: null },
+  // Giving back an existing conversation needs no role beyond being one of its people.
+  'conversation.open': { perform: 'editor', request: null },
   'decision.propose': { perform: 'editor', request: null },
   'decision.approve': { perform: 'approver', request: null },
   'decision.resolve': { perform: 'approver', request: 'editor' },

@@ -2,4 +2,4 @@
  * The version of the governance policy (role rules, state machines, checkpoint rules). Every audit
  * event records the version that ruled on it; bump it whenever `decide` would rule differently.
  */
-export const POLICY_VERSION = 1;
+export const POLICY_VERSION = 2;

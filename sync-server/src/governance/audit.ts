@@ -3,11 +3,11 @@
  * changing, inserting or removing an event in the middle breaks the chain from there on.
  */
 import { createHash } from 'node:crypto';
-import { and, asc, desc, eq, gt } from 'drizzle-orm';
-import { tables, type UserId, type Verdict, type WorkspaceId } from '@caucus/schema';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
+import { tables, type ThreadId, type UserId, type Verdict, type WorkspaceId } from '@caucus/schema';
 import type { Db } from '../storage/db.js';
 
-const { auditEvents } = tables;
+const { auditEvents, threadMembers } = tables;
 
 /** The `prevHash` of the first event. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -24,6 +24,8 @@ export interface AuditInput {
   intent: string;
   verdict: Verdict;
   policyVersion: number;
+  /** The private thread it concerns (`privateThreadOf`): only its members may list it. */
+  privateThreadId?: ThreadId | null;
 }
 
 export type AuditRow = typeof auditEvents.$inferSelect;
@@ -65,6 +67,7 @@ export function appendAudit(db: Db, input: AuditInput): AuditRow {
     status: input.verdict.status,
     policyVersion: input.policyVersion,
     prevHash: last?.hash ?? GENESIS_HASH,
+    privateThreadId: input.privateThreadId ?? null,
   };
   const row: AuditRow = { ...unhashed, hash: auditHash(unhashed) };
   db.insert(auditEvents).values(row).run();
@@ -127,20 +130,25 @@ export interface AuditEventView {
   hash: string;
 }
 
-/** A workspace's events in chain order, after `after` (a seq). */
+/**
+ * A workspace's events in chain order, after `after` (a seq), as `viewer` may see them: events of
+ * a private thread only when they are one of its members.
+ */
 export function listAudit(
   db: Db,
   workspaceId: WorkspaceId,
+  viewer: UserId,
   options: { after?: number; limit?: number } = {},
 ): AuditEventView[] {
+  const visible = sql`(${auditEvents.privateThreadId} IS NULL OR EXISTS (SELECT 1 FROM ${threadMembers} WHERE ${threadMembers.threadId} = ${auditEvents.privateThreadId} AND ${threadMembers.userId} = ${viewer}))`;
   return db
     .select()
     .from(auditEvents)
-    .where(and(eq(auditEvents.workspaceId, workspaceId), gt(auditEvents.seq, options.after ?? 0)))
+    .where(and(eq(auditEvents.workspaceId, workspaceId), gt(auditEvents.seq, options.after ?? 0), visible))
     .orderBy(asc(auditEvents.seq))
     .limit(options.limit ?? MAX_AUDIT_LIST)
     .all()
-    .map(({ status: _status, intent, verdict, ...row }) => ({
+    .map(({ status: _status, privateThreadId: _private, intent, verdict, ...row }) => ({
       ...row,
       intent: parseJson(intent),
       verdict: parseJson(verdict) as Verdict,

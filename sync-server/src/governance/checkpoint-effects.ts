@@ -17,6 +17,7 @@ import {
   type IntentOf,
   type Json,
   type Rejection,
+  type ThreadId,
   type UserId,
   type WorkspaceId,
 } from '@caucus/schema';
@@ -24,7 +25,8 @@ import type { Changes } from './changes.js';
 import { insertCheckpoint, loadCheckpoint, pendingCheckpoints, saveCheckpoint } from './checkpoint-store.js';
 import { describeIntent, userName } from './describe.js';
 import type { EffectContext } from './effect-context.js';
-import { membersOf } from './state.js';
+import { decisionListsChanged } from './private-thread-effects.js';
+import { membersOf, threadOfTarget } from './state.js';
 
 /** Runs a checkpoint's intent as its requester; what it returned, or why it no longer applies. */
 export type ExecuteAction = (
@@ -39,12 +41,22 @@ export type StillApplies = (checkpoint: CheckpointState) => Rejection | null;
 
 const dedupeKey = (id: CheckpointId) => `checkpoint:${id}`;
 
-function touchTarget(target: CheckpointTarget, workspaceId: WorkspaceId, changes: Changes): void {
-  // The decision document and the workspace's open-decision list show the pending checkpoint.
+function touchTarget(ctx: EffectContext, target: CheckpointTarget, changes: Changes): void {
+  // The decision document and the lists of open decisions show the pending checkpoint.
   if (target.kind === 'decision') {
     changes.decisions.add(target.id);
-    changes.workspaces.add(workspaceId);
+    const thread = threadOfTarget(ctx.db, target);
+    if (thread) decisionListsChanged(ctx.db, thread.id, changes);
   }
+}
+
+/**
+ * The thread a checkpoint's notifications are about: only those who see it hear of the
+ * checkpoint (a private thread's approvers are its approving members).
+ */
+function aboutThread(ctx: EffectContext, target: CheckpointTarget): { about?: ThreadId } {
+  const thread = threadOfTarget(ctx.db, target);
+  return thread ? { about: thread.id } : {};
 }
 
 export interface Escalation {
@@ -76,7 +88,7 @@ export function openCheckpointEffect(
     now,
   );
   insertCheckpoint(db, checkpoint);
-  touchTarget(checkpoint.target, workspaceId, changes);
+  touchTarget(ctx, checkpoint.target, changes);
   const approved = new Set(checkpoint.approvals.map((a) => a.userId));
   const approvers = membersOf(db, workspaceId, 'approver').filter((id) => id !== actor && !approved.has(id));
   ctx.notifier.deliver(
@@ -87,6 +99,7 @@ export function openCheckpointEffect(
       body: `${checkpoint.approvals.length} of ${checkpoint.requiredApprovals} approvals so far.`,
       link: `/checkpoints/${checkpoint.id}`,
       dedupeKey: dedupeKey(checkpoint.id),
+      ...aboutThread(ctx, checkpoint.target),
     },
     changes,
   );
@@ -109,7 +122,7 @@ function transition(
 function close(ctx: EffectContext, closed: CheckpointState, changes: Changes): void {
   saveCheckpoint(ctx.db, closed);
   ctx.notifier.markReadByKey(dedupeKey(closed.id), changes);
-  touchTarget(closed.target, closed.workspaceId, changes);
+  touchTarget(ctx, closed.target, changes);
 }
 
 function summary(checkpoint: CheckpointState): { [key: string]: Json } {
@@ -138,7 +151,7 @@ export function approveCheckpointEffect(
   const approved = transition(loaded(ctx, intent.args.checkpointId), 'approve', actor, ctx.now());
   if (!isReady(approved)) {
     saveCheckpoint(db, approved);
-    touchTarget(approved.target, approved.workspaceId, changes);
+    touchTarget(ctx, approved.target, changes);
     return summary(approved);
   }
   const what = describeIntent(db, approved.action);
@@ -153,6 +166,7 @@ export function approveCheckpointEffect(
       ? { status: 'accepted', result: outcome.result }
       : { status: 'rejected', ...outcome.rejection },
   });
+  const about = aboutThread(ctx, approved.target);
   ctx.notifier.deliver(
     [approved.requestedBy],
     outcome.ok
@@ -161,12 +175,14 @@ export function approveCheckpointEffect(
           title: `Approved: ${what}`,
           body: `${userName(db, actor)} gave the last approval; it is done.`,
           link: `/checkpoints/${closed.id}`,
+          ...about,
         }
       : {
           kind: 'error',
           title: `Approved, but it could not run: ${what}`,
           body: outcome.rejection.reason,
           link: `/checkpoints/${closed.id}`,
+          ...about,
         },
     changes,
   );
@@ -207,6 +223,7 @@ export function rejectCheckpointEffect(
         title: `Rejected: ${describeIntent(db, checkpoint.action)}`,
         body: `${userName(db, actor)} rejected it.${closed.reason ? ` ${closed.reason}` : ''}`,
         link: `/checkpoints/${closed.id}`,
+        ...aboutThread(ctx, checkpoint.target),
       },
       changes,
     );
@@ -241,6 +258,7 @@ export function failSupersededCheckpoints(
         title: `No longer possible: ${describeIntent(ctx.db, checkpoint.action)}`,
         body: closed.reason ?? '',
         link: `/checkpoints/${closed.id}`,
+        ...aboutThread(ctx, checkpoint.target),
       },
       changes,
     );

@@ -14,6 +14,7 @@ import type { Changes } from './changes.js';
 import { quote, threadTitleOf, userName } from './describe.js';
 import { insertDecision, loadDecision, saveDecision } from './decision-store.js';
 import type { EffectContext } from './effect-context.js';
+import { decisionListsChanged } from './private-thread-effects.js';
 import { membersOf, threadView } from './state.js';
 
 export function proposeDecisionEffect(
@@ -41,7 +42,7 @@ export function proposeDecisionEffect(
   );
   insertDecision(db, decision);
   changes.decisions.add(decisionId);
-  changes.workspaces.add(thread.workspaceId);
+  decisionListsChanged(db, threadId, changes);
   ctx.notifier.deliver(
     membersOf(db, thread.workspaceId).filter((id) => id !== actor),
     {
@@ -49,6 +50,7 @@ export function proposeDecisionEffect(
       title: `New decision: ${quote(title)}`,
       body: `${userName(db, actor)} proposed it in ${quote(threadTitleOf(db, threadId))}.`,
       link: `/decisions/${decisionId}`,
+      about: threadId,
     },
     changes,
   );
@@ -71,15 +73,17 @@ export function changeDecisionEffect(
     throw new Error(`the policy accepted what the state machine refuses: ${next.reason}`);
   saveDecision(db, next);
   changes.decisions.add(next.id);
-  changes.workspaces.add(next.workspaceId);
+  decisionListsChanged(db, next.threadId, changes);
   const link = `/decisions/${next.id}`;
+  // Followers who left the thread since hear nothing more of it.
+  const about = next.threadId;
   const who = userName(db, actor);
   const others = (ids: UserId[]) => ids.filter((id) => id !== actor);
   switch (intent.type) {
     case 'decision.approve':
       ctx.notifier.deliver(
         others([next.proposedBy]),
-        { kind: 'info', title: `${who} approved ${quote(next.title)}`, link },
+        { kind: 'info', title: `${who} approved ${quote(next.title)}`, link, about },
         changes,
       );
       break;
@@ -91,6 +95,7 @@ export function changeDecisionEffect(
           title: `Decision resolved: ${quote(next.title)}`,
           body: `Outcome: ${next.outcome ?? ''}`,
           link,
+          about,
         },
         changes,
       );
@@ -108,6 +113,7 @@ export function changeDecisionEffect(
             .filter(Boolean)
             .join(' '),
           link,
+          about,
         },
         changes,
       );
@@ -115,7 +121,7 @@ export function changeDecisionEffect(
     case 'decision.reopen':
       ctx.notifier.deliver(
         others(decisionFollowers(next)),
-        { kind: 'info', title: `Decision reopened: ${quote(next.title)}`, body: `By ${who}.`, link },
+        { kind: 'info', title: `Decision reopened: ${quote(next.title)}`, body: `By ${who}.`, link, about },
         changes,
       );
       break;

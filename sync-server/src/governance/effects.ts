@@ -22,6 +22,7 @@ import {
 import { changeDecisionEffect, proposeDecisionEffect } from './decision-effects.js';
 import type { EffectContext } from './effect-context.js';
 import { inviteMember, removeMember, setMemberRole } from './member-effects.js';
+import { addThreadMember, openConversation, removeThreadMember } from './private-thread-effects.js';
 import { loadPolicyState } from './state.js';
 import { createThread, setThreadStatus } from './thread-effects.js';
 
@@ -75,6 +76,12 @@ function applyOne(
     case 'thread.archive':
     case 'thread.restore':
       return setThreadStatus(ctx, intent, changes);
+    case 'thread.addMember':
+      return addThreadMember(ctx, actor, intent, changes);
+    case 'thread.removeMember':
+      return removeThreadMember(ctx, actor, intent, changes);
+    case 'conversation.open':
+      return openConversation(ctx, actor, intent, changes);
     case 'decision.propose':
       return proposeDecisionEffect(ctx, actor, intent, changes);
     case 'decision.approve':

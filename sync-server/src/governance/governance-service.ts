@@ -48,7 +48,8 @@ import {
   type StoredIntent,
 } from './queries.js';
 import { DEFAULT_INTENT_RATE, IntentRateLimiter, type IntentRate } from './rate-limit.js';
-import { membersOf, roleOf, threadView } from './state.js';
+import { threadAudience } from '../workspaces/thread-members.js';
+import { roleOf } from './state.js';
 
 /** What governance needs of the sync hub: server-side writes, and committed thread updates. */
 export interface GovernanceHub extends DocWriter {
@@ -200,7 +201,10 @@ export class GovernanceService {
     return this.#notifier.listWithPositions(actor, options);
   }
 
-  /** A workspace's audit events; owners only (`forbidden`), members only (`not-found`). */
+  /**
+   * A workspace's audit events; owners only (`forbidden`), members only (`not-found`). Events of
+   * a private thread are listed only to owners who are its members.
+   */
   audit(
     actor: UserId,
     workspaceId: WorkspaceId,
@@ -209,7 +213,7 @@ export class GovernanceService {
     const role = roleOf(this.#db, actor, workspaceId);
     if (role === null) throw new ApiError('not-found', 'workspace not found');
     if (!roleAtLeast(role, 'owner')) throw new ApiError('forbidden', 'only owners read the audit log');
-    return listAudit(this.#db, workspaceId, options);
+    return listAudit(this.#db, workspaceId, actor, options);
   }
 
   /**
@@ -224,18 +228,17 @@ export class GovernanceService {
   }
 
   /**
-   * Notifies every member of the thread's workspace (but `except`), e.g. when a file lands in the
-   * thread. Resolves with who got it; an unknown thread notifies nobody.
+   * Notifies everyone who sees the thread (but `except`) — its workspace's members, or a private
+   * thread's own — e.g. when a file lands in it. Resolves with who got it; an unknown thread
+   * notifies nobody.
    */
   async notifyThreadMembers(
     threadId: ThreadId,
     notification: NewNotification,
     options: NotifyOptions = {},
   ): Promise<UserId[]> {
-    const thread = threadView(this.#db, threadId);
-    if (!thread) return [];
-    const members = membersOf(this.#db, thread.workspaceId).filter((id) => id !== options.except);
-    return this.notify(members, notification);
+    const members = threadAudience(this.#db, threadId).filter((id) => id !== options.except);
+    return this.notify(members, { ...notification, about: threadId });
   }
 
   /** Publishes every governed document from SQLite (call at start, before serving). */
@@ -265,9 +268,9 @@ export class GovernanceService {
     try {
       const messages = touchedMessages(event.ydoc, event.entries);
       if (messages.length === 0) return;
-      const thread = threadView(this.#db, threadId);
-      if (!thread) return;
-      const members = new Set(membersOf(this.#db, thread.workspaceId));
+      // A mention of someone who cannot see the thread notifies no one and adds no one.
+      const members = new Set(threadAudience(this.#db, threadId));
+      if (members.size === 0) return;
       const changes = new Changes();
       this.#db.transaction(() => {
         const title = threadTitleOf(this.#db, threadId);
@@ -280,6 +283,7 @@ export class GovernanceService {
               body: m.text,
               link: `/threads/${threadId}`,
               dedupeKey: mentionKey(threadId, m.messageId),
+              about: threadId,
             },
             changes,
           );

@@ -4,6 +4,7 @@ import {
   applyDecisionEvent,
   decide,
   newId,
+  POLICY_VERSION,
   proposeDecision,
   tables,
   type DecisionId,
@@ -211,7 +212,11 @@ describe('the audit log', () => {
       ['decision.propose', 'accepted'],
       ['decision.resolve', 'rejected'],
     ]);
-    expect(events[6]).toMatchObject({ actor: t.viewer, policyVersion: 1, verdict: { code: 'forbidden' } });
+    expect(events[6]).toMatchObject({
+      actor: t.viewer,
+      policyVersion: POLICY_VERSION,
+      verdict: { code: 'forbidden' },
+    });
     expect(events[6]?.intent).toMatchObject({ type: 'decision.resolve', args: { decisionId, outcome: 'x' } });
     expect(events[1]?.prevHash).toBe(events[0]?.hash);
     // The malformed intent is in the chain too (with no workspace, so not in this listing).

@@ -18,6 +18,7 @@ import {
 } from '@caucus/schema';
 import type { ReceiptIssuer } from '../receipts/issuer.js';
 import { appendAudit } from './audit.js';
+import { privateThreadOf } from './audit-scope.js';
 import { Changes } from './changes.js';
 import { openCheckpointEffect } from './checkpoint-effects.js';
 import { describeIntent, linkFor } from './describe.js';
@@ -105,6 +106,7 @@ export class IntentEngine {
         intent: JSON.stringify(intent),
         verdict,
         policyVersion: POLICY_VERSION,
+        privateThreadId: privateThreadOf(db, intent, verdict),
       });
       // Not stored: the id keeps the verdict it got first.
       return {
@@ -134,7 +136,8 @@ export class IntentEngine {
           [actor],
           {
             kind: 'error',
-            title: `Not done: ${describeIntent(db, intent)}`,
+            // Not found may mean "not yours to see": then nothing is named by its title.
+            title: `Not done: ${describeIntent(db, intent, ruling.code === 'not-found' ? 'ids' : 'titles')}`,
             body: `${ruling.reason}. To do: ${ruling.remedy}.`,
             link: linkFor(intent),
           },
@@ -163,6 +166,7 @@ export class IntentEngine {
       intent: JSON.stringify(intent),
       verdict,
       policyVersion: POLICY_VERSION,
+      privateThreadId: privateThreadOf(db, intent, verdict),
     });
     const receipt = this.receipts.verdict(audit, verdict, intent.args, true);
     // Intents that waited in checkpoints this one closed get their final verdict signed too, bound

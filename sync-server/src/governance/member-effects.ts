@@ -4,6 +4,7 @@ import { tables, type IntentOf, type Json, type Role, type UserId, type Workspac
 import type { Changes } from './changes.js';
 import { workspaceName } from './describe.js';
 import type { EffectContext } from './effect-context.js';
+import { leaveWorkspaceThreads } from './private-thread-effects.js';
 import { roleOf } from './state.js';
 
 const { invitations, memberships, users } = tables;
@@ -85,6 +86,7 @@ export function removeMember(
   db.delete(memberships)
     .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)))
     .run();
+  leaveWorkspaceThreads(ctx, workspaceId, userId, changes);
   changes.memberships.push({ workspaceId, userId, role: null });
   changes.workspaces.add(workspaceId);
   if (userId !== actor) {

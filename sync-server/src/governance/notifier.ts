@@ -9,9 +9,11 @@ import {
   type InboxNotification,
   type NotificationId,
   type NotificationKind,
+  type ThreadId,
   type UserId,
 } from '@caucus/schema';
 import type { Db } from '../storage/db.js';
+import { whoSeesThread } from '../workspaces/thread-members.js';
 import type { Changes } from './changes.js';
 
 const { notifications, prefs } = tables;
@@ -45,6 +47,11 @@ export interface NewNotification {
   link?: string;
   /** Delivered at most once per user and key (e.g. `upload:<uploadId>`), so retries do not repeat it. */
   dedupeKey?: string;
+  /**
+   * The thread it tells about: delivered only to those who may see that thread now, so nothing of a
+   * private thread reaches anyone outside it (a mention of a non-member, a removed follower).
+   */
+  about?: ThreadId;
 }
 
 function cut(text: string, max: number): string {
@@ -70,9 +77,10 @@ export class Notifier {
     private readonly now: () => number,
   ) {}
 
-  /** Delivers `n` to each recipient that has not muted its kind; returns who got it. */
+  /** Delivers `n` to each recipient that has not muted its kind (and sees `n.about`); returns who got it. */
   deliver(userIds: Iterable<UserId>, n: NewNotification, changes: Changes): UserId[] {
-    const recipients = [...new Set(userIds)];
+    const recipients =
+      n.about === undefined ? [...new Set(userIds)] : whoSeesThread(this.db, n.about, userIds);
     if (recipients.length === 0) return [];
     const muted = new Set(
       this.db

@@ -4,7 +4,7 @@
  * every document at start is the same code. SQLite is the truth; the documents are its view.
  */
 import * as Y from 'yjs';
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import {
   DECISION_ROOTS,
   decisionDoc,
@@ -18,6 +18,7 @@ import {
   type DecisionId,
   type DocName,
   type DocRef,
+  type PrivateDecisionEntry,
   type UserId,
   type WorkspaceDecisionEntry,
   type WorkspaceId,
@@ -30,7 +31,7 @@ import { pendingCheckpointId } from './checkpoint-store.js';
 import { loadDecision } from './decision-store.js';
 import { toInboxNotification } from './notifier.js';
 
-const { decisions, memberships, notifications, prefs, users, workspaces } = tables;
+const { decisions, memberships, notifications, prefs, threadMembers, threads, users, workspaces } = tables;
 
 /** Where documents are written: the sync hub's server-side transactions. */
 export interface DocWriter {
@@ -111,7 +112,41 @@ export class Publisher {
         this.db.select({ mutedKinds: prefs.mutedKinds }).from(prefs).where(eq(prefs.userId, userId)).get()
           ?.mutedKinds ?? [];
       reconcileMap(doc.getMap(INBOX_ROOTS.prefs), new Map([['mutedKinds', muted]]));
+      const mine = this.#openDecisions(
+        and(
+          eq(threads.visibility, 'private'),
+          sql`EXISTS (SELECT 1 FROM ${threadMembers} WHERE ${threadMembers.threadId} = ${threads.id} AND ${threadMembers.userId} = ${userId})`,
+          sql`EXISTS (SELECT 1 FROM ${memberships} WHERE ${memberships.workspaceId} = ${decisions.workspaceId} AND ${memberships.userId} = ${userId})`,
+        ) as SQL,
+      );
+      reconcileMap(
+        doc.getMap(INBOX_ROOTS.decisions),
+        new Map(mine.map((d): [string, PrivateDecisionEntry] => [d.id, d])),
+      );
     });
+  }
+
+  /** Open decisions matching `where` (over `decisions` joined to their `threads`), oldest first. */
+  #openDecisions(where: SQL): PrivateDecisionEntry[] {
+    return this.db
+      .select({
+        id: decisions.id,
+        workspaceId: decisions.workspaceId,
+        threadId: decisions.threadId,
+        title: decisions.title,
+        status: decisions.status,
+        requiredApprovals: decisions.requiredApprovals,
+        approvals: sql<number>`(SELECT count(*) FROM decision_approvals a WHERE a.decision_id = ${decisions.id})`,
+        dueAt: decisions.dueAt,
+        openedAt: decisions.openedAt,
+        updatedAt: decisions.updatedAt,
+      })
+      .from(decisions)
+      .innerJoin(threads, eq(threads.id, decisions.threadId))
+      .where(and(eq(decisions.status, 'open'), where))
+      .orderBy(asc(decisions.openedAt))
+      .all()
+      .map((d) => ({ ...d, pendingCheckpointId: pendingCheckpointId(this.db, d.id) }));
   }
 
   workspace(id: WorkspaceId): Promise<void> {
@@ -126,30 +161,13 @@ export class Publisher {
         doc.getMap(WORKSPACE_ROOTS.members),
         new Map(members.map((m): [string, WorkspaceMemberEntry] => [m.userId, m])),
       );
-      const open = this.db
-        .select({
-          id: decisions.id,
-          threadId: decisions.threadId,
-          title: decisions.title,
-          status: decisions.status,
-          requiredApprovals: decisions.requiredApprovals,
-          approvals: sql<number>`(SELECT count(*) FROM decision_approvals a WHERE a.decision_id = ${decisions.id})`,
-          dueAt: decisions.dueAt,
-          openedAt: decisions.openedAt,
-          updatedAt: decisions.updatedAt,
-        })
-        .from(decisions)
-        .where(and(eq(decisions.workspaceId, id), eq(decisions.status, 'open')))
-        .orderBy(asc(decisions.openedAt))
-        .all();
+      // Decisions of private threads are in their members' inboxes instead (see `inbox`).
+      const open = this.#openDecisions(
+        and(eq(decisions.workspaceId, id), eq(threads.visibility, 'workspace')) as SQL,
+      );
       reconcileMap(
         doc.getMap(WORKSPACE_ROOTS.decisions),
-        new Map(
-          open.map((d): [string, WorkspaceDecisionEntry] => [
-            d.id,
-            { ...d, pendingCheckpointId: pendingCheckpointId(this.db, d.id) },
-          ]),
-        ),
+        new Map(open.map(({ workspaceId: _ws, ...d }): [string, WorkspaceDecisionEntry] => [d.id, d])),
       );
     });
   }
@@ -176,7 +194,13 @@ export class Publisher {
               this.workspace(id),
         ),
       ...this.db.$client
-        .prepare('SELECT user_id AS id FROM notifications UNION SELECT user_id AS id FROM prefs')
+        // Members of private threads, and whoever left one (their inbox lists those threads' decisions).
+        .prepare(
+          `SELECT user_id AS id FROM notifications UNION SELECT user_id AS id FROM prefs
+           UNION SELECT user_id AS id FROM thread_members
+           UNION SELECT json_extract(args, '$.userId') AS id FROM intents
+             WHERE type IN ('thread.removeMember', 'member.remove')`,
+        )
         .all()
         .map((row) => () => this.inbox((row as { id: UserId }).id)),
     ];

@@ -21,7 +21,9 @@ import { ApiError } from '../errors.js';
 import type { Db } from '../storage/db.js';
 import { checkpointsFor, loadCheckpoint } from './checkpoint-store.js';
 import { loadDecision } from './decision-store.js';
-import { roleOf } from './state.js';
+import { docAccess } from '../workspaces/access.js';
+import { threadIdVisibleTo } from '../workspaces/thread-members.js';
+import { roleOf, threadOfTarget } from './state.js';
 
 const { decisions, intents } = tables;
 
@@ -70,7 +72,11 @@ export function listDecisions(
   now: number,
 ): DecisionSummary[] {
   if (roleOf(db, userId, input.workspaceId) === null) throw new ApiError('not-found', 'workspace not found');
-  const filters: SQL[] = [eq(decisions.workspaceId, input.workspaceId)];
+  // Decisions of private threads the caller is not in are not there for them.
+  const filters: SQL[] = [
+    eq(decisions.workspaceId, input.workspaceId),
+    threadIdVisibleTo(decisions.threadId, userId),
+  ];
   if (input.status) filters.push(eq(decisions.status, input.status));
   if (input.aging) {
     if (input.status && input.status !== 'open') return [];
@@ -113,7 +119,7 @@ export function listDecisions(
 /** A decision its caller can see, with its checkpoints; `not-found` otherwise. */
 export function getDecision(db: Db, userId: UserId, id: DecisionId, now: number): DecisionDetail {
   const decision = loadDecision(db, id);
-  if (!decision || roleOf(db, userId, decision.workspaceId) === null) {
+  if (!decision || docAccess(db, userId, { kind: 'decision', id }) === 'none') {
     throw new ApiError('not-found', 'decision not found');
   }
   const checkpoints = checkpointsFor(db, id);
@@ -128,7 +134,8 @@ export function getDecision(db: Db, userId: UserId, id: DecisionId, now: number)
 /** A checkpoint its caller can see; `not-found` otherwise. */
 export function getCheckpoint(db: Db, userId: UserId, id: CheckpointId): CheckpointState {
   const checkpoint = loadCheckpoint(db, id);
-  if (!checkpoint || roleOf(db, userId, checkpoint.workspaceId) === null) {
+  const thread = checkpoint && threadOfTarget(db, checkpoint.target);
+  if (!checkpoint || !thread || docAccess(db, userId, { kind: 'thread', id: thread.id }) === 'none') {
     throw new ApiError('not-found', 'checkpoint not found');
   }
   return checkpoint;

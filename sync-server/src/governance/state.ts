@@ -5,7 +5,9 @@
 import { and, count, eq } from 'drizzle-orm';
 import {
   roleAtLeast,
+  roleInThread,
   tables,
+  type CheckpointTarget,
   type Intent,
   type MemberView,
   type PolicyState,
@@ -18,6 +20,8 @@ import {
 import type { Db } from '../storage/db.js';
 import { loadCheckpoint, pendingCheckpointId } from './checkpoint-store.js';
 import { decisionExists, loadDecision } from './decision-store.js';
+import { threadMembersOf } from '../workspaces/thread-members.js';
+import { loadConversationState, loadThreadMemberState, strangersOf } from './private-state.js';
 
 const { memberships, threads, users } = tables;
 
@@ -37,13 +41,31 @@ export function roleOf(db: Db, userId: UserId, workspaceId: WorkspaceId): Role |
 }
 
 export function threadView(db: Db, id: ThreadId): ThreadView | null {
-  return (
-    db
-      .select({ id: threads.id, workspaceId: threads.workspaceId, status: threads.status })
-      .from(threads)
-      .where(eq(threads.id, id))
-      .get() ?? null
-  );
+  const row = db
+    .select({
+      id: threads.id,
+      workspaceId: threads.workspaceId,
+      status: threads.status,
+      visibility: threads.visibility,
+      createdBy: threads.createdBy,
+      conversationKey: threads.conversationKey,
+    })
+    .from(threads)
+    .where(eq(threads.id, id))
+    .get();
+  if (!row) return null;
+  const { conversationKey, ...view } = row;
+  return { ...view, conversation: conversationKey !== null };
+}
+
+/**
+ * The actor's role in a thread (and in what is in it): their workspace role, or null in a private
+ * thread they are not a member of — so the policy answers `not-found`, as for an unknown id.
+ */
+export function threadRoleOf(db: Db, actor: UserId, thread: ThreadView): Role | null {
+  const role = roleOf(db, actor, thread.workspaceId);
+  if (role === null || thread.visibility !== 'private') return role;
+  return roleInThread(role, 'private', threadMembersOf(db, thread.id), actor);
 }
 
 function ownerCount(db: Db, workspaceId: WorkspaceId): number {
@@ -56,7 +78,7 @@ function ownerCount(db: Db, workspaceId: WorkspaceId): number {
   );
 }
 
-function membership(db: Db, workspaceId: WorkspaceId, userId: UserId): MemberView | null {
+export function membership(db: Db, workspaceId: WorkspaceId, userId: UserId): MemberView | null {
   const role = roleOf(db, userId, workspaceId);
   return role === null ? null : { userId, role };
 }
@@ -64,12 +86,21 @@ function membership(db: Db, workspaceId: WorkspaceId, userId: UserId): MemberVie
 export function loadPolicyState(db: Db, actor: UserId, intent: Intent): LoadedState {
   switch (intent.type) {
     case 'thread.create': {
-      const { workspaceId, threadId } = intent.args;
+      const { workspaceId, threadId, memberIds = [] } = intent.args;
       return {
         workspaceId,
-        state: { role: roleOf(db, actor, workspaceId), idTaken: threadView(db, threadId) !== null },
+        state: {
+          role: roleOf(db, actor, workspaceId),
+          idTaken: threadView(db, threadId) !== null,
+          strangers: strangersOf(db, workspaceId, memberIds),
+        },
       };
     }
+    case 'thread.addMember':
+    case 'thread.removeMember':
+      return loadThreadMemberState(db, actor, intent);
+    case 'conversation.open':
+      return loadConversationState(db, actor, intent);
     case 'thread.archive':
     case 'thread.restore': {
       const thread = threadView(db, intent.args.threadId);
@@ -77,7 +108,7 @@ export function loadPolicyState(db: Db, actor: UserId, intent: Intent): LoadedSt
       return {
         workspaceId: thread.workspaceId,
         state: {
-          role: roleOf(db, actor, thread.workspaceId),
+          role: threadRoleOf(db, actor, thread),
           thread,
           pendingCheckpoint: pendingCheckpointId(db, thread.id),
         },
@@ -89,7 +120,7 @@ export function loadPolicyState(db: Db, actor: UserId, intent: Intent): LoadedSt
       if (!thread) return { workspaceId: null, state: { role: null, thread: null, idTaken } };
       return {
         workspaceId: thread.workspaceId,
-        state: { role: roleOf(db, actor, thread.workspaceId), thread, idTaken },
+        state: { role: threadRoleOf(db, actor, thread), thread, idTaken },
       };
     }
     case 'decision.approve':
@@ -98,10 +129,11 @@ export function loadPolicyState(db: Db, actor: UserId, intent: Intent): LoadedSt
     case 'decision.reopen': {
       const decision = loadDecision(db, intent.args.decisionId);
       if (!decision) return { workspaceId: null, state: { role: null, decision: null } };
+      const thread = threadView(db, decision.threadId);
       return {
         workspaceId: decision.workspaceId,
         state: {
-          role: roleOf(db, actor, decision.workspaceId),
+          role: thread ? threadRoleOf(db, actor, thread) : null,
           decision,
           pendingCheckpoint: pendingCheckpointId(db, decision.id),
         },
@@ -111,9 +143,10 @@ export function loadPolicyState(db: Db, actor: UserId, intent: Intent): LoadedSt
     case 'checkpoint.reject': {
       const checkpoint = loadCheckpoint(db, intent.args.checkpointId);
       if (!checkpoint) return { workspaceId: null, state: { role: null, checkpoint: null } };
+      const thread = threadOfTarget(db, checkpoint.target);
       return {
         workspaceId: checkpoint.workspaceId,
-        state: { role: roleOf(db, actor, checkpoint.workspaceId), checkpoint },
+        state: { role: thread ? threadRoleOf(db, actor, thread) : null, checkpoint },
       };
     }
     case 'member.invite': {
@@ -145,6 +178,13 @@ export function loadPolicyState(db: Db, actor: UserId, intent: Intent): LoadedSt
     case 'prefs.set':
       return { workspaceId: null, state: { role: null } };
   }
+}
+
+/** The thread a checkpoint waits on: its target, or the thread of its target decision. */
+export function threadOfTarget(db: Db, target: CheckpointTarget): ThreadView | null {
+  if (target.kind === 'thread') return threadView(db, target.id);
+  const decision = loadDecision(db, target.id);
+  return decision ? threadView(db, decision.threadId) : null;
 }
 
 /** Members of a workspace with at least `minRole`. */

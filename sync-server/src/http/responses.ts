@@ -14,6 +14,7 @@ import {
   RECEIPT_KINDS,
   ROLES,
   THREAD_STATUSES,
+  THREAD_VISIBILITIES,
   VERDICT_STATUSES,
   type ApiErrorCode,
 } from '@caucus/schema';
@@ -38,6 +39,8 @@ export const threadSchema = z.strictObject({
   title: z.string(),
   intent: z.string().nullable(),
   status: z.enum(THREAD_STATUSES),
+  visibility: z.enum(THREAD_VISIBILITIES).describe('`private`: seen by its members only'),
+  conversation: z.boolean().describe('a direct conversation (`conversation.open`)'),
   createdBy: id,
   createdAt: time,
   updatedAt: time,

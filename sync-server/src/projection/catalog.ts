@@ -2,12 +2,12 @@
  * The thread catalog of each `workspace:<id>` document (DESIGN §2): its `threads` Y.Map holds,
  * per thread, the title, status, last activity and last message — what the PWA lists offline.
  * Made from the read model and the authoritative `threads` rows, so it follows both projected
- * edits and status changes; each write only touches the entries that differ.
+ * edits and status changes; each write only touches the entries that differ. Private threads are
+ * never in it: their entries go to their members' own documents (`private-catalog.ts`).
  */
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import {
-  CATALOG_MESSAGE_PREVIEW_CHARS,
   CATALOG_THREADS_ROOT,
   tables,
   workspaceDoc,
@@ -15,13 +15,13 @@ import {
   type DocName,
   type DocRef,
   type ThreadId,
-  type ThreadStatus,
-  type UserId,
   type WorkspaceId,
 } from '@caucus/schema';
 import type * as Y from 'yjs';
 import type { Logger } from '../logger.js';
 import type { Db } from '../storage/db.js';
+import { entryOf, type EntryRow } from './catalog-entry.js';
+import { PrivateCatalog } from './private-catalog.js';
 
 const { threads, projectedThreads, workspaces } = tables;
 
@@ -33,37 +33,6 @@ export interface CatalogDocWriter {
 /** Workspace documents written at once while rebuilding every catalog. */
 const REBUILD_CONCURRENCY = 16;
 
-interface EntryRow {
-  id: ThreadId;
-  workspaceId: WorkspaceId;
-  title: string;
-  status: ThreadStatus;
-  updatedAt: number;
-  activityAt: number | null;
-  lastId: string | null;
-  lastAuthor: UserId | null;
-  lastText: string | null;
-  lastAt: number | null;
-  hasLast: number;
-}
-
-function entryOf(row: EntryRow): CatalogThread {
-  return {
-    id: row.id,
-    title: row.title,
-    status: row.status,
-    updatedAt: Math.max(row.updatedAt, row.activityAt ?? 0),
-    lastMessage: row.hasLast
-      ? {
-          id: row.lastId,
-          author: row.lastAuthor,
-          text: (row.lastText ?? '').slice(0, CATALOG_MESSAGE_PREVIEW_CHARS),
-          at: row.lastAt,
-        }
-      : null,
-  };
-}
-
 /** The last message of the thread in `threads.id`, as a subquery for a join. */
 export const lastMessageKey = sql`(SELECT x.key FROM projected_messages x WHERE x.thread_id = ${threads.id} ORDER BY x.position DESC LIMIT 1)`;
 
@@ -74,6 +43,8 @@ function prepare(db: Db) {
       .select({
         id: threads.id,
         workspaceId: threads.workspaceId,
+        visibility: threads.visibility,
+        conversation: sql<number>`${threads.conversationKey} IS NOT NULL`,
         title: sql<string>`coalesce(${projectedThreads.title}, ${threads.title})`,
         status: threads.status,
         updatedAt: threads.updatedAt,
@@ -92,7 +63,9 @@ function prepare(db: Db) {
       .where(eq(threads.id, sql.placeholder('id')))
       .prepare(),
     ofWorkspace: base()
-      .where(eq(threads.workspaceId, sql.placeholder('workspaceId')))
+      .where(
+        and(eq(threads.workspaceId, sql.placeholder('workspaceId')), eq(threads.visibility, 'workspace')),
+      )
       .orderBy(asc(threads.id))
       .prepare(),
   };
@@ -103,6 +76,7 @@ export class CatalogPublisher {
   readonly #writer: CatalogDocWriter;
   readonly #logger: Logger;
   readonly #statements: ReturnType<typeof prepare>;
+  readonly #private: PrivateCatalog;
   /** What each catalog entry was last published as (JSON), to skip writes that change nothing. */
   readonly #published = new Map<ThreadId, { workspaceId: WorkspaceId; json: string }>();
   readonly #dirty = new Set<ThreadId>();
@@ -115,12 +89,18 @@ export class CatalogPublisher {
     this.#writer = options.writer;
     this.#logger = options.logger;
     this.#statements = prepare(options.db);
+    this.#private = new PrivateCatalog({
+      ...options,
+      row: (id) => this.#statements.one.get({ id }),
+    });
   }
 
-  /** The entry of `threadId` as the rows make it now (null for an unknown thread). */
+  /** The entry of workspace thread `threadId` as the rows make it now (null for unknown or private). */
   entry(threadId: ThreadId): { workspaceId: WorkspaceId; entry: CatalogThread } | null {
     const row = this.#statements.one.get({ id: threadId }) as EntryRow | undefined;
-    return row ? { workspaceId: row.workspaceId, entry: entryOf(row) } : null;
+    return row && row.visibility === 'workspace'
+      ? { workspaceId: row.workspaceId, entry: entryOf(row) }
+      : null;
   }
 
   /** Republishes `threadId`'s entry soon (several touches in one turn are one write per workspace). */
@@ -152,8 +132,13 @@ export class CatalogPublisher {
     await this.#chain;
   }
 
-  /** Makes every workspace's catalog match the rows (at start: the documents are a view). */
+  /** Makes every catalog — workspaces' and private ones — match the rows (at start: the documents are a view). */
   async rebuildAll(): Promise<void> {
+    await this.#rebuildWorkspaces();
+    await this.#private.rebuildAll();
+  }
+
+  async #rebuildWorkspaces(): Promise<void> {
     const ids = this.#db
       .select({ id: workspaces.id })
       .from(workspaces)
@@ -190,6 +175,7 @@ export class CatalogPublisher {
     if (this.#closed) return;
     const ids = [...this.#dirty];
     this.#dirty.clear();
+    const privateJob = this.#private.publish(ids);
     const changes = new Map<WorkspaceId, Array<[ThreadId, CatalogThread | null]>>();
     const add = (workspaceId: WorkspaceId, change: [ThreadId, CatalogThread | null]) => {
       const list = changes.get(workspaceId);
@@ -225,6 +211,7 @@ export class CatalogPublisher {
         ),
       ),
     );
+    await privateJob;
   }
 
   #write(workspaceId: WorkspaceId, change: (map: Y.Map<unknown>) => void): Promise<void> {

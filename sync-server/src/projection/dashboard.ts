@@ -1,7 +1,8 @@
 /**
  * The dashboard of one workspace (`GET /api/dashboard`): counts over the authoritative rows
  * (threads, decisions, checkpoints, notifications) and the read model (files attached to its
- * threads), for a member of the workspace.
+ * threads), for a member of the workspace — over the threads they see: private threads count
+ * for their members only, so a count never reveals one.
  */
 import { and, count, eq, isNull, sql } from 'drizzle-orm';
 import {
@@ -17,6 +18,7 @@ import {
   type WorkspaceId,
 } from '@caucus/schema';
 import { ApiError } from '../errors.js';
+import { threadIdVisibleTo, threadVisibleTo } from '../workspaces/thread-members.js';
 import type { Db } from '../storage/db.js';
 
 const { checkpoints, decisions, memberships, notifications, projectedAttachments, threads } = tables;
@@ -39,6 +41,9 @@ export interface Dashboard {
   at: number;
 }
 
+/** The thread a checkpoint waits on: its target, or the thread of its target decision. */
+const checkpointThread = sql`CASE ${checkpoints.targetKind} WHEN 'thread' THEN ${checkpoints.targetId} ELSE (SELECT d.thread_id FROM ${decisions} d WHERE d.id = ${checkpoints.targetId}) END`;
+
 const zeros = <K extends string>(keys: readonly K[]) =>
   Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
@@ -54,7 +59,7 @@ export function dashboard(db: Db, userId: UserId, workspaceId: WorkspaceId, now:
   for (const row of db
     .select({ status: threads.status, n: count() })
     .from(threads)
-    .where(eq(threads.workspaceId, workspaceId))
+    .where(and(eq(threads.workspaceId, workspaceId), threadVisibleTo(userId)))
     .groupBy(threads.status)
     .all()) {
     threadCounts[row.status] = row.n;
@@ -64,7 +69,7 @@ export function dashboard(db: Db, userId: UserId, workspaceId: WorkspaceId, now:
   for (const row of db
     .select({ status: decisions.status, n: count() })
     .from(decisions)
-    .where(eq(decisions.workspaceId, workspaceId))
+    .where(and(eq(decisions.workspaceId, workspaceId), threadIdVisibleTo(decisions.threadId, userId)))
     .groupBy(decisions.status)
     .all()) {
     byStatus[row.status] = row.n;
@@ -73,7 +78,13 @@ export function dashboard(db: Db, userId: UserId, workspaceId: WorkspaceId, now:
   for (const { openedAt } of db
     .select({ openedAt: decisions.openedAt })
     .from(decisions)
-    .where(and(eq(decisions.workspaceId, workspaceId), eq(decisions.status, 'open')))
+    .where(
+      and(
+        eq(decisions.workspaceId, workspaceId),
+        eq(decisions.status, 'open'),
+        threadIdVisibleTo(decisions.threadId, userId),
+      ),
+    )
     .all()) {
     const bucket = agingBucket('open', openedAt, now);
     if (bucket) aging[bucket]++;
@@ -83,7 +94,13 @@ export function dashboard(db: Db, userId: UserId, workspaceId: WorkspaceId, now:
     db
       .select({ n: count() })
       .from(checkpoints)
-      .where(and(eq(checkpoints.workspaceId, workspaceId), eq(checkpoints.status, 'pending')))
+      .where(
+        and(
+          eq(checkpoints.workspaceId, workspaceId),
+          eq(checkpoints.status, 'pending'),
+          threadIdVisibleTo(checkpointThread, userId),
+        ),
+      )
       .get()?.n ?? 0;
   const unread =
     db
@@ -95,7 +112,7 @@ export function dashboard(db: Db, userId: UserId, workspaceId: WorkspaceId, now:
     .select({ n: count(), bytes: sql<number>`coalesce(sum(${projectedAttachments.size}), 0)` })
     .from(projectedAttachments)
     .innerJoin(threads, eq(threads.id, projectedAttachments.threadId))
-    .where(eq(threads.workspaceId, workspaceId))
+    .where(and(eq(threads.workspaceId, workspaceId), threadVisibleTo(userId)))
     .get();
 
   return {

@@ -1,6 +1,7 @@
 /**
  * Thread reads for the HTTP API, over the read model and the authoritative `threads` rows, and
- * only ever over threads the caller may read (members of the thread's workspace, any role).
+ * only ever over threads the caller may read (members of the thread's workspace, any role; for a
+ * private thread, its own members only).
  *
  * Without a search the list is ordered by last activity; with one, by relevance (bm25 over titles,
  * intents, bodies and messages, titles weighing most), with a highlighted snippet of where the
@@ -14,12 +15,14 @@ import {
   type CatalogLastMessage,
   type ThreadId,
   type ThreadStatus,
+  type ThreadVisibility,
   type UploadId,
   type UserId,
   type WorkspaceId,
 } from '@caucus/schema';
 import { ApiError } from '../errors.js';
 import type { Db } from '../storage/db.js';
+import { threadVisibleTo } from '../workspaces/thread-members.js';
 import { FTS_WEIGHTS, ftsQuery } from './search-index.js';
 
 const { memberships, projectedAttachments, projectedMessages, projectedThreads, threads } = tables;
@@ -57,6 +60,9 @@ export interface ThreadSummary {
   title: string;
   intent: string | null;
   status: ThreadStatus;
+  visibility: ThreadVisibility;
+  /** A direct conversation (`conversation.open`). */
+  conversation: boolean;
   createdBy: UserId;
   createdAt: number;
   updatedAt: number;
@@ -114,6 +120,8 @@ const summaryColumns = {
     string | null
   >`CASE WHEN ${projectedThreads.key} IS NULL THEN ${threads.intent} ELSE ${projectedThreads.intent} END`,
   status: threads.status,
+  visibility: threads.visibility,
+  conversation: sql<boolean>`${threads.conversationKey} IS NOT NULL`.mapWith(Boolean),
   createdBy: threads.createdBy,
   createdAt: threads.createdAt,
   updatedAt: threads.updatedAt,
@@ -149,7 +157,7 @@ function prepare(db: Db) {
         ),
       )
       .leftJoin(projectedThreads, eq(projectedThreads.threadId, threads.id))
-      .where(eq(threads.id, sql.placeholder('threadId')))
+      .where(and(eq(threads.id, sql.placeholder('threadId')), threadVisibleTo(sql.placeholder('userId'))))
       .prepare(),
     messages: db
       .select({
@@ -233,7 +241,7 @@ export function listThreads(db: Db, userId: UserId, query: ListThreadsQuery): Th
   const limit = pageSize(query.limit);
   if (query.q !== undefined) return searchThreads(db, userId, query.q, query, limit);
 
-  const filters: SQL[] = [];
+  const filters: SQL[] = [threadVisibleTo(userId)];
   if (query.workspaceId) filters.push(eq(threads.workspaceId, query.workspaceId));
   if (query.status) filters.push(eq(threads.status, query.status));
   const after = query.after;
@@ -291,7 +299,9 @@ function searchThreads(
     ),
     best AS (SELECT thread_id, min(score) AS score, source, key FROM hits GROUP BY thread_id)
     SELECT ${threads.id} AS id, ${threads.workspaceId} AS workspaceId, ${summaryColumns.title} AS title,
-           ${summaryColumns.intent} AS intent, ${threads.status} AS status, ${threads.createdBy} AS createdBy,
+           ${summaryColumns.intent} AS intent, ${threads.status} AS status,
+           ${threads.visibility} AS visibility, ${threads.conversationKey} IS NOT NULL AS conversation,
+           ${threads.createdBy} AS createdBy,
            ${threads.createdAt} AS createdAt, ${threads.updatedAt} AS updatedAt, ${activity} AS activityAt,
            ${summaryColumns.messageCount} AS messageCount, ${summaryColumns.attachmentCount} AS attachmentCount,
            best.score AS score, best.source AS source, best.key AS key
@@ -299,7 +309,8 @@ function searchThreads(
     JOIN ${threads} ON ${threads.id} = best.thread_id
     JOIN ${memberships} ON ${memberships.workspaceId} = ${threads.workspaceId} AND ${memberships.userId} = ${userId}
     LEFT JOIN ${projectedThreads} ON ${projectedThreads.threadId} = ${threads.id}
-    WHERE (${query.workspaceId ?? null} IS NULL OR ${threads.workspaceId} = ${query.workspaceId ?? null})
+    WHERE ${threadVisibleTo(userId)}
+      AND (${query.workspaceId ?? null} IS NULL OR ${threads.workspaceId} = ${query.workspaceId ?? null})
       AND (${query.status ?? null} IS NULL OR ${threads.status} = ${query.status ?? null})
       AND (${after?.score ?? null} IS NULL OR best.score > ${after?.score ?? null}
            OR (best.score = ${after?.score ?? null} AND ${threads.id} > ${after?.id ?? null}))
@@ -309,7 +320,8 @@ function searchThreads(
   const last = page.at(-1);
   return {
     threads: page.map(({ score: _score, source, key, ...row }) => ({
-      ...withLastMessage(s, row),
+      // Raw SQL gives the boolean as 0/1.
+      ...withLastMessage(s, { ...row, conversation: Boolean(row.conversation) }),
       match: snippetOf(s, match, source, key),
     })),
     next: rows.length > limit && last ? { kind: 'rank', score: last.score, id: last.id } : null,

@@ -1,6 +1,7 @@
 /**
- * Notices changes to `threads` rows (created, archived, restored, …) whoever makes them, so the
- * catalog follows status changes without every writer having to announce them.
+ * Notices changes to `threads` rows (created, archived, restored, …) and to private threads'
+ * members, whoever makes them, so the catalogs follow status and membership changes without every
+ * writer having to announce them.
  *
  * A TEMP trigger calls a function registered on this connection only: other connections (the CLI,
  * another process) neither fire it nor need the function. The function runs inside the writing
@@ -12,12 +13,17 @@ import type { ThreadId } from '@caucus/schema';
 import type { Db } from '../storage/db.js';
 
 const FUNCTION = 'caucus_thread_row_changed';
-const TRIGGERS = ['caucus_thread_row_inserted', 'caucus_thread_row_updated'] as const;
+const TRIGGERS = [
+  'caucus_thread_row_inserted',
+  'caucus_thread_row_updated',
+  'caucus_thread_member_added',
+  'caucus_thread_member_removed',
+] as const;
 
 export interface ThreadRowChanges {
   /** New rows. */
   inserted: ThreadId[];
-  /** Rows changed (and not inserted in the same turn). */
+  /** Rows changed, or whose members changed (and not inserted in the same turn). */
   updated: ThreadId[];
 }
 
@@ -48,7 +54,9 @@ export function watchThreadRows(db: Db, listener: (changes: ThreadRowChanges) =>
   });
   sqlite.exec(
     `CREATE TEMP TRIGGER IF NOT EXISTS ${TRIGGERS[0]} AFTER INSERT ON main.threads BEGIN SELECT ${FUNCTION}(new.id, 1); END;
-     CREATE TEMP TRIGGER IF NOT EXISTS ${TRIGGERS[1]} AFTER UPDATE ON main.threads BEGIN SELECT ${FUNCTION}(new.id, 0); END;`,
+     CREATE TEMP TRIGGER IF NOT EXISTS ${TRIGGERS[1]} AFTER UPDATE ON main.threads BEGIN SELECT ${FUNCTION}(new.id, 0); END;
+     CREATE TEMP TRIGGER IF NOT EXISTS ${TRIGGERS[2]} AFTER INSERT ON main.thread_members BEGIN SELECT ${FUNCTION}(new.thread_id, 0); END;
+     CREATE TEMP TRIGGER IF NOT EXISTS ${TRIGGERS[3]} AFTER DELETE ON main.thread_members BEGIN SELECT ${FUNCTION}(old.thread_id, 0); END;`,
   );
   return () => {
     active = false;

@@ -2,17 +2,19 @@ import { and, eq, sql } from 'drizzle-orm';
 import { roleAtLeast, tables, type Access, type DocRef, type UserId } from '@caucus/schema';
 import type { Db } from '../storage/db.js';
 
-const { decisions, memberships, threads } = tables;
+const { decisions, memberships, threadMembers, threads } = tables;
 
 /**
- * What `userId` may do with a document. Called at every sync upgrade and on role changes, so it is
- * synchronous and costs one indexed query through statements prepared once per database.
+ * What `userId` may do with a document. Called at every sync upgrade and on role and thread
+ * membership changes, so it is synchronous and costs one indexed query through statements
+ * prepared once per database. A private thread — and a decision proposed in it — is `none` for
+ * everyone but its members, owners of the workspace included.
  */
 export function docAccess(db: Db, userId: UserId, ref: DocRef): Access {
   switch (ref.kind) {
     case 'thread': {
       const row = statementsFor(db).thread.get({ threadId: ref.id, userId });
-      if (!row?.role) return 'none';
+      if (!row?.role || (row.visibility === 'private' && !row.inThread)) return 'none';
       // Archived threads are frozen: even owners only read until the thread is restored.
       if (row.status === 'archived') return 'read';
       return roleAtLeast(row.role, 'editor') ? 'write' : 'read';
@@ -20,7 +22,7 @@ export function docAccess(db: Db, userId: UserId, ref: DocRef): Access {
     case 'decision': {
       // Server-only: every member of the decision's workspace reads it, nobody writes it.
       const row = statementsFor(db).decision.get({ decisionId: ref.id, userId });
-      return row?.role ? 'read' : 'none';
+      return row?.role && (row.visibility === 'workspace' || row.inThread) ? 'read' : 'none';
     }
     case 'inbox':
       // Inboxes are server-written; their owner reads them, nobody else sees them.
@@ -33,10 +35,15 @@ export function docAccess(db: Db, userId: UserId, ref: DocRef): Access {
   }
 }
 
+/** Whether `userId` is a member of the thread in `threads.id` (a private thread's own list). */
+const inThread = sql<
+  number | null
+>`(SELECT 1 FROM ${threadMembers} WHERE ${threadMembers.threadId} = ${threads.id} AND ${threadMembers.userId} = ${sql.placeholder('userId')})`;
+
 function prepare(db: Db) {
   return {
     thread: db
-      .select({ status: threads.status, role: memberships.role })
+      .select({ status: threads.status, role: memberships.role, visibility: threads.visibility, inThread })
       .from(threads)
       .leftJoin(
         memberships,
@@ -48,8 +55,9 @@ function prepare(db: Db) {
       .where(eq(threads.id, sql.placeholder('threadId')))
       .prepare(),
     decision: db
-      .select({ role: memberships.role })
+      .select({ role: memberships.role, visibility: threads.visibility, inThread })
       .from(decisions)
+      .innerJoin(threads, eq(threads.id, decisions.threadId))
       .leftJoin(
         memberships,
         and(

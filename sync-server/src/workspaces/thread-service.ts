@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import {
   ID_PATTERN,
   newId,
@@ -6,6 +6,7 @@ import {
   tables,
   type ThreadId,
   type ThreadStatus,
+  type ThreadVisibility,
   type UserId,
   type WorkspaceId,
 } from '@caucus/schema';
@@ -13,6 +14,7 @@ import { ApiError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { Db } from '../storage/db.js';
 import { Listeners } from '../listeners.js';
+import { threadVisibleTo } from './thread-members.js';
 
 const { memberships, threads } = tables;
 
@@ -22,10 +24,37 @@ export interface Thread {
   title: string;
   intent: string | null;
   status: ThreadStatus;
+  /** `private`: seen by its members only. */
+  visibility: ThreadVisibility;
+  /** A direct conversation: its members are who it is with (`conversation.open`). */
+  conversation: boolean;
   createdBy: UserId;
   createdAt: number;
   updatedAt: number;
 }
+
+/** The `threads` row of `thread`; `conversationKey` for a direct conversation. */
+export function threadRow(
+  thread: Thread,
+  conversationKey: string | null = null,
+): typeof threads.$inferInsert {
+  const { conversation: _conversation, ...row } = thread;
+  return { ...row, conversationKey };
+}
+
+/** The columns that make a {@link Thread}. */
+export const threadColumns = {
+  id: threads.id,
+  workspaceId: threads.workspaceId,
+  title: threads.title,
+  intent: threads.intent,
+  status: threads.status,
+  visibility: threads.visibility,
+  conversation: sql<boolean>`${threads.conversationKey} IS NOT NULL`.mapWith(Boolean),
+  createdBy: threads.createdBy,
+  createdAt: threads.createdAt,
+  updatedAt: threads.updatedAt,
+};
 
 export interface CreateThreadInput {
   workspaceId: WorkspaceId;
@@ -92,11 +121,13 @@ export class ThreadService {
         title: input.title,
         intent: input.intent ?? null,
         status: 'active',
+        visibility: 'workspace',
+        conversation: false,
         createdBy: userId,
         createdAt: now,
         updatedAt: now,
       };
-      tx.insert(threads).values(row).run();
+      tx.insert(threads).values(threadRow(row)).run();
       return row;
     });
     this.#created.emit({ thread, actorId: userId });
@@ -106,16 +137,16 @@ export class ThreadService {
   /** A thread the caller can see; `not-found` otherwise (unknown and invisible look the same). */
   get(userId: UserId, threadId: ThreadId): Thread {
     const row = this.#db
-      .select({ thread: threads })
+      .select(threadColumns)
       .from(threads)
       .innerJoin(
         memberships,
         and(eq(memberships.workspaceId, threads.workspaceId), eq(memberships.userId, userId)),
       )
-      .where(eq(threads.id, threadId))
+      .where(and(eq(threads.id, threadId), threadVisibleTo(userId)))
       .get();
     if (!row) throw new ApiError('not-found', 'thread not found');
-    return row.thread;
+    return row;
   }
 
   #roleOf(userId: UserId, workspaceId: WorkspaceId) {

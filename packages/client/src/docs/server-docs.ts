@@ -1,6 +1,6 @@
 /**
  * The server-written documents, typed (docs/PROTOCOL.md "Server-only documents"): decisions,
- * inboxes and workspace catalogs. Read-only: clients change them through intents.
+ * inboxes (with the user's own catalog of private threads) and workspace catalogs. Read-only: clients change them through intents.
  */
 import {
   CATALOG_THREADS_ROOT,
@@ -13,6 +13,8 @@ import {
   type InboxNotification,
   type InboxPrefs,
   type NotificationKind,
+  type PrivateCatalogThread,
+  type PrivateDecisionEntry,
   type WorkspaceDecisionEntry,
   type WorkspaceMemberEntry,
 } from '@caucus/schema';
@@ -49,6 +51,24 @@ export class InboxView extends DocView {
   prefs(): InboxPrefs {
     const muted = this.doc.getMap<unknown>(INBOX_ROOTS.prefs).get('mutedKinds');
     return { mutedKinds: Array.isArray(muted) ? (muted as NotificationKind[]) : [] };
+  }
+
+  /**
+   * The user's own catalog of the private threads (and direct conversations) they are in, of
+   * every workspace, most recently active first — what the shared `workspace:` catalog never
+   * lists. Show them beside `WorkspaceView.threads()` (filter by `workspaceId`).
+   */
+  privateThreads(): PrivateCatalogThread[] {
+    return plainValues<PrivateCatalogThread>(this.doc.getMap(INBOX_ROOTS.threads))
+      .filter((t) => typeof t.id === 'string' && typeof t.workspaceId === 'string')
+      .sort((a, b) => b.updatedAt - a.updatedAt);
+  }
+
+  /** The open decisions of those private threads, oldest first. */
+  privateDecisions(): PrivateDecisionEntry[] {
+    return plainValues<PrivateDecisionEntry>(this.doc.getMap(INBOX_ROOTS.decisions))
+      .filter((d) => typeof d.id === 'string' && typeof d.workspaceId === 'string')
+      .sort((a, b) => a.openedAt - b.openedAt);
   }
 }
 

@@ -1,6 +1,14 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { newId, THREAD_STATUSES, type ThreadId, type WorkspaceId } from '@caucus/schema';
+import {
+  MAX_THREAD_MEMBER_IDS,
+  newId,
+  THREAD_STATUSES,
+  THREAD_VISIBILITIES,
+  type ThreadId,
+  type UserId,
+  type WorkspaceId,
+} from '@caucus/schema';
 import type { AuthService } from '../../auth/auth-service.js';
 import type { GovernanceService } from '../../governance/governance-service.js';
 import { acceptedResult } from '../../governance/verdict-errors.js';
@@ -20,6 +28,9 @@ export function createThreadSchema(maxFieldChars: number) {
     title: z.string().trim().min(1).max(maxFieldChars),
     intent: z.string().trim().max(maxFieldChars).optional(),
     threadId: id<ThreadId>().optional(),
+    /** `private`: seen by `memberIds` and the creator only. */
+    visibility: z.enum(THREAD_VISIBILITIES).optional(),
+    memberIds: z.array(id<UserId>()).max(MAX_THREAD_MEMBER_IDS).optional(),
   });
 }
 
@@ -53,7 +64,7 @@ export function threadRoutes(deps: {
       .use('*', requireAuth(auth))
       // A `thread.create` intent underneath (DESIGN §5): same rules, audit and events as via /api/intents.
       .post('/', async (c) => {
-        const { workspaceId, title, intent, threadId } = await jsonBody(c, create);
+        const { workspaceId, title, intent, threadId, visibility, memberIds } = await jsonBody(c, create);
         const userId = c.get('principal').userId;
         const id = threadId ?? newId<ThreadId>();
         acceptedResult(
@@ -62,6 +73,8 @@ export function threadRoutes(deps: {
             workspaceId,
             title,
             ...(intent ? { intent } : {}),
+            ...(visibility ? { visibility } : {}),
+            ...(memberIds ? { memberIds } : {}),
           }),
         );
         return c.json(threads.get(userId, id), 201);
