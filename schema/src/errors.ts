@@ -4,6 +4,8 @@
 export const API_ERRORS = {
   'bad-request': 400,
   'invalid-body': 400,
+  /** A signup password that is among the first an attacker would try (common, a pattern, the email). */
+  'weak-password': 400,
   unauthorized: 401,
   'invalid-credentials': 401,
   'token-expired': 401,

@@ -3,7 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import { CLOSE_CODES, decodeRefusal } from '@caucus/schema';
+import { CLOSE_CODES, decodeRefusal, newId } from '@caucus/schema';
 import {
   addMember,
   api,
@@ -110,6 +110,44 @@ describe('forged and expired tokens', () => {
     });
     expect(successor.status).toBe(401);
     expect((await api(ts.url, 'GET', '/api/me', { token: first.body.accessToken })).status).toBe(401);
+  });
+});
+
+describe('ids of things an outsider cannot see', () => {
+  it("answers a thread.create with a foreign thread's or decision's id as any unusable id", async () => {
+    const outsider = await signup(ts.url, 'id-prober');
+    const decisionId = newId();
+    const proposed = await api<{ results: Array<{ status: string }> }>(ts.url, 'POST', '/api/intents', {
+      token: owner.accessToken,
+      body: {
+        intents: [{ id: newId(), type: 'decision.propose', args: { decisionId, threadId, title: 'D' } }],
+      },
+    });
+    expect(proposed.body.results[0]?.status).toBe('accepted');
+    const ownThread = await createThread(ts.url, outsider);
+    const create = async (id: string) => {
+      const res = await api<{ results: Array<Record<string, unknown>> }>(ts.url, 'POST', '/api/intents', {
+        token: outsider.accessToken,
+        body: {
+          intents: [
+            {
+              id: newId(),
+              type: 'thread.create',
+              args: { threadId: id, workspaceId: outsider.workspaceId, title: 'probe' },
+            },
+          ],
+        },
+      });
+      const { id: _intentId, ...verdict } = res.body.results[0] ?? {};
+      return verdict;
+    };
+    // The outsider's own thread, a thread and a decision of a workspace it is not in: one answer,
+    // naming neither the kind nor the owner of what holds the id.
+    const own = await create(ownThread);
+    expect(own).toMatchObject({ status: 'rejected', code: 'id-taken' });
+    expect(await create(threadId)).toEqual(own);
+    expect(await create(decisionId)).toEqual(own);
+    expect(JSON.stringify(own)).not.toMatch(/thread|decision|exist/i);
   });
 });
 

@@ -44,7 +44,10 @@ export interface PolicyState {
   member?: MemberView | null;
   /** Owners of the workspace (member intents). */
   ownerCount?: number;
-  /** `thread.create`, `decision.propose`: the id to create is already taken. */
+  /**
+   * `thread.create`, `decision.propose`: the id to create is already in use — by anything the
+   * client may name by id, in any workspace, visible to the actor or not.
+   */
   idTaken?: boolean;
   /** A pending checkpoint already waiting on the intent's target. */
   pendingCheckpoint?: CheckpointId | null;
@@ -92,6 +95,14 @@ const VERBS: Record<IntentType, string> = {
   'inbox.markAllRead': 'change this inbox',
   'prefs.set': 'change these preferences',
 };
+
+/**
+ * One answer for every id a create cannot use, whatever holds it and wherever: it never says what
+ * the id names, so an outsider holding a leaked id of a private thread learns nothing about it.
+ */
+const ID_TAKEN: Ruling = rejected(
+  reject('id-taken', 'that id cannot be used', 'make a new id (a fresh uuid) and try again'),
+);
 
 function notFound(what: string): Ruling {
   return rejected(
@@ -200,11 +211,7 @@ export function decide(
     case 'thread.create': {
       const who = authority();
       if (typeof who !== 'string') return who;
-      if (state.idTaken) {
-        return rejected(
-          reject('id-taken', 'a thread with that id already exists', 'make a new id and try again'),
-        );
-      }
+      if (state.idTaken) return ID_TAKEN;
       return ACCEPTED;
     }
 
@@ -237,11 +244,7 @@ export function decide(
       if (!thread || (!approved && state.role === null)) return notFound('thread');
       const who = authority();
       if (typeof who !== 'string') return who;
-      if (state.idTaken) {
-        return rejected(
-          reject('id-taken', 'a decision with that id already exists', 'make a new id and try again'),
-        );
-      }
+      if (state.idTaken) return ID_TAKEN;
       if (thread.status !== 'active') {
         return rejected(
           reject(

@@ -10,6 +10,7 @@ import { createLogger } from '../logger.js';
 import { openDb, type Db } from '../storage/db.js';
 import { WorkspaceService, type MembershipChange } from '../workspaces/workspace-service.js';
 import { AuthService, type RevokedCredential } from './auth-service.js';
+import { scryptHasher } from './passwords.js';
 
 const ACCESS_TTL_SECONDS = 60;
 const REFRESH_TTL_SECONDS = 3600;
@@ -85,6 +86,42 @@ describe('signup and login', () => {
   it('refuses a second account for the same email in any case', async () => {
     await auth.signup(ada);
     await rejectsWith(auth.signup({ ...ada, email: 'ADA@example.com' }), 'email-taken');
+  });
+
+  it('refuses the passwords attackers try first, the email and the name included', async () => {
+    for (const password of [
+      '12345678',
+      'password',
+      'password1',
+      'qwerty123',
+      'ada@example.com',
+      'AdaAdaAda',
+    ]) {
+      await rejectsWith(auth.signup({ ...ada, password }), 'weak-password');
+    }
+    // Nothing was made by the refusals: the account can still be created.
+    await expect(auth.signup(ada)).resolves.toMatchObject({ user: { email: 'ada@example.com' } });
+  });
+
+  it('does the same work for a taken email as for a new one: one hash each', async () => {
+    const hashed: string[] = [];
+    const watched = new AuthService({
+      db,
+      config,
+      now: () => clock,
+      workspaces,
+      passwords: {
+        hash: async (password) => {
+          hashed.push(password);
+          return scryptHasher.hash(password);
+        },
+        verify: (password, stored) => scryptHasher.verify(password, stored),
+      },
+    });
+    await watched.signup(ada);
+    expect(hashed).toEqual([ada.password]);
+    await rejectsWith(watched.signup({ ...ada, password: 'another long phrase' }), 'email-taken');
+    expect(hashed).toEqual([ada.password, 'another long phrase']);
   });
 
   it('logs in, and answers unknown emails and wrong passwords alike', async () => {
@@ -248,7 +285,11 @@ describe('API tokens', () => {
 
   it('cannot be revoked by someone else (not-found, as if it did not exist)', async () => {
     const { user } = await auth.signup(ada);
-    const mallory = await auth.signup({ email: 'mallory@example.com', password: 'password1', name: 'M' });
+    const mallory = await auth.signup({
+      email: 'mallory@example.com',
+      password: 'smoke and mirrors',
+      name: 'M',
+    });
     const created = auth.createApiToken(user.id, 'mine');
     throwsWith(() => auth.revokeApiToken(mallory.user.id, created.id), 'not-found');
     throwsWith(() => auth.revokeApiToken(user.id, 'nope' as never), 'not-found');

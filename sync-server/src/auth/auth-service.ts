@@ -6,7 +6,8 @@ import { createLogger, type Logger } from '../logger.js';
 import type { Db } from '../storage/db.js';
 import { Listeners } from '../listeners.js';
 import { normalizeEmail, WorkspaceService } from '../workspaces/workspace-service.js';
-import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
+import { passwordWeakness } from './password-strength.js';
+import { DUMMY_PASSWORD_HASH, scryptHasher, type PasswordHasher } from './passwords.js';
 import {
   accessTokenKey,
   formatApiToken,
@@ -83,6 +84,8 @@ export interface AuthServiceOptions {
   workspaces?: WorkspaceService;
   /** Where failing event listeners are reported. */
   logger?: Logger;
+  /** scrypt through the process-wide hashing limit, unless a test watches the work. */
+  passwords?: PasswordHasher;
 }
 
 /** `lastUsedAt` of an API token is refreshed at most this often, so reads do not all become writes. */
@@ -98,6 +101,7 @@ export class AuthService {
   readonly #workspaces: WorkspaceService;
   readonly #key: Uint8Array;
   readonly #revoked: Listeners<RevokedCredential>;
+  readonly #passwords: PasswordHasher;
 
   constructor({
     db,
@@ -105,6 +109,7 @@ export class AuthService {
     now = Date.now,
     workspaces,
     logger = createLogger('error'),
+    passwords = scryptHasher,
   }: AuthServiceOptions) {
     this.#db = db;
     this.#lookups = prepareLookups(db);
@@ -113,6 +118,7 @@ export class AuthService {
     this.#workspaces = workspaces ?? new WorkspaceService({ db, now, logger });
     this.#key = accessTokenKey(config.jwtSecret);
     this.#revoked = new Listeners((err) => logger.error({ err }, 'revocation listener failed'));
+    this.#passwords = passwords;
   }
 
   /** Listens for sessions and API tokens revoked before their expiry. */
@@ -120,12 +126,16 @@ export class AuthService {
     return this.#revoked.add(listener);
   }
 
-  /** Creates the user and their personal workspace, accepts pending invitations, and logs in. */
+  /**
+   * Creates the user and their personal workspace, and logs in. `weak-password` for a password
+   * among the first an attacker would try; `email-taken` only after the same work as a new account
+   * (the strength check and the hash), so the time of the answer does not tell which it was.
+   */
   async signup(input: { email: string; password: string; name: string }): Promise<AuthSession> {
     const email = normalizeEmail(input.email);
-    // Checked before hashing only to save the work; the transaction below is what guarantees it.
-    if (this.#userByEmail(email)) throw emailTaken();
-    const passwordHash = await hashPassword(input.password);
+    const weakness = passwordWeakness(input.password, [email, email.split('@')[0] ?? '', input.name]);
+    if (weakness) throw new ApiError('weak-password', `choose a stronger password: ${weakness}`);
+    const passwordHash = await this.#passwords.hash(input.password);
     const createdAt = this.#now();
     const user: PublicUser = { id: newId<UserId>(createdAt), email, name: input.name, createdAt };
     const provisioned = this.#db.transaction((tx) => {
@@ -142,7 +152,7 @@ export class AuthService {
   /** `invalid-credentials` for an unknown email and a wrong password alike, after the same work. */
   async login(input: { email: string; password: string }): Promise<AuthSession> {
     const row = this.#userByEmail(normalizeEmail(input.email));
-    const ok = await verifyPassword(input.password, row?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    const ok = await this.#passwords.verify(input.password, row?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!row || !ok) throw new ApiError('invalid-credentials', 'wrong email or password');
     return this.#startSession(toPublicUser(row));
   }

@@ -6,6 +6,7 @@ import { and, count, eq } from 'drizzle-orm';
 import {
   roleAtLeast,
   tables,
+  type DecisionId,
   type Intent,
   type MemberView,
   type PolicyState,
@@ -17,9 +18,9 @@ import {
 } from '@caucus/schema';
 import type { Db } from '../storage/db.js';
 import { loadCheckpoint, pendingCheckpointId } from './checkpoint-store.js';
-import { decisionExists, loadDecision } from './decision-store.js';
+import { loadDecision } from './decision-store.js';
 
-const { memberships, threads, users } = tables;
+const { decisions, memberships, threads, users } = tables;
 
 export interface LoadedState {
   state: PolicyState;
@@ -46,6 +47,25 @@ export function threadView(db: Db, id: ThreadId): ThreadView | null {
   );
 }
 
+/**
+ * Whether a thread or a decision already has `id`, in any workspace. Both kinds are checked for
+ * either create, so the refusal cannot tell which kind — or whose — the id is.
+ */
+function idInUse(db: Db, id: string): boolean {
+  const thread = db
+    .select({ id: threads.id })
+    .from(threads)
+    .where(eq(threads.id, id as ThreadId))
+    .get();
+  if (thread) return true;
+  const decision = db
+    .select({ id: decisions.id })
+    .from(decisions)
+    .where(eq(decisions.id, id as DecisionId))
+    .get();
+  return decision !== undefined;
+}
+
 function ownerCount(db: Db, workspaceId: WorkspaceId): number {
   return (
     db
@@ -67,7 +87,7 @@ export function loadPolicyState(db: Db, actor: UserId, intent: Intent): LoadedSt
       const { workspaceId, threadId } = intent.args;
       return {
         workspaceId,
-        state: { role: roleOf(db, actor, workspaceId), idTaken: threadView(db, threadId) !== null },
+        state: { role: roleOf(db, actor, workspaceId), idTaken: idInUse(db, threadId) },
       };
     }
     case 'thread.archive':
@@ -85,7 +105,7 @@ export function loadPolicyState(db: Db, actor: UserId, intent: Intent): LoadedSt
     }
     case 'decision.propose': {
       const thread = threadView(db, intent.args.threadId);
-      const idTaken = decisionExists(db, intent.args.decisionId);
+      const idTaken = idInUse(db, intent.args.decisionId);
       if (!thread) return { workspaceId: null, state: { role: null, thread: null, idTaken } };
       return {
         workspaceId: thread.workspaceId,

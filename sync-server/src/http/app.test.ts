@@ -193,6 +193,23 @@ describe('auth', () => {
     expect(message).toContain('name');
   });
 
+  it('weak password → 400 weak-password, saying why', async () => {
+    for (const password of ['12345678', 'password']) {
+      const reply = await call('POST', '/api/auth/signup', {
+        body: { email: 'weak@example.com', password, name: 'Weak' },
+      });
+      expectError(reply, 400, 'weak-password');
+      expect(String(errorOf(reply).message)).toMatch(/stronger password: .*used password/);
+    }
+    expect(
+      (
+        await call('POST', '/api/auth/signup', {
+          body: { email: 'weak@example.com', password: 'long enough', name: 'Weak' },
+        })
+      ).status,
+    ).toBe(201);
+  });
+
   it('refresh rotates; reusing a refresh token revokes the family', async () => {
     const first = await signup();
     const rotated = await call('POST', '/api/auth/refresh', { body: { refreshToken: first.refreshToken } });

@@ -105,7 +105,10 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) => errorResponse(c, 'not-found', `no route for ${c.req.method} ${c.req.path}`));
 
   app.onError((err, c) => {
-    if (err instanceof ApiError) return errorResponse(c, err.code, err.message);
+    if (err instanceof ApiError) {
+      if (err.retryAfterSeconds !== undefined) c.header('Retry-After', String(err.retryAfterSeconds));
+      return errorResponse(c, err.code, err.message);
+    }
     if (err instanceof HTTPException) {
       const code = codeForStatus(err.status);
       if (API_ERRORS[code] >= 500)
