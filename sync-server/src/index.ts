@@ -1,6 +1,7 @@
 export { startServer, type RunningServer, type StartOptions } from './server.js';
 export { loadConfig, ConfigError, DEFAULT_LIMITS, type ServerConfig, type Limits } from './config.js';
 export { createLogger, type Logger } from './logger.js';
+export { DEFAULT_AUTH_THROTTLE, type AuthThrottleLimits } from './auth/throttle.js';
 export { openDb, type Db } from './storage/db.js';
 export { SqliteDocStore } from './storage/sqlite-doc-store.js';
 export type { DocStore, StoredDoc, AppendEntry, SnapshotEntry } from './storage/doc-store.js';

@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AUTH_FAILURE_REASONS } from './auth/auth-failures.js';
+import { AUTH_THROTTLE_SCOPES } from './auth/throttle.js';
 
 /** The server's Prometheus metrics, on a registry of its own (several servers may share a process). */
 export function createMetrics() {
@@ -56,6 +58,26 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    ...authMetrics(registry),
   };
+}
+
+/** Auth failures and throttle hits; every label value is there at zero from the start. */
+function authMetrics(registry: Registry) {
+  const authFailures = new Counter({
+    name: 'caucus_auth_failures_total',
+    help: 'Failed authentications (HTTP and sync upgrades), by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  for (const reason of AUTH_FAILURE_REASONS) authFailures.inc({ reason }, 0);
+  const rateLimited = new Counter({
+    name: 'caucus_rate_limited_total',
+    help: 'Requests refused by a rate limit (429), by the budget that was spent',
+    labelNames: ['scope'] as const,
+    registers: [registry],
+  });
+  for (const scope of AUTH_THROTTLE_SCOPES) rateLimited.inc({ scope }, 0);
+  return { authFailures, rateLimited };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -69,7 +69,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   const workspaces = new WorkspaceService({ db, logger });
   const threads = new ThreadService({ db, logger });
-  const auth = new AuthService({ db, config, workspaces, logger });
+  const auth = new AuthService({ db, config, workspaces, logger, metrics });
 
   // Governance changes reach open connections at once.
   workspaces.onMembershipChanged(({ userId }) =>

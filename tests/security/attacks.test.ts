@@ -113,6 +113,145 @@ describe('forged and expired tokens', () => {
   });
 });
 
+/** The value of one Prometheus sample, e.g. `caucus_auth_failures_total{reason="invalid-token"}`. */
+async function metric(sample: string): Promise<number> {
+  const text = await (await fetch(`${ts.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  if (line === undefined) throw new Error(`no sample ${sample}`);
+  return Number(line.slice(sample.length + 1));
+}
+
+describe('password guessing', () => {
+  it('answers 429 with Retry-After once the account has failed 10 times, the right password too', async () => {
+    const victim = await signup(ts.url, 'guessed');
+    const failures = 'caucus_auth_failures_total{reason="invalid-credentials"}';
+    const accountHits = 'caucus_rate_limited_total{scope="auth-account"}';
+    const [failedBefore, hitsBefore] = [await metric(failures), await metric(accountHits)];
+    const statuses: number[] = [];
+    let lastRetryAfter: string | null = null;
+    for (let i = 0; i < 50; i++) {
+      const res = await fetch(`${ts.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: victim.email, password: `guess number ${i}` }),
+      });
+      statuses.push(res.status);
+      if (res.status === 429) {
+        lastRetryAfter = res.headers.get('retry-after');
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('rate-limited');
+      } else await res.body?.cancel();
+    }
+    expect(statuses).toEqual([...Array<number>(10).fill(401), ...Array<number>(40).fill(429)]);
+    // One attempt comes back every 15 min / 10 = 90 s.
+    expect(Number(lastRetryAfter)).toBeGreaterThanOrEqual(80);
+    expect(Number(lastRetryAfter)).toBeLessThanOrEqual(90);
+    // Refusing the right password too is what makes the lock hold: answering it would let the
+    // guessing go on at full speed, a 200 among the 429s telling when it succeeded. The lock is
+    // short and per account; other accounts from the same address are not affected.
+    const right = await api(ts.url, 'POST', '/api/auth/login', {
+      body: { email: victim.email, password: 'correct horse battery' },
+    });
+    expect(right.status).toBe(429);
+    const other = await api(ts.url, 'POST', '/api/auth/login', {
+      body: { email: owner.email, password: 'correct horse battery' },
+    });
+    expect(other.status).toBe(200);
+    expect((await metric(failures)) - failedBefore).toBe(10);
+    expect((await metric(accountHits)) - hitsBefore).toBe(41);
+  });
+
+  it('answers GET /api/me at once during 60 parallel logins: token checks never queue behind hashing', async () => {
+    // A server of its own whose budgets let 60 logins of one account through: this is about the
+    // hashing, not the throttle.
+    const crowded = await startTestServer({
+      authThrottle: { login: { perAccount: 1_000, perAddress: 1_000 } },
+    });
+    try {
+      const user = await signup(crowded.url, 'crowd');
+      const started = performance.now();
+      let pending = 60;
+      const logins = Array.from({ length: 60 }, () =>
+        api(crowded.url, 'POST', '/api/auth/login', {
+          body: { email: user.email, password: 'correct horse battery' },
+        }).finally(() => pending--),
+      );
+      // Token checks one after another for as long as the logins last.
+      const probes: number[] = [];
+      while (pending > 0) {
+        const sent = performance.now();
+        const me = await api(crowded.url, 'GET', '/api/me', { token: user.accessToken });
+        expect(me.status).toBe(200);
+        probes.push(performance.now() - sent);
+      }
+      expect((await Promise.all(logins)).map((r) => r.status)).toEqual(Array<number>(60).fill(200));
+      const loginsMs = performance.now() - started;
+      // Unbounded, scrypt filled libuv's four threads and a check's HMAC waited behind every scrypt
+      // queued before it: most of the logins' time. Bounded, it waits for one at most. Measured
+      // against the logins' own time, so a slow or busy machine slows both sides alike.
+      expect(Math.max(...probes)).toBeLessThan(loginsMs / 4);
+      expect(probes.length).toBeGreaterThanOrEqual(10);
+    } finally {
+      await crowded.stop();
+    }
+    // 60 hashes one or two at a time take a while on two busy cores.
+  }, 120_000);
+});
+
+describe('minting credentials', () => {
+  it('throttles signups per address, API tokens per account and bad refreshes per address', async () => {
+    const tight = await startTestServer({
+      authThrottle: {
+        signup: { perAccount: 10, perAddress: 2 },
+        token: { perAccount: 1, perAddress: 10 },
+        refresh: { perAccount: 10, perAddress: 2 },
+      },
+    });
+    const refused = async (res: Promise<Response>) => {
+      const r = await res;
+      const body = (await r.json()) as { error?: { code: string } };
+      return { status: r.status, code: body.error?.code, retryAfter: Number(r.headers.get('retry-after')) };
+    };
+    const post = (path: string, body: unknown, token?: string) =>
+      fetch(`${tight.url}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    try {
+      const first = await signup(tight.url, 'minter');
+      await signup(tight.url, 'minter');
+      const third = await refused(
+        post('/api/auth/signup', {
+          email: 'third@example.test',
+          password: 'correct horse battery',
+          name: 'T',
+        }),
+      );
+      expect(third).toMatchObject({ status: 429, code: 'rate-limited' });
+      expect(third.retryAfter).toBeGreaterThan(0);
+
+      expect((await post('/api/tokens', { name: 'one' }, first.accessToken)).status).toBe(201);
+      expect(await refused(post('/api/tokens', { name: 'two' }, first.accessToken))).toMatchObject({
+        status: 429,
+        code: 'rate-limited',
+      });
+
+      for (let i = 0; i < 2; i++) {
+        expect((await post('/api/auth/refresh', { refreshToken: `guess-${i}` })).status).toBe(401);
+      }
+      expect(await refused(post('/api/auth/refresh', { refreshToken: 'guess-2' }))).toMatchObject({
+        status: 429,
+        code: 'rate-limited',
+      });
+    } finally {
+      await tight.stop();
+    }
+  });
+});
+
 describe('ids of things an outsider cannot see', () => {
   it("answers a thread.create with a foreign thread's or decision's id as any unusable id", async () => {
     const outsider = await signup(ts.url, 'id-prober');

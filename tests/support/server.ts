@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createLogger,
+  DEFAULT_AUTH_THROTTLE,
   loadConfig,
+  type AuthThrottleLimits,
   startServer,
   type Limits,
   type RunningServer,
@@ -38,6 +40,8 @@ export interface TestServerOptions {
   uploads?: Partial<
     Pick<ServerConfig, 'maxUploadBytes' | 'uploadExpiryMs' | 'uploadQuotaBytes' | 'maxConcurrentUploads'>
   >;
+  /** Login, signup, refresh and API-token budgets, over the defaults. */
+  authThrottle?: Partial<AuthThrottleLimits>;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -49,6 +53,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   if (options.compactEveryUpdates) overrides.compactEveryUpdates = options.compactEveryUpdates;
   if (options.origins) overrides.origins = options.origins;
   if (options.uploads) Object.assign(overrides, options.uploads);
+  if (options.authThrottle) overrides.authThrottle = { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle };
   const config = loadConfig({ CAUCUS_JWT_SECRET: 'test-secret-'.padEnd(48, 'x') }, overrides);
   const logs: string[] = [];
   const server = await startServer(

@@ -6,6 +6,8 @@ import { createLogger, type Logger } from '../logger.js';
 import type { Db } from '../storage/db.js';
 import { Listeners } from '../listeners.js';
 import { normalizeEmail, WorkspaceService } from '../workspaces/workspace-service.js';
+import type { Metrics } from '../metrics.js';
+import { authFailureReason } from './auth-failures.js';
 import { passwordWeakness } from './password-strength.js';
 import { DUMMY_PASSWORD_HASH, scryptHasher, type PasswordHasher } from './passwords.js';
 import {
@@ -86,6 +88,8 @@ export interface AuthServiceOptions {
   logger?: Logger;
   /** scrypt through the process-wide hashing limit, unless a test watches the work. */
   passwords?: PasswordHasher;
+  /** Where failed logins, refreshes and token checks are counted. */
+  metrics?: Pick<Metrics, 'authFailures'>;
 }
 
 /** `lastUsedAt` of an API token is refreshed at most this often, so reads do not all become writes. */
@@ -102,6 +106,7 @@ export class AuthService {
   readonly #key: Uint8Array;
   readonly #revoked: Listeners<RevokedCredential>;
   readonly #passwords: PasswordHasher;
+  readonly #metrics: Pick<Metrics, 'authFailures'> | null;
 
   constructor({
     db,
@@ -110,6 +115,7 @@ export class AuthService {
     workspaces,
     logger = createLogger('error'),
     passwords = scryptHasher,
+    metrics,
   }: AuthServiceOptions) {
     this.#db = db;
     this.#lookups = prepareLookups(db);
@@ -119,6 +125,7 @@ export class AuthService {
     this.#key = accessTokenKey(config.jwtSecret);
     this.#revoked = new Listeners((err) => logger.error({ err }, 'revocation listener failed'));
     this.#passwords = passwords;
+    this.#metrics = metrics ?? null;
   }
 
   /** Listens for sessions and API tokens revoked before their expiry. */
@@ -151,6 +158,10 @@ export class AuthService {
 
   /** `invalid-credentials` for an unknown email and a wrong password alike, after the same work. */
   async login(input: { email: string; password: string }): Promise<AuthSession> {
+    return this.#counted(() => this.#login(input));
+  }
+
+  async #login(input: { email: string; password: string }): Promise<AuthSession> {
     const row = this.#userByEmail(normalizeEmail(input.email));
     const ok = await this.#passwords.verify(input.password, row?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!row || !ok) throw new ApiError('invalid-credentials', 'wrong email or password');
@@ -163,6 +174,10 @@ export class AuthService {
    * (that login, on every device holding it) is revoked.
    */
   async refresh(refreshToken: string): Promise<AuthSession> {
+    return this.#counted(() => this.#refresh(refreshToken));
+  }
+
+  async #refresh(refreshToken: string): Promise<AuthSession> {
     const now = this.#now();
     const outcome = this.#db.transaction((tx) => {
       const row = tx
@@ -215,9 +230,30 @@ export class AuthService {
 
   /** Accepts an access JWT or an API token (`cau_…`); throws `unauthorized` or `token-expired`. */
   async authenticate(token: string): Promise<Principal> {
-    return looksLikeApiToken(token)
-      ? this.#authenticateApiToken(token)
-      : this.#authenticateAccessToken(token);
+    return this.#counted(async () =>
+      looksLikeApiToken(token) ? this.#authenticateApiToken(token) : this.#authenticateAccessToken(token),
+    );
+  }
+
+  /** The user a refresh token belongs to, used or not; null for an unknown one. For throttling. */
+  refreshTokenOwner(refreshToken: string): UserId | null {
+    const row = this.#db
+      .select({ userId: refreshTokens.userId })
+      .from(refreshTokens)
+      .where(eq(refreshTokens.tokenHash, hashSecret(refreshToken)))
+      .get();
+    return row?.userId ?? null;
+  }
+
+  /** Runs `work`, counting the auth failure it throws, if it is one. */
+  async #counted<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      const reason = err instanceof ApiError ? authFailureReason(err.code) : null;
+      if (reason) this.#metrics?.authFailures.inc({ reason });
+      throw err;
+    }
   }
 
   getUser(userId: UserId): PublicUser {

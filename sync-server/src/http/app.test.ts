@@ -39,8 +39,8 @@ beforeEach(() => {
   const threads = new ThreadService({ db, now, logger });
   threadsCreated = [];
   threads.onThreadCreated((e) => threadsCreated.push(e));
-  const auth = new AuthService({ db, config, now, workspaces });
   const metrics = createMetrics();
+  const auth = new AuthService({ db, config, now, workspaces, metrics });
   app = createApp({ db, config, auth, workspaces, threads, metrics, logger, version: '1.2.3-test' });
 });
 
@@ -112,6 +112,24 @@ describe('service endpoints', () => {
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toContain('text/plain');
     expect(reply.text).toContain('caucus_connections');
+  });
+
+  it('counts auth failures by reason and throttle hits by scope, every label from zero', async () => {
+    const sample = async (name: string) => {
+      const text = (await call('GET', '/metrics')).text;
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+      return line === undefined ? undefined : Number(line.slice(name.length + 1));
+    };
+    for (const reason of ['invalid-credentials', 'invalid-token', 'token-expired', 'refresh-token-reused']) {
+      expect(await sample(`caucus_auth_failures_total{reason="${reason}"}`)).toBe(0);
+    }
+    for (const scope of ['auth-account', 'auth-address']) {
+      expect(await sample(`caucus_rate_limited_total{scope="${scope}"}`)).toBe(0);
+    }
+    expect((await call('GET', '/api/me', { token: 'forged' })).status).toBe(401);
+    await call('POST', '/api/auth/login', { body: { email: 'who@example.com', password: 'nope' } });
+    expect(await sample('caucus_auth_failures_total{reason="invalid-token"}')).toBe(1);
+    expect(await sample('caucus_auth_failures_total{reason="invalid-credentials"}')).toBe(1);
   });
 
   it('GET / is a small HTML page', async () => {

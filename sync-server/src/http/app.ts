@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { API_ERRORS, type ApiErrorBody, type ApiErrorCode } from '@caucus/schema';
 import type { AuthService } from '../auth/auth-service.js';
+import { AuthThrottle } from '../auth/throttle.js';
 import type { ServerConfig } from '../config.js';
 import { ApiError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -82,8 +83,11 @@ export function createApp(deps: AppDeps): Hono {
       }).document),
     ),
   );
-  app.route('/api', authRoutes({ auth }));
-  app.route('/api/tokens', tokenRoutes({ auth }));
+  const throttle = new AuthThrottle(deps.config.authThrottle, {
+    onRefused: (scope) => metrics.rateLimited.inc({ scope }),
+  });
+  app.route('/api', authRoutes({ auth, throttle }));
+  app.route('/api/tokens', tokenRoutes({ auth, throttle }));
   app.route('/api/workspaces', workspaceRoutes({ auth, workspaces, governance }));
   app.route(
     '/api/threads',
