@@ -14,7 +14,7 @@ export const API_ERRORS = {
   'not-found': 404,
   conflict: 409,
   'email-taken': 409,
-  /** An upload that expired or was removed. */
+  /** An upload that expired or was removed; an invitation answered, replaced or expired. */
   gone: 410,
   /** A tus request without `Tus-Resumable`. */
   'precondition-failed': 412,

@@ -14,6 +14,8 @@ export {
   type NotifyOptions,
 } from './governance/governance-service.js';
 export type { NewNotification } from './governance/notifier.js';
+export type { InvitationSender } from './governance/invitation-sender.js';
+export type { OutgoingInvitation } from './governance/invitations.js';
 export { verifyAuditChain, auditHash, GENESIS_HASH, type AuditVerification } from './governance/audit.js';
 export {
   rebuildProjection,

@@ -11,6 +11,7 @@ import { CLOSE_CODES, threadDoc, type UserId } from '@caucus/schema';
 import type { ServerConfig } from './config.js';
 import { AuthService } from './auth/auth-service.js';
 import { GovernanceService } from './governance/governance-service.js';
+import type { InvitationSender } from './governance/invitation-sender.js';
 import { createApp } from './http/app.js';
 import { answerNotFound, hasDotSegment } from './http/dot-segments.js';
 import { createLogger, type Logger } from './logger.js';
@@ -51,6 +52,8 @@ export interface RunningServer {
 
 export interface StartOptions {
   logger?: Logger;
+  /** Where invitations go by mail (the SMTP seam); without one only existing accounts see theirs. */
+  invitationSender?: InvitationSender;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -97,7 +100,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       .catch((err: unknown) => logger.error({ err, thread: id }, 'seeding the thread document failed'));
   });
 
-  const governance = new GovernanceService({ db, workspaces, threads, hub, logger });
+  const governance = new GovernanceService({
+    db,
+    workspaces,
+    threads,
+    hub,
+    logger,
+    ...(options.invitationSender ? { invitationSender: options.invitationSender } : {}),
+  });
   // Archiving or restoring a thread changes what its members' open connections may do.
   governance.onAccessChanged(({ userIds }) => {
     for (const userId of userIds) hub.reauthorize(userId, (ref) => docAccess(db, userId, ref));

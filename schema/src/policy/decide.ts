@@ -38,8 +38,9 @@ export interface PolicyState {
   decision?: DecisionState | null;
   checkpoint?: CheckpointState | null;
   /**
-   * `member.setRole`/`member.remove`: the target's membership. `member.invite`: the membership of
-   * the user with that email, if there is one.
+   * `member.setRole`/`member.remove`: the target's membership. `member.invite`: the membership in
+   * this workspace of the user with that email, if there is one (owners see members' emails, so
+   * refusing it tells them nothing new; whether an account exists elsewhere is never loaded).
    */
   member?: MemberView | null;
   /** Owners of the workspace (member intents). */
@@ -333,13 +334,22 @@ export function decide(
         if (typeof who !== 'string') return who;
       }
       const member = state.member ?? null;
-      if (intent.type !== 'member.invite') {
-        if (!member) return notFound('member');
-        const stale = checkBasis(intent, { status: member.role }, `the membership of ${member.userId}`);
-        if (stale) return stale;
+      if (intent.type === 'member.invite') {
+        // An invitation changes nobody's membership until the invitee accepts it.
+        if (!member) return ACCEPTED;
+        return rejected(
+          reject(
+            'already-member',
+            `that address belongs to a ${member.role} of this workspace`,
+            'change their role with member.setRole instead',
+          ),
+        );
       }
+      if (!member) return notFound('member');
+      const stale = checkBasis(intent, { status: member.role }, `the membership of ${member.userId}`);
+      if (stale) return stale;
       const newRole = intent.type === 'member.remove' ? null : intent.args.role;
-      if (member?.role === 'owner' && newRole !== 'owner' && (state.ownerCount ?? 0) <= 1) {
+      if (member.role === 'owner' && newRole !== 'owner' && (state.ownerCount ?? 0) <= 1) {
         return rejected(
           reject('last-owner', 'a workspace needs at least one owner', 'make someone else an owner first'),
         );

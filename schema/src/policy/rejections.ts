@@ -22,6 +22,8 @@ export const REJECTION_CODES = [
   'checkpoint-pending',
   /** The change would leave the workspace without an owner. */
   'last-owner',
+  /** `member.invite` of someone already in the workspace (change a role with `member.setRole`). */
+  'already-member',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiErrorCode, UserId } from '@caucus/schema';
+import { eq } from 'drizzle-orm';
+import { tables, type ApiErrorCode, type InvitationId, type UserId } from '@caucus/schema';
 import { loadConfig, type ServerConfig } from '../config.js';
 import { ApiError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { openDb, type Db } from '../storage/db.js';
-import { WorkspaceService, type MembershipChange } from '../workspaces/workspace-service.js';
+import { WorkspaceService } from '../workspaces/workspace-service.js';
 import { AuthService, type RevokedCredential } from './auth-service.js';
 import { scryptHasher } from './passwords.js';
 
@@ -136,18 +137,47 @@ describe('signup and login', () => {
     );
   });
 
-  it('turns pending invitations into memberships and tells membership listeners', async () => {
+  it('claims no invitation at a plain signup, and verifies no address', async () => {
     const owner = await auth.signup(ada);
     const team = workspaces.create(owner.user.id, 'Team');
-    expect(
-      workspaces.addMember(owner.user.id, team.id, { email: 'Grace@example.com', role: 'editor' }).status,
-    ).toBe('invited');
-    const heard: MembershipChange[] = [];
-    workspaces.onMembershipChanged((e) => heard.push(e));
+    db.insert(tables.invitations)
+      .values({
+        id: 'inv1' as InvitationId,
+        workspaceId: team.id,
+        email: 'grace@example.com',
+        role: 'editor',
+        invitedBy: owner.user.id,
+        tokenHash: 'x'.repeat(64),
+        status: 'pending',
+        createdAt: clock,
+        expiresAt: clock + 86_400_000,
+      })
+      .run();
     const grace = await auth.signup({ email: 'grace@example.com', password: 'cobol rules', name: 'Grace' });
-    expect(workspaces.roleOf(grace.user.id, team.id)).toBe('editor');
-    expect(heard).toContainEqual({ workspaceId: team.id, userId: grace.user.id, role: 'editor' });
-    expect(workspaces.get(team.id, owner.user.id).invitations).toEqual([]);
+    expect(workspaces.roleOf(grace.user.id, team.id)).toBeNull();
+    expect(workspaces.get(team.id, owner.user.id).invitations).toMatchObject([
+      { email: 'grace@example.com' },
+    ]);
+    const row = db.select().from(tables.users).where(eq(tables.users.id, grace.user.id)).get();
+    expect(row?.emailVerifiedAt).toBeNull();
+  });
+
+  it('runs more writes inside the signup transaction: a proven address, or nothing when they throw', async () => {
+    const proven = await auth.signup(ada, { emailVerified: true, within: () => () => Promise.resolve() });
+    const row = db.select().from(tables.users).where(eq(tables.users.id, proven.user.id)).get();
+    expect(row?.emailVerifiedAt).toBe(clock);
+    const grace = { email: 'grace@example.com', password: 'cobol rules', name: 'Grace' };
+    await expect(
+      auth.signup(grace, {
+        within: () => {
+          throw new ApiError('gone', 'the invitation has expired');
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'gone' });
+    expect(
+      db.select().from(tables.users).where(eq(tables.users.email, 'grace@example.com')).get(),
+    ).toBeUndefined();
+    await expect(auth.signup(grace)).resolves.toMatchObject({ user: { email: 'grace@example.com' } });
   });
 });
 

@@ -80,8 +80,8 @@ export interface AuthServiceOptions {
   config: ServerConfig;
   now?: () => number;
   /**
-   * Provisions new users (personal workspace, pending invitations). Pass the server's shared
-   * instance so its membership listeners hear about invitations accepted at signup.
+   * Provisions new users (their personal workspace). Pass the server's shared instance so its
+   * membership listeners hear about new workspaces.
    */
   workspaces?: WorkspaceService;
   /** Where failing event listeners are reported. */
@@ -90,6 +90,16 @@ export interface AuthServiceOptions {
   passwords?: PasswordHasher;
   /** Where failed logins, refreshes and token checks are counted. */
   metrics?: Pick<Metrics, 'authFailures'>;
+}
+
+export interface SignupOptions {
+  /** The address was proven (signing up through an invitation sent to it). */
+  emailVerified?: boolean;
+  /**
+   * More writes inside the signup's transaction (accepting the invitation); a throw rolls the
+   * signup back. What it returns runs once the transaction has committed.
+   */
+  within?: (user: PublicUser) => () => Promise<void>;
 }
 
 /** `lastUsedAt` of an API token is refreshed at most this often, so reads do not all become writes. */
@@ -138,21 +148,25 @@ export class AuthService {
    * among the first an attacker would try; `email-taken` only after the same work as a new account
    * (the strength check and the hash), so the time of the answer does not tell which it was.
    */
-  async signup(input: { email: string; password: string; name: string }): Promise<AuthSession> {
+  async signup(
+    input: { email: string; password: string; name: string },
+    options: SignupOptions = {},
+  ): Promise<AuthSession> {
     const email = normalizeEmail(input.email);
     const weakness = passwordWeakness(input.password, [email, email.split('@')[0] ?? '', input.name]);
     if (weakness) throw new ApiError('weak-password', `choose a stronger password: ${weakness}`);
     const passwordHash = await this.#passwords.hash(input.password);
     const createdAt = this.#now();
     const user: PublicUser = { id: newId<UserId>(createdAt), email, name: input.name, createdAt };
-    const provisioned = this.#db.transaction((tx) => {
+    const { provisioned, committed } = this.#db.transaction((tx) => {
       if (this.#userByEmail(email)) throw emailTaken();
       tx.insert(users)
-        .values({ ...user, passwordHash })
+        .values({ ...user, passwordHash, emailVerifiedAt: options.emailVerified ? createdAt : null })
         .run();
-      return this.#workspaces.provisionUser(user);
+      return { provisioned: this.#workspaces.provisionUser(user), committed: options.within?.(user) };
     });
     provisioned.announce();
+    await committed?.();
     return this.#startSession(user);
   }
 

@@ -1,6 +1,7 @@
 import type { DecisionId, UserId, WorkspaceId } from '@caucus/schema';
 import type { ThreadCreated } from '../workspaces/thread-service.js';
 import type { MembershipChange } from '../workspaces/workspace-service.js';
+import type { OutgoingInvitation } from './invitations.js';
 
 /**
  * What a committed governance transaction changed beyond its rows: the documents to publish and the
@@ -14,6 +15,8 @@ export class Changes {
   readonly threadsCreated: ThreadCreated[] = [];
   /** Users whose document access changed without a membership change (a thread archived). */
   readonly accessChanged = new Set<UserId>();
+  /** Invitations made, for the mail seam once committed (nothing to publish). */
+  readonly invitations: OutgoingInvitation[] = [];
 
   add(other: Changes): void {
     for (const id of other.decisions) this.decisions.add(id);
@@ -22,6 +25,7 @@ export class Changes {
     for (const id of other.accessChanged) this.accessChanged.add(id);
     this.memberships.push(...other.memberships);
     this.threadsCreated.push(...other.threadsCreated);
+    this.invitations.push(...other.invitations);
   }
 
   get empty(): boolean {

@@ -28,6 +28,8 @@ import type { WorkspaceService } from '../workspaces/workspace-service.js';
 import { listAudit, type AuditEventView } from './audit.js';
 import { Changes } from './changes.js';
 import { quote, threadTitleOf, userName } from './describe.js';
+import type { EffectContext } from './effect-context.js';
+import type { InvitationSender } from './invitation-sender.js';
 import { IntentEngine, type AdjudicatedResult } from './intent-engine.js';
 import { mentionKey, touchedMessages } from './mentions.js';
 import { Notifier, type NewNotification } from './notifier.js';
@@ -59,6 +61,8 @@ export interface GovernanceOptions {
   logger?: Logger;
   now?: () => number;
   rate?: IntentRate;
+  /** Where invitations go by mail; none until SMTP is configured. */
+  invitationSender?: InvitationSender;
 }
 
 /** Users whose access to documents changed without a membership change (a thread archived). */
@@ -78,6 +82,8 @@ export class GovernanceService {
   readonly #workspaces: WorkspaceService;
   readonly #threads: ThreadService;
   readonly #engine: IntentEngine;
+  readonly #ctx: EffectContext;
+  readonly #invitationSender: InvitationSender | null;
   readonly #notifier: Notifier;
   readonly #publisher: Publisher | null;
   readonly #limiter: IntentRateLimiter;
@@ -92,7 +98,9 @@ export class GovernanceService {
     this.#workspaces = options.workspaces;
     this.#threads = options.threads;
     this.#notifier = new Notifier(db, this.#now);
-    this.#engine = new IntentEngine({ db, now: this.#now, notifier: this.#notifier });
+    this.#ctx = { db, now: this.#now, notifier: this.#notifier };
+    this.#engine = new IntentEngine(this.#ctx);
+    this.#invitationSender = options.invitationSender ?? null;
     this.#publisher = hub ? new Publisher(db, hub, this.#logger) : null;
     this.#limiter = new IntentRateLimiter(options.rate ?? DEFAULT_INTENT_RATE);
     this.#accessChanged = new Listeners((err) => this.#logger.error({ err }, 'access listener failed'));
@@ -147,6 +155,34 @@ export class GovernanceService {
     if (!result) throw new Error('no verdict');
     const { id: _id, ...verdict } = result;
     return verdict;
+  }
+
+  /**
+   * Runs governance effects that are not an intent (an invitation answered) in one transaction,
+   * then announces and publishes what they changed. Errors thrown by `effect` roll it all back.
+   */
+  async apply<T>(effect: (ctx: EffectContext, changes: Changes) => T): Promise<T> {
+    const changes = new Changes();
+    const value = this.#db.transaction(() => effect(this.#ctx, changes));
+    this.#announce(changes);
+    await this.#publish(changes);
+    return value;
+  }
+
+  /**
+   * The same inside a transaction the caller runs (signup through an invitation): `committed`
+   * announces and publishes, to be called once that transaction has committed.
+   */
+  join<T>(effect: (ctx: EffectContext, changes: Changes) => T): { value: T; committed: () => Promise<void> } {
+    const changes = new Changes();
+    const value = effect(this.#ctx, changes);
+    return {
+      value,
+      committed: () => {
+        this.#announce(changes);
+        return this.#publish(changes);
+      },
+    };
   }
 
   getIntent(actor: UserId, id: IntentId): StoredIntent {
@@ -221,6 +257,11 @@ export class GovernanceService {
     for (const e of changes.threadsCreated) this.#threads.announceCreated(e);
     for (const change of changes.memberships) this.#workspaces.announceMembershipChange(change);
     if (changes.accessChanged.size > 0) this.#accessChanged.emit({ userIds: [...changes.accessChanged] });
+    for (const invitation of changes.invitations) {
+      this.#invitationSender?.send(invitation).catch((err: unknown) => {
+        this.#logger.error({ err, invitation: invitation.invitationId }, 'sending an invitation failed');
+      });
+    }
   }
 
   #publish(changes: Changes): Promise<void> {

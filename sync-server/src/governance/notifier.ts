@@ -31,6 +31,8 @@ export interface NewNotification {
   link?: string;
   /** Delivered at most once per user and key (e.g. `upload:<uploadId>`), so retries do not repeat it. */
   dedupeKey?: string;
+  /** Delivered even to users who muted its kind: it is the only way they would see it (an invitation). */
+  evenIfMuted?: boolean;
 }
 
 function cut(text: string, max: number): string {
@@ -72,7 +74,7 @@ export class Notifier {
     const at = this.now();
     const delivered: UserId[] = [];
     for (const userId of recipients) {
-      if (muted.has(userId)) continue;
+      if (muted.has(userId) && n.evenIfMuted !== true) continue;
       const inserted = this.db
         .insert(notifications)
         .values({

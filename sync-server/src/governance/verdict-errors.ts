@@ -14,6 +14,7 @@ export const REJECTION_HTTP_CODES: Readonly<Record<RejectionCode, ApiErrorCode>>
   'already-approved': 'conflict',
   'checkpoint-pending': 'conflict',
   'last-owner': 'conflict',
+  'already-member': 'conflict',
 };
 
 /** The result of an accepted verdict; a rejection throws the matching `ApiError`. */

@@ -9,6 +9,7 @@ import { ApiError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { GovernanceService } from '../governance/governance-service.js';
+import { InvitationService } from '../governance/invitation-service.js';
 import type { Db } from '../storage/db.js';
 import { fileApiRoutes, fileRoutes } from '../uploads/routes.js';
 import type { Uploads } from '../uploads/setup.js';
@@ -22,6 +23,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { checkpointRoutes, decisionRoutes } from './routes/decisions.js';
 import { inboxRoutes } from './routes/inbox.js';
 import { intentRoutes } from './routes/intents.js';
+import { invitationRoutes } from './routes/invitations.js';
 import { threadRoutes } from './routes/threads.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { workspaceRoutes } from './routes/workspaces.js';
@@ -88,6 +90,10 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.route('/api', authRoutes({ auth, throttle }));
   app.route('/api/tokens', tokenRoutes({ auth, throttle }));
+  app.route(
+    '/api/invitations',
+    invitationRoutes({ auth, invitations: new InvitationService(governance), throttle }),
+  );
   app.route('/api/workspaces', workspaceRoutes({ auth, workspaces, governance }));
   app.route(
     '/api/threads',

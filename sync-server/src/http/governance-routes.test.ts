@@ -163,6 +163,11 @@ describe('governance over HTTP', () => {
       email: member.email,
       role: 'editor',
     });
+    const invitation = (await call('GET', '/api/inbox', member.token)).body.notifications as Array<{
+      link: string;
+    }>;
+    const token = invitation[0]?.link.replace('/invitations/', '');
+    expect((await call('POST', '/api/invitations/accept', member.token, { token })).status).toBe(200);
     const thread = await call('POST', '/api/threads', member.token, { workspaceId: owner.ws, title: 'T' });
     expect(thread.status).toBe(201);
     const decisionId = newId();
@@ -190,10 +195,14 @@ describe('governance over HTTP', () => {
       checkpoints: [],
     });
     const inbox = await call('GET', '/api/inbox?unread=1', owner.token);
-    expect(inbox.body.notifications).toMatchObject([{ kind: 'info', title: 'New decision: “D”' }]);
+    expect(inbox.body.notifications).toMatchObject([
+      { kind: 'info', title: 'New decision: “D”' },
+      { kind: 'success', title: expect.stringMatching(/^u\d+ accepted your invitation to /) as string },
+    ]);
     const audit = await call('GET', `/api/audit?workspaceId=${owner.ws}`, owner.token);
     expect((audit.body.events as Array<{ type: string }>).map((e) => e.type)).toEqual([
       'member.invite',
+      'invitation.accept',
       'thread.create',
       'decision.propose',
     ]);
