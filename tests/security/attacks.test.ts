@@ -8,6 +8,7 @@ import {
   addMember,
   api,
   createThread,
+  invitationFromInbox,
   signup,
   startTestServer,
   type TestServer,
@@ -249,6 +250,104 @@ describe('minting credentials', () => {
     } finally {
       await tight.stop();
     }
+  });
+});
+
+describe('invitations', () => {
+  const inviteAs = (who: TestUser, workspaceId: string, email: string, role = 'editor') =>
+    api<Record<string, unknown>>(ts.url, 'POST', `/api/workspaces/${workspaceId}/members`, {
+      token: who.accessToken,
+      body: { email, role },
+    });
+  const workspacesOf = async (user: { accessToken: string }) =>
+    (
+      await api<{ workspaces: Array<{ id: string; role: string }> }>(ts.url, 'GET', '/api/workspaces', {
+        token: user.accessToken,
+      })
+    ).body.workspaces;
+
+  it('gives a pending invitation to nobody who merely signs up with the address first', async () => {
+    const team = await signup(ts.url, 'inviter');
+    const address = `target-${Date.now()}@example.test`;
+    expect((await inviteAs(team, team.workspaceId, address)).status).toBe(201);
+    const squat = await api<{ accessToken: string; user: { id: string } }>(
+      ts.url,
+      'POST',
+      '/api/auth/signup',
+      {
+        body: { email: address, password: 'correct horse battery', name: 'Squatter' },
+      },
+    );
+    expect(squat.status).toBe(201);
+    expect((await workspacesOf(squat.body)).map((w) => w.id)).not.toContain(team.workspaceId);
+    const inbox = await api<{ notifications: unknown[] }>(ts.url, 'GET', '/api/inbox', {
+      token: squat.body.accessToken,
+    });
+    expect(inbox.body.notifications).toEqual([]);
+    // The mailed token is no use to that account either: it was not proven to own the address.
+    const mailed = ts.invitations.find((i) => i.email === address);
+    expect(mailed).toBeDefined();
+    const stolen = await api(ts.url, 'POST', '/api/invitations/signup', {
+      body: { token: mailed?.token, password: 'correct horse battery', name: 'Again' },
+    });
+    expect(stolen.status).toBe(409);
+  });
+
+  it('joins an invitee who signs up through the mailed token, proving the address', async () => {
+    const team = await signup(ts.url, 'inviter2');
+    const address = `newcomer-${Date.now()}@example.test`;
+    await inviteAs(team, team.workspaceId, address, 'viewer');
+    const token = ts.invitations.find((i) => i.email === address)?.token;
+    const joined = await api<{ accessToken: string; user: { id: string; email: string } }>(
+      ts.url,
+      'POST',
+      '/api/invitations/signup',
+      { body: { token, password: 'correct horse battery', name: 'Newcomer' } },
+    );
+    expect(joined.status).toBe(201);
+    expect(joined.body.user.email).toBe(address);
+    expect(await workspacesOf(joined.body)).toContainEqual(
+      expect.objectContaining({ id: team.workspaceId, role: 'viewer' }),
+    );
+    const row = ts.server.db.$client
+      .prepare('select email_verified_at as verified from users where id = ?')
+      .get(joined.body.user.id) as { verified: number | null };
+    expect(row.verified).toBeTypeOf('number');
+    // Spent: the same link cannot make a second account or be accepted again.
+    const again = await api<{ error: { code: string } }>(ts.url, 'POST', '/api/invitations/lookup', {
+      body: { token },
+    });
+    expect([again.status, again.body.error.code]).toEqual([410, 'gone']);
+  });
+
+  it('never joins an existing user without consent, and answers as for an unknown address', async () => {
+    const team = await signup(ts.url, 'inviter3');
+    const existing = await signup(ts.url, 'wanted');
+    const a = await inviteAs(team, team.workspaceId, existing.email);
+    const b = await inviteAs(team, team.workspaceId, `nobody-${Date.now()}@example.test`);
+    const shape = (r: typeof a) => ({
+      status: r.status,
+      keys: Object.keys(r.body).sort(),
+      state: r.body.status,
+    });
+    expect(shape(a)).toEqual(shape(b));
+    expect(a.body.status).toBe('invited');
+    expect((await workspacesOf(existing)).map((w) => w.id)).not.toContain(team.workspaceId);
+    // The link in the existing account's inbox works for that account only.
+    const token = await invitationFromInbox(ts.url, existing);
+    const other = await api(ts.url, 'POST', '/api/invitations/accept', {
+      token: viewer.accessToken,
+      body: { token },
+    });
+    expect(other.status).toBe(403);
+    const declined = await api(ts.url, 'POST', '/api/invitations/decline', { body: { token } });
+    expect(declined.status).toBe(204);
+    const late = await api(ts.url, 'POST', '/api/invitations/accept', {
+      token: existing.accessToken,
+      body: { token },
+    });
+    expect(late.status).toBe(410);
+    expect((await workspacesOf(existing)).map((w) => w.id)).not.toContain(team.workspaceId);
   });
 });
 
