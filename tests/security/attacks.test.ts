@@ -452,11 +452,21 @@ describe('header bombs and logs', () => {
     await api(ts.url, 'POST', '/api/auth/login', {
       body: { email: owner.email, password: 'correct horse battery' },
     });
+    // An invitee opening the link of an invitation: the app path holds its token.
+    const invitee = await signup(ts.url, 'log-invitee');
+    await api(ts.url, 'POST', `/api/workspaces/${owner.workspaceId}/members`, {
+      token: owner.accessToken,
+      body: { email: invitee.email, role: 'viewer' },
+    });
+    const invitation = await invitationFromInbox(ts.url, invitee);
+    await fetch(`${ts.url}/invitations/${invitation}`);
+    await api(ts.url, 'POST', '/api/invitations/lookup', { body: { token: invitation } });
     const closed = nextClose(c);
     c.provider.ws?.close();
     await closed;
     expect(ts.logs.length).toBeGreaterThan(3);
-    for (const secret of [owner.accessToken, owner.refreshToken, 'correct horse battery']) {
+    expect(ts.logs.some((line) => line.includes('"/invitations/…"'))).toBe(true);
+    for (const secret of [owner.accessToken, owner.refreshToken, 'correct horse battery', invitation]) {
       expect(ts.logs.filter((line) => line.includes(secret))).toEqual([]);
     }
   });

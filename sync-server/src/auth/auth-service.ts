@@ -10,6 +10,14 @@ import type { Metrics } from '../metrics.js';
 import { authFailureReason } from './auth-failures.js';
 import { passwordWeakness } from './password-strength.js';
 import { DUMMY_PASSWORD_HASH, scryptHasher, type PasswordHasher } from './passwords.js';
+import type {
+  ApiTokenInfo,
+  AuthSession,
+  NewApiToken,
+  Principal,
+  PublicUser,
+  RevokedCredential,
+} from './principal.js';
 import {
   accessTokenKey,
   formatApiToken,
@@ -24,56 +32,14 @@ import {
 
 const { apiTokens, refreshTokens, users } = tables;
 
-/** Who is making a request, as established from an access token or an API token. */
-export interface Principal {
-  userId: UserId;
-  name: string;
-  email: string;
-  via: 'session' | 'api-token';
-  sessionId?: SessionId;
-  apiTokenId?: ApiTokenId;
-  /** ms since epoch, or null for tokens that do not expire */
-  expiresAt: number | null;
-}
-
-export interface PublicUser {
-  id: UserId;
-  email: string;
-  name: string;
-  createdAt: number;
-}
-
-/** What signup, login and refresh return: the user and a fresh token pair. */
-export interface AuthSession {
-  user: PublicUser;
-  accessToken: string;
-  refreshToken: string;
-}
-
-export interface ApiTokenInfo {
-  id: ApiTokenId;
-  name: string;
-  createdAt: number;
-  lastUsedAt: number | null;
-  expiresAt: number | null;
-}
-
-/** A newly made API token; `token` is shown this once and never stored. */
-export interface NewApiToken {
-  id: ApiTokenId;
-  name: string;
-  token: string;
-  createdAt: number;
-  expiresAt: number | null;
-}
-
-/**
- * Credentials that stopped working before their expiry (logout, refresh-token reuse, API token
- * revocation), so open sync connections that were authenticated with them can be closed.
- */
-export type RevokedCredential =
-  | { userId: UserId; sessionId: SessionId; apiTokenId?: never }
-  | { userId: UserId; apiTokenId: ApiTokenId; sessionId?: never };
+export type {
+  ApiTokenInfo,
+  AuthSession,
+  NewApiToken,
+  Principal,
+  PublicUser,
+  RevokedCredential,
+} from './principal.js';
 
 export interface AuthServiceOptions {
   db: Db;
@@ -153,7 +119,7 @@ export class AuthService {
     options: SignupOptions = {},
   ): Promise<AuthSession> {
     const email = normalizeEmail(input.email);
-    const weakness = passwordWeakness(input.password, [email, email.split('@')[0] ?? '', input.name]);
+    const weakness = await passwordWeakness(input.password, [email, email.split('@')[0] ?? '', input.name]);
     if (weakness) throw new ApiError('weak-password', `choose a stronger password: ${weakness}`);
     const passwordHash = await this.#passwords.hash(input.password);
     const createdAt = this.#now();
