@@ -4,6 +4,8 @@
 export const API_ERRORS = {
   'bad-request': 400,
   'invalid-body': 400,
+  /** A signup password that is among the first an attacker would try (common, a pattern, the email). */
+  'weak-password': 400,
   unauthorized: 401,
   'invalid-credentials': 401,
   'token-expired': 401,
@@ -14,7 +16,7 @@ export const API_ERRORS = {
   'method-not-allowed': 405,
   conflict: 409,
   'email-taken': 409,
-  /** An upload that expired or was removed. */
+  /** An upload that expired or was removed; an invitation answered, replaced or expired. */
   gone: 410,
   /** A tus request without `Tus-Resumable`. */
   'precondition-failed': 412,

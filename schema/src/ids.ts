@@ -13,6 +13,7 @@ export type SessionId = Brand<string, 'SessionId'>;
 export type CheckpointId = Brand<string, 'CheckpointId'>;
 export type IntentId = Brand<string, 'IntentId'>;
 export type NotificationId = Brand<string, 'NotificationId'>;
+export type InvitationId = Brand<string, 'InvitationId'>;
 
 /** Ids are opaque, URL-safe strings: letters, digits, `-` and `_`, 1 to 64 of them. */
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

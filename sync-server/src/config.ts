@@ -3,6 +3,7 @@ import { DEFAULT_MAX_UPLOAD_BYTES } from '@caucus/schema';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { authThrottleFromEnv, type AuthThrottleLimits } from './auth/throttle.js';
 
 /** Defaults for every limit; each can be overridden by env or by `startServer` options. */
 export const DEFAULT_LIMITS = {
@@ -78,6 +79,8 @@ export interface ServerConfig {
   uploadQuotaBytes: number;
   /** Unfinished uploads one user may have at a time. */
   maxConcurrentUploads: number;
+  /** Login, signup, refresh and API-token budgets per account and per address (`CAUCUS_THROTTLE_*`). */
+  authThrottle: AuthThrottleLimits;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -126,6 +129,12 @@ export function loadConfig(
     limits[key] = value.data;
   }
   Object.assign(limits, overrides.limits);
+  let authThrottle: AuthThrottleLimits;
+  try {
+    authThrottle = authThrottleFromEnv(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
   const dataDir = resolve(overrides.dataDir ?? e.CAUCUS_DATA_DIR);
   const origins = e.CAUCUS_ORIGINS.split(',')
     .map((o) => o.trim())
@@ -146,6 +155,7 @@ export function loadConfig(
     uploadExpiryMs: e.CAUCUS_UPLOAD_EXPIRY_MS,
     uploadQuotaBytes: e.CAUCUS_UPLOAD_QUOTA_BYTES,
     maxConcurrentUploads: e.CAUCUS_MAX_CONCURRENT_UPLOADS,
+    authThrottle,
     ...overrides,
     limits,
   };

@@ -1,7 +1,7 @@
 import { API_ERRORS, type ApiErrorCode } from '@caucus/schema';
 
 export interface ApiErrorOptions {
-  /** For a 429: how long until the request can succeed (sent as `Retry-After`). */
+  /** Sent as `Retry-After` (seconds): when a refused request (429, 503) may be tried again. */
   retryAfterSeconds?: number;
 }
 

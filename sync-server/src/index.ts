@@ -1,6 +1,7 @@
 export { startServer, type RunningServer, type StartOptions } from './server.js';
 export { loadConfig, ConfigError, DEFAULT_LIMITS, type ServerConfig, type Limits } from './config.js';
 export { createLogger, type Logger } from './logger.js';
+export { DEFAULT_AUTH_THROTTLE, type AuthThrottleLimits } from './auth/throttle.js';
 export { openDb, type Db } from './storage/db.js';
 export { SqliteDocStore } from './storage/sqlite-doc-store.js';
 export type { DocStore, StoredDoc, AppendEntry, SnapshotEntry } from './storage/doc-store.js';
@@ -13,6 +14,8 @@ export {
   type NotifyOptions,
 } from './governance/governance-service.js';
 export type { NewNotification } from './governance/notifier.js';
+export type { InvitationSender } from './governance/invitation-sender.js';
+export type { OutgoingInvitation } from './governance/invitations.js';
 export { verifyAuditChain, auditHash, GENESIS_HASH, type AuditVerification } from './governance/audit.js';
 export {
   rebuildProjection,

@@ -5,6 +5,8 @@ import { INTENT_TYPES, REFUSAL_CODES, VERDICT_STATUSES } from '@caucus/schema';
 import type { ProjectedEvent } from './projection/projector.js';
 import type { Db } from './storage/db.js';
 import { VERSION } from './version.js';
+import { AUTH_FAILURE_REASONS } from './auth/auth-failures.js';
+import { AUTH_THROTTLE_SCOPES } from './auth/throttle.js';
 
 /** The server's Prometheus metrics, on a registry of its own (several servers may share a process). */
 export function createMetrics() {
@@ -65,6 +67,7 @@ export function createMetrics() {
       registers: [registry],
     }),
     ...webSocketMetrics(registry),
+    ...authMetrics(registry),
   };
   zeroKnownSeries(metrics);
   return metrics;
@@ -157,6 +160,25 @@ function webSocketMetrics(registry: Registry) {
     }),
     muxSubscriptionsRefused: muxRefused,
   };
+}
+
+/** Auth failures and throttle hits; every label value is there at zero from the start. */
+function authMetrics(registry: Registry) {
+  const authFailures = new Counter({
+    name: 'caucus_auth_failures_total',
+    help: 'Failed authentications (HTTP and sync upgrades), by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  for (const reason of AUTH_FAILURE_REASONS) authFailures.inc({ reason }, 0);
+  const rateLimited = new Counter({
+    name: 'caucus_rate_limited_total',
+    help: 'Requests refused by a rate limit (429), by the budget that was spent',
+    labelNames: ['scope'] as const,
+    registers: [registry],
+  });
+  for (const scope of AUTH_THROTTLE_SCOPES) rateLimited.inc({ scope }, 0);
+  return { authFailures, rateLimited };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
 

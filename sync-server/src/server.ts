@@ -11,6 +11,7 @@ import { CLOSE_CODES, threadDoc, type UserId } from '@caucus/schema';
 import type { ServerConfig } from './config.js';
 import { AuthService } from './auth/auth-service.js';
 import { GovernanceService } from './governance/governance-service.js';
+import type { InvitationSender } from './governance/invitation-sender.js';
 import { createApp } from './http/app.js';
 import { answerNotFound, hasDotSegment } from './http/dot-segments.js';
 import { createLogger, type Logger } from './logger.js';
@@ -53,6 +54,8 @@ export interface RunningServer {
 
 export interface StartOptions {
   logger?: Logger;
+  /** Where invitations go by mail (the SMTP seam); without one only existing accounts see theirs. */
+  invitationSender?: InvitationSender;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -74,7 +77,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   const workspaces = new WorkspaceService({ db, logger });
   const threads = new ThreadService({ db, logger });
-  const auth = new AuthService({ db, config, workspaces, logger });
+  const auth = new AuthService({ db, config, workspaces, logger, metrics });
 
   // Governance changes reach open connections at once.
   workspaces.onMembershipChanged(({ userId }) =>
@@ -102,7 +105,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       .catch((err: unknown) => logger.error({ err, thread: id }, 'seeding the thread document failed'));
   });
 
-  const governance = new GovernanceService({ db, workspaces, threads, hub, logger, receiptKeys, metrics });
+  const governance = new GovernanceService({
+    db,
+    workspaces,
+    threads,
+    hub,
+    logger,
+    receiptKeys,
+    metrics,
+    ...(options.invitationSender ? { invitationSender: options.invitationSender } : {}),
+  });
   // Archiving or restoring a thread changes what its members' open connections may do.
   governance.onAccessChanged(({ userIds }) => {
     for (const userId of userIds) hub.reauthorize(userId, (ref) => docAccess(db, userId, ref));

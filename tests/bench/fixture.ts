@@ -138,6 +138,18 @@ export async function buildCaucusFixture(
         email: editor.email,
         role: 'editor',
       });
+      // Members join by accepting the invitation that reached their inbox.
+      const inbox = await call<{ notifications: Array<{ link: string }> }>(
+        base,
+        'GET',
+        '/api/inbox',
+        editor.session,
+      );
+      const link = inbox.notifications.find((n) => n.link.startsWith('/invitations/'))?.link;
+      if (!link) throw new Error(`no invitation reached ${editor.email}`);
+      await call(base, 'POST', '/api/invitations/accept', editor.session, {
+        token: link.slice('/invitations/'.length),
+      });
       return editor.apiToken;
     });
     for (const r of signedUp) {

@@ -74,7 +74,8 @@ describe('governance end to end', () => {
       editor: await open(ts, editor, `inbox:${editor.id}`, clients),
       viewer: await open(ts, viewer, `inbox:${viewer.id}`, clients),
     };
-    await notified(inbox.viewer, (n) => n.title.startsWith('You joined'));
+    // The viewer joined by accepting an invitation, which reached its inbox document with its link.
+    await notified(inbox.viewer, (n) => n.link.startsWith('/invitations/inv_'));
 
     // The editor proposes; the other members hear of it in their inbox documents.
     const decisionId = newId();

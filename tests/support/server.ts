@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createLogger,
+  DEFAULT_AUTH_THROTTLE,
   loadConfig,
+  type AuthThrottleLimits,
+  type OutgoingInvitation,
   startServer,
   type Limits,
   type RunningServer,
@@ -17,6 +20,11 @@ export interface TestServer {
   server: RunningServer;
   /** Every log line (JSON) the server wrote, when started with `captureLogs`. */
   logs: string[];
+  /**
+   * Every invitation the server handed to its mail seam, token included: what an SMTP transport
+   * would send (there is none yet), so tests can play the invitee who got the mail.
+   */
+  invitations: OutgoingInvitation[];
   url: string;
   wsUrl: string;
   dataDir: string;
@@ -38,6 +46,8 @@ export interface TestServerOptions {
   uploads?: Partial<
     Pick<ServerConfig, 'maxUploadBytes' | 'uploadExpiryMs' | 'uploadQuotaBytes' | 'maxConcurrentUploads'>
   >;
+  /** Login, signup, refresh and API-token budgets, over the defaults. */
+  authThrottle?: Partial<AuthThrottleLimits>;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -49,17 +59,21 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   if (options.compactEveryUpdates) overrides.compactEveryUpdates = options.compactEveryUpdates;
   if (options.origins) overrides.origins = options.origins;
   if (options.uploads) Object.assign(overrides, options.uploads);
+  if (options.authThrottle) overrides.authThrottle = { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle };
   const config = loadConfig({ CAUCUS_JWT_SECRET: 'test-secret-'.padEnd(48, 'x') }, overrides);
   const logs: string[] = [];
+  const invitations: OutgoingInvitation[] = [];
+  const invitationSender = { send: (i: OutgoingInvitation) => Promise.resolve(void invitations.push(i)) };
   const server = await startServer(
     config,
     options.captureLogs
-      ? { logger: createLogger('info', { write: (line: string) => void logs.push(line) }) }
-      : {},
+      ? { invitationSender, logger: createLogger('info', { write: (line: string) => void logs.push(line) }) }
+      : { invitationSender },
   );
   return {
     server,
     logs,
+    invitations,
     url: server.url,
     wsUrl: server.url.replace(/^http/, 'ws') + '/sync',
     dataDir,
@@ -146,6 +160,17 @@ export async function createThread(
   return res.body.id;
 }
 
+/** The token of the newest invitation in the user's inbox (the notification links `/invitations/<token>`). */
+export async function invitationFromInbox(baseUrl: string, user: TestUser): Promise<string> {
+  const inbox = await api<{ notifications: Array<{ link: string }> }>(baseUrl, 'GET', '/api/inbox', {
+    token: user.accessToken,
+  });
+  const link = inbox.body.notifications.find((n) => n.link.startsWith('/invitations/'))?.link;
+  if (!link) throw new Error(`no invitation in ${user.name}'s inbox`);
+  return link.slice('/invitations/'.length);
+}
+
+/** The owner invites `member` (an existing account) and `member` accepts from their inbox. */
 export async function addMember(
   baseUrl: string,
   owner: TestUser,
@@ -158,5 +183,32 @@ export async function addMember(
     body: { email: member.email, role },
   });
   if (res.status !== 201)
-    throw new Error(`adding a member failed: ${res.status} ${JSON.stringify(res.body)}`);
+    throw new Error(`inviting a member failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const token = await invitationFromInbox(baseUrl, member);
+  const accepted = await api(baseUrl, 'POST', '/api/invitations/accept', {
+    token: member.accessToken,
+    body: { token },
+  });
+  if (accepted.status !== 200)
+    throw new Error(`accepting an invitation failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+}
+
+/** Changes a member's role (`member.setRole`, as the owner). */
+export async function setRole(
+  baseUrl: string,
+  owner: TestUser,
+  workspaceId: string,
+  member: TestUser,
+  role: string,
+) {
+  const res = await api<{ results: Array<{ status: string }> }>(baseUrl, 'POST', '/api/intents', {
+    token: owner.accessToken,
+    body: {
+      intents: [
+        { id: crypto.randomUUID(), type: 'member.setRole', args: { workspaceId, userId: member.id, role } },
+      ],
+    },
+  });
+  if (res.body.results[0]?.status !== 'accepted')
+    throw new Error(`changing a role failed: ${JSON.stringify(res.body)}`);
 }

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { decodeRefusal, newId } from '@caucus/schema';
 import {
   addMember,
+  setRole,
   api,
   createThread,
   signup,
@@ -119,7 +120,7 @@ describe('sync with the official y-websocket client', () => {
     await Promise.all([synced(c), synced(watcher)]);
     c.doc.getMap('meta').set('intent', 'while an editor');
     await until(watcher.doc, () => watcher.doc.getMap('meta').get('intent') === 'while an editor');
-    await addMember(ts.url, owner, owner.workspaceId, demoted, 'viewer');
+    await setRole(ts.url, owner, owner.workspaceId, demoted, 'viewer');
     const denied = nextDenied(c);
     c.doc.getMap('meta').set('intent', 'after the demotion');
     expect(decodeRefusal(await denied)?.code).toBe('read-only');

@@ -14,6 +14,11 @@ export const users = sqliteTable('users', {
   name: text('name').notNull(),
   passwordHash: text('password_hash').notNull(),
   createdAt: integer('created_at').notNull(),
+  /**
+   * When the address was proven to be the user's (signing up through an invitation sent to it);
+   * null for a plain signup, whose address nobody has checked.
+   */
+  emailVerifiedAt: integer('email_verified_at'),
 });
 
 /**
@@ -68,19 +73,6 @@ export const memberships = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.userId] }), index('memberships_user').on(t.userId)],
-);
-
-/** A membership waiting for a user with that email to sign up. */
-export const invitations = sqliteTable(
-  'invitations',
-  {
-    workspaceId: text('workspace_id').$type<WorkspaceId>().notNull(),
-    email: text('email').notNull(),
-    role: text('role').$type<Role>().notNull(),
-    invitedBy: text('invited_by').$type<UserId>().notNull(),
-    createdAt: integer('created_at').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.email] }), index('invitations_email').on(t.email)],
 );
 
 export const THREAD_STATUSES = ['active', 'archived'] as const;
@@ -162,6 +154,8 @@ export const docClients = sqliteTable(
 );
 
 export * from './uploads.js';
+
+export * from './invitations.js';
 
 export * from './governance.js';
 

@@ -4,8 +4,9 @@ import { ROLES } from '../roles.js';
 import { idOf, MAX_EMAIL_CHARS } from './common.js';
 
 /**
- * `member.invite`: owners only. A user with that email gets the role (joining, or changing role);
- * an unknown email becomes an invitation that signup accepts. Emails compare lower-cased.
+ * `member.invite`: owners only. Makes an invitation the invitee accepts (or declines) with its
+ * token; nobody joins without consent, and the verdict is the same whether an account with that
+ * email exists or not. Emails compare lower-cased.
  */
 export const memberInviteArgs = z.object({
   workspaceId: idOf<WorkspaceId>(),

@@ -204,7 +204,11 @@ describe('decide: role rules', () => {
     expect(outcome(run('member.setRole', 'owner', lastOwner))).toBe('last-owner');
     expect(outcome(run('member.remove', 'owner', lastOwner))).toBe('last-owner');
     expect(outcome(run('member.remove', 'owner', { ...lastOwner, ownerCount: 2 }))).toBe('accepted');
-    expect(outcome(run('member.invite', 'owner', lastOwner))).toBe('last-owner');
+    // Inviting someone who is already a member changes nothing: their role is member.setRole's.
+    expect(outcome(run('member.invite', 'owner', lastOwner))).toBe('already-member');
+    expect(outcome(run('member.invite', 'owner', { member: { userId: other, role: 'viewer' } }))).toBe(
+      'already-member',
+    );
   });
 
   it('refuses a requester approving their own checkpoint, but lets them withdraw it', () => {

@@ -11,7 +11,7 @@ import { roleAtLeast, type Role } from '../roles.js';
 import { applyCheckpointEvent, type CheckpointState, type CheckpointTarget } from './checkpoint-machine.js';
 import { checkDecisionEvent, type DecisionEvent, type DecisionState } from './decision-machine.js';
 import { checkStrangers, decideConversation, decideThreadMember } from './private-threads.js';
-import { isRejection, reject, type Rejection } from './rejections.js';
+import { ID_TAKEN, isRejection, reject, type Rejection } from './rejections.js';
 import { ARCHIVE_REQUIRED_APPROVALS, INTENT_RULES, MIN_ESCALATED_APPROVALS } from './rules.js';
 
 export interface Actor {
@@ -49,13 +49,17 @@ export interface PolicyState {
   decision?: DecisionState | null;
   checkpoint?: CheckpointState | null;
   /**
-   * `member.setRole`/`member.remove`: the target's membership. `member.invite`: the membership of
-   * the user with that email, if there is one.
+   * `member.setRole`/`member.remove`: the target's membership. `member.invite`: the membership in
+   * this workspace of the user with that email, if there is one (owners see members' emails, so
+   * refusing it tells them nothing new; whether an account exists elsewhere is never loaded).
    */
   member?: MemberView | null;
   /** Owners of the workspace (member intents). */
   ownerCount?: number;
-  /** `thread.create`, `decision.propose`: the id to create is already taken. */
+  /**
+   * `thread.create`, `decision.propose`: the id to create is already in use — by anything the
+   * client may name by id, in any workspace, visible to the actor or not.
+   */
   idTaken?: boolean;
   /** A pending checkpoint already waiting on the intent's target. */
   pendingCheckpoint?: CheckpointId | null;
@@ -112,6 +116,7 @@ const VERBS: Record<IntentType, string> = {
   'inbox.markAllRead': 'change this inbox',
   'prefs.set': 'change these preferences',
 };
+
 
 function notFound(what: string): Ruling {
   return rejected(
@@ -220,11 +225,7 @@ export function decide(
     case 'thread.create': {
       const who = authority();
       if (typeof who !== 'string') return who;
-      if (state.idTaken) {
-        return rejected(
-          reject('id-taken', 'a thread with that id already exists', 'make a new id and try again'),
-        );
-      }
+      if (state.idTaken) return rejected(ID_TAKEN);
       return checkStrangers(state) ?? ACCEPTED;
     }
 
@@ -264,11 +265,7 @@ export function decide(
       if (!thread || (!approved && state.role === null)) return notFound('thread');
       const who = authority();
       if (typeof who !== 'string') return who;
-      if (state.idTaken) {
-        return rejected(
-          reject('id-taken', 'a decision with that id already exists', 'make a new id and try again'),
-        );
-      }
+      if (state.idTaken) return rejected(ID_TAKEN);
       if (thread.status !== 'active') {
         return rejected(
           reject(
@@ -357,13 +354,22 @@ export function decide(
         if (typeof who !== 'string') return who;
       }
       const member = state.member ?? null;
-      if (intent.type !== 'member.invite') {
-        if (!member) return notFound('member');
-        const stale = checkBasis(intent, { status: member.role }, `the membership of ${member.userId}`);
-        if (stale) return stale;
+      if (intent.type === 'member.invite') {
+        // An invitation changes nobody's membership until the invitee accepts it.
+        if (!member) return ACCEPTED;
+        return rejected(
+          reject(
+            'already-member',
+            `that address belongs to a ${member.role} of this workspace`,
+            'change their role with member.setRole instead',
+          ),
+        );
       }
+      if (!member) return notFound('member');
+      const stale = checkBasis(intent, { status: member.role }, `the membership of ${member.userId}`);
+      if (stale) return stale;
       const newRole = intent.type === 'member.remove' ? null : intent.args.role;
-      if (member?.role === 'owner' && newRole !== 'owner' && (state.ownerCount ?? 0) <= 1) {
+      if (member.role === 'owner' && newRole !== 'owner' && (state.ownerCount ?? 0) <= 1) {
         return rejected(
           reject('last-owner', 'a workspace needs at least one owner', 'make someone else an owner first'),
         );

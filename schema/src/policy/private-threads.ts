@@ -18,7 +18,7 @@ import type { IntentOf } from '../intents/intent.js';
 import type { ThreadVisibility } from '../intents/thread-intents.js';
 import { roleAtLeast, type Role } from '../roles.js';
 import type { PolicyState, Ruling } from './decide.js';
-import { reject } from './rejections.js';
+import { ID_TAKEN, reject } from './rejections.js';
 
 /** The role `actor` has in a thread: the workspace role, or none in a private thread they are not in. */
 export function roleInThread(
@@ -133,9 +133,7 @@ export function decideConversation(state: PolicyState): Ruling {
       'ask one of them (an editor) to open it; you will be able to read it',
     );
   }
-  if (state.idTaken) {
-    return rejected('id-taken', 'a thread with that id already exists', 'make a new id and try again');
-  }
+  if (state.idTaken) return { status: 'rejected', ...ID_TAKEN };
   return ACCEPTED;
 }
 

@@ -24,6 +24,8 @@ export const REJECTION_CODES = [
   'last-owner',
   /** The change would leave a private thread without members. */
   'last-member',
+  /** `member.invite` of someone already in the workspace (change a role with `member.setRole`). */
+  'already-member',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 
@@ -43,3 +45,13 @@ export function reject(code: RejectionCode, reason: string, remedy: string): Rej
 export function isRejection(value: object): value is Rejection {
   return 'code' in value && 'remedy' in value;
 }
+
+/**
+ * One answer for every id a create cannot use, whatever holds it and wherever: it never says what
+ * the id names, so an outsider holding a leaked id of a private thread learns nothing about it.
+ */
+export const ID_TAKEN: Rejection = reject(
+  'id-taken',
+  'that id cannot be used',
+  'make a new id (a fresh uuid) and try again',
+);

@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiErrorCode, UserId } from '@caucus/schema';
+import { eq } from 'drizzle-orm';
+import { tables, type ApiErrorCode, type InvitationId, type UserId } from '@caucus/schema';
 import { loadConfig, type ServerConfig } from '../config.js';
 import { ApiError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { openDb, type Db } from '../storage/db.js';
-import { WorkspaceService, type MembershipChange } from '../workspaces/workspace-service.js';
+import { WorkspaceService } from '../workspaces/workspace-service.js';
 import { AuthService, type RevokedCredential } from './auth-service.js';
+import { scryptHasher } from './passwords.js';
 
 const ACCESS_TTL_SECONDS = 60;
 const REFRESH_TTL_SECONDS = 3600;
@@ -87,6 +89,42 @@ describe('signup and login', () => {
     await rejectsWith(auth.signup({ ...ada, email: 'ADA@example.com' }), 'email-taken');
   });
 
+  it('refuses the passwords attackers try first, the email and the name included', async () => {
+    for (const password of [
+      '12345678',
+      'password',
+      'password1',
+      'qwerty123',
+      'ada@example.com',
+      'AdaAdaAda',
+    ]) {
+      await rejectsWith(auth.signup({ ...ada, password }), 'weak-password');
+    }
+    // Nothing was made by the refusals: the account can still be created.
+    await expect(auth.signup(ada)).resolves.toMatchObject({ user: { email: 'ada@example.com' } });
+  });
+
+  it('does the same work for a taken email as for a new one: one hash each', async () => {
+    const hashed: string[] = [];
+    const watched = new AuthService({
+      db,
+      config,
+      now: () => clock,
+      workspaces,
+      passwords: {
+        hash: async (password) => {
+          hashed.push(password);
+          return scryptHasher.hash(password);
+        },
+        verify: (password, stored) => scryptHasher.verify(password, stored),
+      },
+    });
+    await watched.signup(ada);
+    expect(hashed).toEqual([ada.password]);
+    await rejectsWith(watched.signup({ ...ada, password: 'another long phrase' }), 'email-taken');
+    expect(hashed).toEqual([ada.password, 'another long phrase']);
+  });
+
   it('logs in, and answers unknown emails and wrong passwords alike', async () => {
     const { user } = await auth.signup(ada);
     const session = await auth.login({ email: 'ada@EXAMPLE.com', password: ada.password });
@@ -99,18 +137,47 @@ describe('signup and login', () => {
     );
   });
 
-  it('turns pending invitations into memberships and tells membership listeners', async () => {
+  it('claims no invitation at a plain signup, and verifies no address', async () => {
     const owner = await auth.signup(ada);
     const team = workspaces.create(owner.user.id, 'Team');
-    expect(
-      workspaces.addMember(owner.user.id, team.id, { email: 'Grace@example.com', role: 'editor' }).status,
-    ).toBe('invited');
-    const heard: MembershipChange[] = [];
-    workspaces.onMembershipChanged((e) => heard.push(e));
+    db.insert(tables.invitations)
+      .values({
+        id: 'inv1' as InvitationId,
+        workspaceId: team.id,
+        email: 'grace@example.com',
+        role: 'editor',
+        invitedBy: owner.user.id,
+        tokenHash: 'x'.repeat(64),
+        status: 'pending',
+        createdAt: clock,
+        expiresAt: clock + 86_400_000,
+      })
+      .run();
     const grace = await auth.signup({ email: 'grace@example.com', password: 'cobol rules', name: 'Grace' });
-    expect(workspaces.roleOf(grace.user.id, team.id)).toBe('editor');
-    expect(heard).toContainEqual({ workspaceId: team.id, userId: grace.user.id, role: 'editor' });
-    expect(workspaces.get(team.id, owner.user.id).invitations).toEqual([]);
+    expect(workspaces.roleOf(grace.user.id, team.id)).toBeNull();
+    expect(workspaces.get(team.id, owner.user.id).invitations).toMatchObject([
+      { email: 'grace@example.com' },
+    ]);
+    const row = db.select().from(tables.users).where(eq(tables.users.id, grace.user.id)).get();
+    expect(row?.emailVerifiedAt).toBeNull();
+  });
+
+  it('runs more writes inside the signup transaction: a proven address, or nothing when they throw', async () => {
+    const proven = await auth.signup(ada, { emailVerified: true, within: () => () => Promise.resolve() });
+    const row = db.select().from(tables.users).where(eq(tables.users.id, proven.user.id)).get();
+    expect(row?.emailVerifiedAt).toBe(clock);
+    const grace = { email: 'grace@example.com', password: 'cobol rules', name: 'Grace' };
+    await expect(
+      auth.signup(grace, {
+        within: () => {
+          throw new ApiError('gone', 'the invitation has expired');
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'gone' });
+    expect(
+      db.select().from(tables.users).where(eq(tables.users.email, 'grace@example.com')).get(),
+    ).toBeUndefined();
+    await expect(auth.signup(grace)).resolves.toMatchObject({ user: { email: 'grace@example.com' } });
   });
 });
 
@@ -248,7 +315,11 @@ describe('API tokens', () => {
 
   it('cannot be revoked by someone else (not-found, as if it did not exist)', async () => {
     const { user } = await auth.signup(ada);
-    const mallory = await auth.signup({ email: 'mallory@example.com', password: 'password1', name: 'M' });
+    const mallory = await auth.signup({
+      email: 'mallory@example.com',
+      password: 'smoke and mirrors',
+      name: 'M',
+    });
     const created = auth.createApiToken(user.id, 'mine');
     throwsWith(() => auth.revokeApiToken(mallory.user.id, created.id), 'not-found');
     throwsWith(() => auth.revokeApiToken(user.id, 'nope' as never), 'not-found');

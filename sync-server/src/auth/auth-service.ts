@@ -6,7 +6,18 @@ import { createLogger, type Logger } from '../logger.js';
 import type { Db } from '../storage/db.js';
 import { Listeners } from '../listeners.js';
 import { normalizeEmail, WorkspaceService } from '../workspaces/workspace-service.js';
-import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
+import type { Metrics } from '../metrics.js';
+import { authFailureReason } from './auth-failures.js';
+import { passwordWeakness } from './password-strength.js';
+import { DUMMY_PASSWORD_HASH, scryptHasher, type PasswordHasher } from './passwords.js';
+import type {
+  ApiTokenInfo,
+  AuthSession,
+  NewApiToken,
+  Principal,
+  PublicUser,
+  RevokedCredential,
+} from './principal.js';
 import {
   accessTokenKey,
   formatApiToken,
@@ -21,68 +32,40 @@ import {
 
 const { apiTokens, refreshTokens, users } = tables;
 
-/** Who is making a request, as established from an access token or an API token. */
-export interface Principal {
-  userId: UserId;
-  name: string;
-  email: string;
-  via: 'session' | 'api-token';
-  sessionId?: SessionId;
-  apiTokenId?: ApiTokenId;
-  /** ms since epoch, or null for tokens that do not expire */
-  expiresAt: number | null;
-}
-
-export interface PublicUser {
-  id: UserId;
-  email: string;
-  name: string;
-  createdAt: number;
-}
-
-/** What signup, login and refresh return: the user and a fresh token pair. */
-export interface AuthSession {
-  user: PublicUser;
-  accessToken: string;
-  refreshToken: string;
-}
-
-export interface ApiTokenInfo {
-  id: ApiTokenId;
-  name: string;
-  createdAt: number;
-  lastUsedAt: number | null;
-  expiresAt: number | null;
-}
-
-/** A newly made API token; `token` is shown this once and never stored. */
-export interface NewApiToken {
-  id: ApiTokenId;
-  name: string;
-  token: string;
-  createdAt: number;
-  expiresAt: number | null;
-}
-
-/**
- * Credentials that stopped working before their expiry (logout, refresh-token reuse, API token
- * revocation), so open sync connections that were authenticated with them can be closed.
- */
-export type RevokedCredential =
-  | { userId: UserId; sessionId: SessionId; apiTokenId?: never }
-  | { userId: UserId; apiTokenId: ApiTokenId; sessionId?: never };
+export type {
+  ApiTokenInfo,
+  AuthSession,
+  NewApiToken,
+  Principal,
+  PublicUser,
+  RevokedCredential,
+} from './principal.js';
 
 export interface AuthServiceOptions {
   db: Db;
   config: ServerConfig;
   now?: () => number;
   /**
-   * Provisions new users (personal workspace, pending invitations). Pass the server's shared
-   * instance so its membership listeners hear about invitations accepted at signup.
+   * Provisions new users (their personal workspace). Pass the server's shared instance so its
+   * membership listeners hear about new workspaces.
    */
   workspaces?: WorkspaceService;
   /** Where failing event listeners are reported. */
   logger?: Logger;
+  /** scrypt through the process-wide hashing limit, unless a test watches the work. */
+  passwords?: PasswordHasher;
+  /** Where failed logins, refreshes and token checks are counted. */
+  metrics?: Pick<Metrics, 'authFailures'>;
+}
+
+export interface SignupOptions {
+  /** The address was proven (signing up through an invitation sent to it). */
+  emailVerified?: boolean;
+  /**
+   * More writes inside the signup's transaction (accepting the invitation); a throw rolls the
+   * signup back. What it returns runs once the transaction has committed.
+   */
+  within?: (user: PublicUser) => () => Promise<void>;
 }
 
 /** `lastUsedAt` of an API token is refreshed at most this often, so reads do not all become writes. */
@@ -98,6 +81,8 @@ export class AuthService {
   readonly #workspaces: WorkspaceService;
   readonly #key: Uint8Array;
   readonly #revoked: Listeners<RevokedCredential>;
+  readonly #passwords: PasswordHasher;
+  readonly #metrics: Pick<Metrics, 'authFailures'> | null;
 
   constructor({
     db,
@@ -105,6 +90,8 @@ export class AuthService {
     now = Date.now,
     workspaces,
     logger = createLogger('error'),
+    passwords = scryptHasher,
+    metrics,
   }: AuthServiceOptions) {
     this.#db = db;
     this.#lookups = prepareLookups(db);
@@ -113,6 +100,8 @@ export class AuthService {
     this.#workspaces = workspaces ?? new WorkspaceService({ db, now, logger });
     this.#key = accessTokenKey(config.jwtSecret);
     this.#revoked = new Listeners((err) => logger.error({ err }, 'revocation listener failed'));
+    this.#passwords = passwords;
+    this.#metrics = metrics ?? null;
   }
 
   /** Listens for sessions and API tokens revoked before their expiry. */
@@ -120,29 +109,41 @@ export class AuthService {
     return this.#revoked.add(listener);
   }
 
-  /** Creates the user and their personal workspace, accepts pending invitations, and logs in. */
-  async signup(input: { email: string; password: string; name: string }): Promise<AuthSession> {
+  /**
+   * Creates the user and their personal workspace, and logs in. `weak-password` for a password
+   * among the first an attacker would try; `email-taken` only after the same work as a new account
+   * (the strength check and the hash), so the time of the answer does not tell which it was.
+   */
+  async signup(
+    input: { email: string; password: string; name: string },
+    options: SignupOptions = {},
+  ): Promise<AuthSession> {
     const email = normalizeEmail(input.email);
-    // Checked before hashing only to save the work; the transaction below is what guarantees it.
-    if (this.#userByEmail(email)) throw emailTaken();
-    const passwordHash = await hashPassword(input.password);
+    const weakness = await passwordWeakness(input.password, [email, email.split('@')[0] ?? '', input.name]);
+    if (weakness) throw new ApiError('weak-password', `choose a stronger password: ${weakness}`);
+    const passwordHash = await this.#passwords.hash(input.password);
     const createdAt = this.#now();
     const user: PublicUser = { id: newId<UserId>(createdAt), email, name: input.name, createdAt };
-    const provisioned = this.#db.transaction((tx) => {
+    const { provisioned, committed } = this.#db.transaction((tx) => {
       if (this.#userByEmail(email)) throw emailTaken();
       tx.insert(users)
-        .values({ ...user, passwordHash })
+        .values({ ...user, passwordHash, emailVerifiedAt: options.emailVerified ? createdAt : null })
         .run();
-      return this.#workspaces.provisionUser(user);
+      return { provisioned: this.#workspaces.provisionUser(user), committed: options.within?.(user) };
     });
     provisioned.announce();
+    await committed?.();
     return this.#startSession(user);
   }
 
   /** `invalid-credentials` for an unknown email and a wrong password alike, after the same work. */
   async login(input: { email: string; password: string }): Promise<AuthSession> {
+    return this.#counted(() => this.#login(input));
+  }
+
+  async #login(input: { email: string; password: string }): Promise<AuthSession> {
     const row = this.#userByEmail(normalizeEmail(input.email));
-    const ok = await verifyPassword(input.password, row?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    const ok = await this.#passwords.verify(input.password, row?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!row || !ok) throw new ApiError('invalid-credentials', 'wrong email or password');
     return this.#startSession(toPublicUser(row));
   }
@@ -153,6 +154,10 @@ export class AuthService {
    * (that login, on every device holding it) is revoked.
    */
   async refresh(refreshToken: string): Promise<AuthSession> {
+    return this.#counted(() => this.#refresh(refreshToken));
+  }
+
+  async #refresh(refreshToken: string): Promise<AuthSession> {
     const now = this.#now();
     const outcome = this.#db.transaction((tx) => {
       const row = tx
@@ -205,9 +210,30 @@ export class AuthService {
 
   /** Accepts an access JWT or an API token (`cau_…`); throws `unauthorized` or `token-expired`. */
   async authenticate(token: string): Promise<Principal> {
-    return looksLikeApiToken(token)
-      ? this.#authenticateApiToken(token)
-      : this.#authenticateAccessToken(token);
+    return this.#counted(async () =>
+      looksLikeApiToken(token) ? this.#authenticateApiToken(token) : this.#authenticateAccessToken(token),
+    );
+  }
+
+  /** The user a refresh token belongs to, used or not; null for an unknown one. For throttling. */
+  refreshTokenOwner(refreshToken: string): UserId | null {
+    const row = this.#db
+      .select({ userId: refreshTokens.userId })
+      .from(refreshTokens)
+      .where(eq(refreshTokens.tokenHash, hashSecret(refreshToken)))
+      .get();
+    return row?.userId ?? null;
+  }
+
+  /** Runs `work`, counting the auth failure it throws, if it is one. */
+  async #counted<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      const reason = err instanceof ApiError ? authFailureReason(err.code) : null;
+      if (reason) this.#metrics?.authFailures.inc({ reason });
+      throw err;
+    }
   }
 
   getUser(userId: UserId): PublicUser {

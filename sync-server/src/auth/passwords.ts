@@ -1,4 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { ConcurrencyLimit } from './concurrency-limit.js';
 
 /** scrypt cost parameters for new hashes (OWASP's minimum for scrypt: N=2^14, r=8, p=1). */
 const SCRYPT_PARAMS = { N: 16384, r: 8, p: 1 } as const;
@@ -11,6 +13,36 @@ const KEY_BYTES = 64;
  * pin a CPU and allocate gigabytes because of one bad row.
  */
 const MAX_COST = 2 ** 20 * 8;
+
+/** libuv's threadpool size: Node's default unless `UV_THREADPOOL_SIZE` says otherwise. */
+const THREADPOOL_SIZE = Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10) || 4;
+
+/**
+ * scrypt calls that run at once, process-wide. They run on libuv's threadpool, which also runs the
+ * HMAC of every token check (WebCrypto), file I/O and DNS: unbounded, 60 logins filled all four
+ * threads and a token check waited 1.5 s behind them. So hashing takes at most half the pool, and
+ * leaves a core for the event loop.
+ */
+export const MAX_CONCURRENT_HASHES = Math.max(
+  1,
+  Math.min(Math.floor(THREADPOOL_SIZE / 2), availableParallelism() - 1),
+);
+/** Hashes waiting for a slot (about 60 ms each) before more are refused with 503 instead of queued. */
+export const MAX_WAITING_HASHES = 128;
+
+/** Every scrypt of the process goes through here. */
+export const hashing = new ConcurrencyLimit(MAX_CONCURRENT_HASHES, MAX_WAITING_HASHES);
+
+/** How the server hashes and checks passwords; a seam so tests can watch what work was done. */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, stored: string): Promise<boolean>;
+}
+
+export const scryptHasher: PasswordHasher = {
+  hash: (password) => hashPassword(password),
+  verify: (password, stored) => verifyPassword(password, stored),
+};
 
 const PREFIX = 'scrypt';
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -70,9 +102,12 @@ function derive(
 ): Promise<Buffer> {
   // Node's default maxmem (32 MiB) is only just above what N=16384, r=8 needs (16 MiB); leave room.
   const options: ScryptOptions = { ...params, maxmem: 256 * params.N * params.r };
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFKC'), salt, keyBytes, options, (err, key) =>
-      err ? reject(err) : resolve(key),
-    );
-  });
+  return hashing.run(
+    () =>
+      new Promise<Buffer>((resolve, reject) => {
+        scrypt(password.normalize('NFKC'), salt, keyBytes, options, (err, key) =>
+          err ? reject(err) : resolve(key),
+        );
+      }),
+  );
 }

@@ -1,6 +1,7 @@
 import type { CheckpointState, DecisionId, Json, UserId, WorkspaceId } from '@caucus/schema';
 import type { ThreadCreated } from '../workspaces/thread-service.js';
 import type { MembershipChange } from '../workspaces/workspace-service.js';
+import type { OutgoingInvitation } from './invitations.js';
 
 /** A checkpoint that closed, and the final verdict of the intent that waited in it. */
 export interface CheckpointOutcome {
@@ -25,6 +26,8 @@ export class Changes {
   readonly accessChanged = new Set<UserId>();
   /** Checkpoints closed by the intent; the engine receipts their outcomes before it commits. */
   readonly checkpointOutcomes: CheckpointOutcome[] = [];
+  /** Invitations made, for the mail seam once committed (nothing to publish). */
+  readonly invitations: OutgoingInvitation[] = [];
 
   add(other: Changes): void {
     for (const id of other.decisions) this.decisions.add(id);
@@ -34,6 +37,7 @@ export class Changes {
     this.memberships.push(...other.memberships);
     this.threadsCreated.push(...other.threadsCreated);
     this.checkpointOutcomes.push(...other.checkpointOutcomes);
+    this.invitations.push(...other.invitations);
   }
 
   get empty(): boolean {

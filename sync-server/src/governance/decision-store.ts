@@ -17,10 +17,6 @@ export function loadDecision(db: Db, id: DecisionId): DecisionState | null {
   return { ...row, approvals };
 }
 
-export function decisionExists(db: Db, id: DecisionId): boolean {
-  return db.select({ id: decisions.id }).from(decisions).where(eq(decisions.id, id)).get() !== undefined;
-}
-
 export function insertDecision(db: Db, decision: DecisionState): void {
   const { approvals, ...row } = decision;
   db.insert(decisions).values(row).run();

@@ -33,6 +33,8 @@ import type { WorkspaceService } from '../workspaces/workspace-service.js';
 import { listAudit, type AuditEventView } from './audit.js';
 import { Changes } from './changes.js';
 import { quote, threadTitleOf, userName } from './describe.js';
+import type { EffectContext } from './effect-context.js';
+import type { InvitationSender } from './invitation-sender.js';
 import { IntentEngine, type AdjudicatedResult } from './intent-engine.js';
 import { mentionKey, touchedMessages } from './mentions.js';
 import { Notifier, type InboxListOptions, type NewNotification } from './notifier.js';
@@ -69,6 +71,8 @@ export interface GovernanceOptions {
   receiptKeys?: ReceiptKeyring;
   /** Counts verdicts by intent type and status. */
   metrics?: Pick<Metrics, 'intentVerdicts'>;
+  /** Where invitations go by mail; none until SMTP is configured. */
+  invitationSender?: InvitationSender;
 }
 
 /** Users whose access to documents changed without a membership change (a thread archived). */
@@ -89,6 +93,8 @@ export class GovernanceService {
   readonly #threads: ThreadService;
   readonly #engine: IntentEngine;
   readonly #receipts: ReceiptIssuer;
+  readonly #ctx: EffectContext;
+  readonly #invitationSender: InvitationSender | null;
   readonly #notifier: Notifier;
   readonly #publisher: Publisher | null;
   readonly #limiter: IntentRateLimiter;
@@ -105,7 +111,9 @@ export class GovernanceService {
     this.#threads = options.threads;
     this.#notifier = new Notifier(db, this.#now);
     this.#receipts = new ReceiptIssuer(db, options.receiptKeys ?? new MemoryReceiptKeyring());
-    this.#engine = new IntentEngine({ db, now: this.#now, notifier: this.#notifier }, this.#receipts);
+    this.#ctx = { db, now: this.#now, notifier: this.#notifier };
+    this.#engine = new IntentEngine(this.#ctx, this.#receipts);
+    this.#invitationSender = options.invitationSender ?? null;
     this.#publisher = hub ? new Publisher(db, hub, this.#logger) : null;
     this.#limiter = new IntentRateLimiter(options.rate ?? DEFAULT_INTENT_RATE);
     this.#metrics = options.metrics;
@@ -163,6 +171,34 @@ export class GovernanceService {
     if (!result) throw new Error('no verdict');
     const { id: _id, receipt: _receipt, ...verdict } = result;
     return verdict;
+  }
+
+  /**
+   * Runs governance effects that are not an intent (an invitation answered) in one transaction,
+   * then announces and publishes what they changed. Errors thrown by `effect` roll it all back.
+   */
+  async apply<T>(effect: (ctx: EffectContext, changes: Changes) => T): Promise<T> {
+    const changes = new Changes();
+    const value = this.#db.transaction(() => effect(this.#ctx, changes));
+    this.#announce(changes);
+    await this.#publish(changes);
+    return value;
+  }
+
+  /**
+   * The same inside a transaction the caller runs (signup through an invitation): `committed`
+   * announces and publishes, to be called once that transaction has committed.
+   */
+  join<T>(effect: (ctx: EffectContext, changes: Changes) => T): { value: T; committed: () => Promise<void> } {
+    const changes = new Changes();
+    const value = effect(this.#ctx, changes);
+    return {
+      value,
+      committed: () => {
+        this.#announce(changes);
+        return this.#publish(changes);
+      },
+    };
   }
 
   /** An intent the caller submitted, with its receipts. */
@@ -255,6 +291,11 @@ export class GovernanceService {
     for (const e of changes.threadsCreated) this.#threads.announceCreated(e);
     for (const change of changes.memberships) this.#workspaces.announceMembershipChange(change);
     if (changes.accessChanged.size > 0) this.#accessChanged.emit({ userIds: [...changes.accessChanged] });
+    for (const invitation of changes.invitations) {
+      this.#invitationSender?.send(invitation).catch((err: unknown) => {
+        this.#logger.error({ err, invitation: invitation.invitationId }, 'sending an invitation failed');
+      });
+    }
   }
 
   #publish(changes: Changes): Promise<void> {

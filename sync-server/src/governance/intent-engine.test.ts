@@ -207,20 +207,28 @@ describe('the audit log', () => {
     await kit.governance.submit(t.viewer, [{ nonsense: true }]);
     const events = kit.governance.audit(t.owner, t.ws);
     expect(events.map((e) => [e.type, e.verdict.status])).toEqual([
-      ...Array.from({ length: 4 }, () => ['member.invite', 'accepted']),
+      // Each member was invited and accepted: the acceptance is in the chain too.
+      ...Array.from({ length: 4 }, () => [
+        ['member.invite', 'accepted'],
+        ['invitation.accept', 'accepted'],
+      ]).flat(),
       ['thread.create', 'accepted'],
       ['decision.propose', 'accepted'],
       ['decision.resolve', 'rejected'],
     ]);
-    expect(events[6]).toMatchObject({
-      actor: t.viewer,
-      policyVersion: POLICY_VERSION,
-      verdict: { code: 'forbidden' },
+    expect(events[1]).toMatchObject({
+      actor: t.approver,
+      intentId: null,
+      verdict: { result: { joined: true } },
     });
-    expect(events[6]?.intent).toMatchObject({ type: 'decision.resolve', args: { decisionId, outcome: 'x' } });
+    expect(events[10]).toMatchObject({ actor: t.viewer, policyVersion: POLICY_VERSION, verdict: { code: 'forbidden' } });
+    expect(events[10]?.intent).toMatchObject({
+      type: 'decision.resolve',
+      args: { decisionId, outcome: 'x' },
+    });
     expect(events[1]?.prevHash).toBe(events[0]?.hash);
     // The malformed intent is in the chain too (with no workspace, so not in this listing).
-    expect(verifyAuditChain(kit.db)).toEqual({ ok: true, events: 8 });
+    expect(verifyAuditChain(kit.db)).toEqual({ ok: true, events: 12 });
     expect(() => kit.governance.audit(t.approver, t.ws)).toThrow(/owners/);
   });
 

@@ -1,16 +1,17 @@
-/** Accepted member intents: memberships and invitations, announced once committed. */
+/** Accepted member intents: invitations and memberships, announced once committed. */
 import { and, eq } from 'drizzle-orm';
 import { tables, type IntentOf, type Json, type Role, type UserId, type WorkspaceId } from '@caucus/schema';
 import type { Changes } from './changes.js';
 import { workspaceName } from './describe.js';
 import type { EffectContext } from './effect-context.js';
 import { leaveWorkspaceThreads } from './private-thread-effects.js';
+import { createInvitation } from './invitations.js';
 import { roleOf } from './state.js';
 
-const { invitations, memberships, users } = tables;
+const { memberships } = tables;
 
 /** Gives `userId` the role (joining or changing), announcing and telling them when it changed. */
-function setMembership(
+export function setMembership(
   ctx: EffectContext,
   actor: UserId,
   workspaceId: WorkspaceId,
@@ -40,28 +41,19 @@ function setMembership(
   );
 }
 
+/**
+ * An invitation, never a membership: the same result whether an account with the address exists
+ * or not, so the inviter learns nothing about who has an account.
+ */
 export function inviteMember(
   ctx: EffectContext,
   actor: UserId,
   intent: IntentOf<'member.invite'>,
   changes: Changes,
 ): { [key: string]: Json } {
-  const { db } = ctx;
   const { workspaceId, email, role } = intent.args;
-  const user = db.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
-  if (!user) {
-    const now = ctx.now();
-    db.insert(invitations)
-      .values({ workspaceId, email, role, invitedBy: actor, createdAt: now })
-      .onConflictDoUpdate({
-        target: [invitations.workspaceId, invitations.email],
-        set: { role, invitedBy: actor, createdAt: now },
-      })
-      .run();
-    return { workspaceId, email, role, status: 'invited' };
-  }
-  setMembership(ctx, actor, workspaceId, user.id, role, changes);
-  return { workspaceId, email, role, status: 'member' };
+  const { invitationId, expiresAt } = createInvitation(ctx, actor, { workspaceId, email, role }, changes);
+  return { workspaceId, email, role, status: 'invited', invitationId, expiresAt };
 }
 
 export function setMemberRole(

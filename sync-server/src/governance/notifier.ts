@@ -52,6 +52,8 @@ export interface NewNotification {
    * private thread reaches anyone outside it (a mention of a non-member, a removed follower).
    */
   about?: ThreadId;
+  /** Delivered even to users who muted its kind: it is the only way they would see it (an invitation). */
+  evenIfMuted?: boolean;
 }
 
 function cut(text: string, max: number): string {
@@ -94,7 +96,7 @@ export class Notifier {
     const at = this.now();
     const delivered: UserId[] = [];
     for (const userId of recipients) {
-      if (muted.has(userId)) continue;
+      if (muted.has(userId) && n.evenIfMuted !== true) continue;
       const inserted = this.db
         .insert(notifications)
         .values({

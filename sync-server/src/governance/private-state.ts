@@ -12,6 +12,7 @@ import {
 import type { Db } from '../storage/db.js';
 import { threadMembersOf, workspaceMembersAmong } from '../workspaces/thread-members.js';
 import { membership, roleOf, threadRoleOf, threadView, type LoadedState } from './state.js';
+import { idInUse } from './id-in-use.js';
 
 const { threads } = tables;
 
@@ -68,7 +69,7 @@ export function loadConversationState(
       strangers: strangersOf(db, workspaceId, userIds),
       conversation:
         role === null ? null : findConversation(db, workspaceId, conversationMembers(actor, userIds)),
-      idTaken: threadView(db, threadId) !== null,
+      idTaken: idInUse(db, threadId),
     },
   };
 }

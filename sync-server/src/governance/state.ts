@@ -8,6 +8,7 @@ import {
   roleInThread,
   tables,
   type CheckpointTarget,
+  type DecisionId,
   type Intent,
   type MemberView,
   type PolicyState,
@@ -19,11 +20,12 @@ import {
 } from '@caucus/schema';
 import type { Db } from '../storage/db.js';
 import { loadCheckpoint, pendingCheckpointId } from './checkpoint-store.js';
-import { decisionExists, loadDecision } from './decision-store.js';
+import { loadDecision } from './decision-store.js';
+import { idInUse } from './id-in-use.js';
 import { threadMembersOf } from '../workspaces/thread-members.js';
 import { loadConversationState, loadThreadMemberState, strangersOf } from './private-state.js';
 
-const { memberships, threads, users } = tables;
+const { decisions, memberships, threads, users } = tables;
 
 export interface LoadedState {
   state: PolicyState;
@@ -68,6 +70,7 @@ export function threadRoleOf(db: Db, actor: UserId, thread: ThreadView): Role | 
   return roleInThread(role, 'private', threadMembersOf(db, thread.id), actor);
 }
 
+
 function ownerCount(db: Db, workspaceId: WorkspaceId): number {
   return (
     db
@@ -91,7 +94,7 @@ export function loadPolicyState(db: Db, actor: UserId, intent: Intent): LoadedSt
         workspaceId,
         state: {
           role: roleOf(db, actor, workspaceId),
-          idTaken: threadView(db, threadId) !== null,
+          idTaken: idInUse(db, threadId),
           strangers: strangersOf(db, workspaceId, memberIds),
         },
       };
@@ -116,7 +119,7 @@ export function loadPolicyState(db: Db, actor: UserId, intent: Intent): LoadedSt
     }
     case 'decision.propose': {
       const thread = threadView(db, intent.args.threadId);
-      const idTaken = decisionExists(db, intent.args.decisionId);
+      const idTaken = idInUse(db, intent.args.decisionId);
       if (!thread) return { workspaceId: null, state: { role: null, thread: null, idTaken } };
       return {
         workspaceId: thread.workspaceId,

@@ -2,6 +2,7 @@
  * A governance service on an in-memory database with a fake hub that keeps published documents
  * as plain Y.Docs, for fast deterministic tests. (Not a test file itself; excluded from builds.)
  */
+import { eq } from 'drizzle-orm';
 import * as Y from 'yjs';
 import {
   newId,
@@ -24,6 +25,8 @@ import { WorkspaceService, type MembershipChange } from '../workspaces/workspace
 import { GovernanceService, type GovernanceHub } from './governance-service.js';
 import type { AdjudicatedResult } from './intent-engine.js';
 import type { ReceiptKeyring } from '../receipts/keyring.js';
+import { InvitationService } from './invitation-service.js';
+import type { OutgoingInvitation } from './invitations.js';
 import type { IntentRate } from './rate-limit.js';
 
 export class FakeHub implements GovernanceHub {
@@ -67,8 +70,17 @@ export interface Kit {
   threads: ThreadService;
   clock: { now: number };
   memberships: MembershipChange[];
+  invitations: InvitationService;
+  /** Every invitation handed to the mail seam, tokens included. */
+  sent: OutgoingInvitation[];
+  /** A user made directly in the database, with the address `<name>@example.com`. */
   user(name: string): UserId;
-  /** A workspace with an owner, two approvers, an editor and a viewer, added through `member.invite`. */
+  /** Invites `<name>@example.com` as `owner` and accepts as that user; throws unless both work. */
+  join(owner: UserId, ws: WorkspaceId, member: UserId, role: Role): Promise<void>;
+  /**
+   * A workspace with an owner, two approvers, an editor and a viewer, each invited through
+   * `member.invite` and accepting.
+   */
   team(): Promise<{
     ws: WorkspaceId;
     owner: UserId;
@@ -96,6 +108,7 @@ export function makeKit(options: { rate?: IntentRate; receiptKeys?: ReceiptKeyri
   const hub = new FakeHub();
   const memberships: MembershipChange[] = [];
   workspaces.onMembershipChanged((c) => memberships.push(c));
+  const sent: OutgoingInvitation[] = [];
   const governance = new GovernanceService({
     db,
     workspaces,
@@ -103,9 +116,20 @@ export function makeKit(options: { rate?: IntentRate; receiptKeys?: ReceiptKeyri
     hub,
     logger,
     now,
+    invitationSender: { send: (invitation) => Promise.resolve(void sent.push(invitation)) },
     ...(options.rate ? { rate: options.rate } : {}),
     ...(options.receiptKeys ? { receiptKeys: options.receiptKeys } : {}),
   });
+  const invitations = new InvitationService(governance);
+  const emailOf = (id: UserId): string => {
+    const row = db
+      .select({ email: tables.users.email })
+      .from(tables.users)
+      .where(eq(tables.users.id, id))
+      .get();
+    if (!row) throw new Error(`no user ${id}`);
+    return row.email;
+  };
   const user = (name: string): UserId => {
     const id = newId<UserId>(clock.now);
     db.insert(tables.users)
@@ -122,7 +146,20 @@ export function makeKit(options: { rate?: IntentRate; receiptKeys?: ReceiptKeyri
     threads,
     clock,
     memberships,
+    invitations,
+    sent,
     user,
+    async join(owner, ws, member, role) {
+      const email = emailOf(member);
+      const [invited] = await kit.submit(owner, {
+        type: 'member.invite',
+        args: { workspaceId: ws, email, role },
+      });
+      if (invited?.status !== 'accepted') throw new Error(`member.invite: ${JSON.stringify(invited)}`);
+      const invitation = sent.find((i) => i.invitationId === invited.result.invitationId);
+      if (!invitation) throw new Error('the invitation was not sent');
+      await invitations.accept(invitation.token, { id: member, email });
+    },
     async team() {
       const p = `t${++teams}`;
       const owner = user(`${p}owner`);
@@ -135,12 +172,9 @@ export function makeKit(options: { rate?: IntentRate; receiptKeys?: ReceiptKeyri
         ['viewer', 'viewer'],
       ];
       for (const [name, role] of roles) {
-        members[name] = user(`${p}${name}`);
-        const [added] = await kit.submit(owner, {
-          type: 'member.invite',
-          args: { workspaceId: ws, email: `${p}${name}@example.com`, role },
-        });
-        if (added?.status !== 'accepted') throw new Error(`member.invite: ${JSON.stringify(added)}`);
+        const member = user(`${p}${name}`);
+        members[name] = member;
+        await kit.join(owner, ws, member, role);
       }
       return {
         ws,

@@ -15,6 +15,7 @@ export const REJECTION_HTTP_CODES: Readonly<Record<RejectionCode, ApiErrorCode>>
   'checkpoint-pending': 'conflict',
   'last-owner': 'conflict',
   'last-member': 'conflict',
+  'already-member': 'conflict',
 };
 
 /** The result of an accepted verdict; a rejection throws the matching `ApiError`. */

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiErrorCode } from '@caucus/schema';
 import { AuthService } from '../auth/auth-service.js';
 import { loadConfig, type ServerConfig } from '../config.js';
+import { GovernanceService } from '../governance/governance-service.js';
 import { createLogger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 import { openDb, type Db } from '../storage/db.js';
@@ -39,9 +40,21 @@ beforeEach(() => {
   const threads = new ThreadService({ db, now, logger });
   threadsCreated = [];
   threads.onThreadCreated((e) => threadsCreated.push(e));
-  const auth = new AuthService({ db, config, now, workspaces });
   const metrics = createMetrics();
-  app = createApp({ db, config, auth, workspaces, threads, metrics, logger, version: '1.2.3-test' });
+  const auth = new AuthService({ db, config, now, workspaces, metrics });
+  // One clock for every service, so invitations expire on the same time line as the rest.
+  const governance = new GovernanceService({ db, workspaces, threads, logger, now });
+  app = createApp({
+    db,
+    config,
+    auth,
+    workspaces,
+    threads,
+    governance,
+    metrics,
+    logger,
+    version: '1.2.3-test',
+  });
 });
 
 afterEach(() => {
@@ -74,6 +87,35 @@ async function call(
   if (res.headers.get('content-type')?.includes('application/json'))
     parsed = JSON.parse(text) as Reply['body'];
   return { status: res.status, headers: res.headers, text, body: parsed };
+}
+
+/** The token of the newest invitation in the user's inbox (its link is `/invitations/<token>`). */
+async function invitationToken(accessToken: string): Promise<string> {
+  const inbox = await call('GET', '/api/inbox', { token: accessToken });
+  const notes = inbox.body.notifications as Array<{ link: string }>;
+  const link = notes.find((n) => n.link.startsWith('/invitations/'))?.link;
+  if (!link) throw new Error('no invitation in the inbox');
+  return link.slice('/invitations/'.length);
+}
+
+/** Invites `member` as `role` and accepts as them. */
+async function joinAs(
+  ownerToken: string,
+  ws: string,
+  member: { accessToken: string; user: { email: string } },
+  role: string,
+): Promise<void> {
+  const invited = await call('POST', `/api/workspaces/${ws}/members`, {
+    token: ownerToken,
+    body: { email: member.user.email, role },
+  });
+  if (invited.status !== 201) throw new Error(`invite: ${invited.text}`);
+  const token = await invitationToken(member.accessToken);
+  const accepted = await call('POST', '/api/invitations/accept', {
+    token: member.accessToken,
+    body: { token },
+  });
+  if (accepted.status !== 200) throw new Error(`accept: ${accepted.text}`);
 }
 
 function errorOf(reply: Reply): { code?: unknown; message?: unknown } {
@@ -112,6 +154,24 @@ describe('service endpoints', () => {
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toContain('text/plain');
     expect(reply.text).toContain('caucus_connections');
+  });
+
+  it('counts auth failures by reason and throttle hits by scope, every label from zero', async () => {
+    const sample = async (name: string) => {
+      const text = (await call('GET', '/metrics')).text;
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+      return line === undefined ? undefined : Number(line.slice(name.length + 1));
+    };
+    for (const reason of ['invalid-credentials', 'invalid-token', 'token-expired', 'refresh-token-reused']) {
+      expect(await sample(`caucus_auth_failures_total{reason="${reason}"}`)).toBe(0);
+    }
+    for (const scope of ['auth-account', 'auth-address']) {
+      expect(await sample(`caucus_rate_limited_total{scope="${scope}"}`)).toBe(0);
+    }
+    expect((await call('GET', '/api/me', { token: 'forged' })).status).toBe(401);
+    await call('POST', '/api/auth/login', { body: { email: 'who@example.com', password: 'nope' } });
+    expect(await sample('caucus_auth_failures_total{reason="invalid-token"}')).toBe(1);
+    expect(await sample('caucus_auth_failures_total{reason="invalid-credentials"}')).toBe(1);
   });
 
   it('GET / is a small HTML page', async () => {
@@ -191,6 +251,23 @@ describe('auth', () => {
     expect(message).toContain('email');
     expect(message).toContain('password');
     expect(message).toContain('name');
+  });
+
+  it('weak password → 400 weak-password, saying why', async () => {
+    for (const password of ['12345678', 'password']) {
+      const reply = await call('POST', '/api/auth/signup', {
+        body: { email: 'weak@example.com', password, name: 'Weak' },
+      });
+      expectError(reply, 400, 'weak-password');
+      expect(String(errorOf(reply).message)).toMatch(/stronger password: .*used password/);
+    }
+    expect(
+      (
+        await call('POST', '/api/auth/signup', {
+          body: { email: 'weak@example.com', password: 'long enough', name: 'Weak' },
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('refresh rotates; reusing a refresh token revokes the family', async () => {
@@ -343,40 +420,61 @@ describe('workspaces', () => {
     expectError(await call('GET', '/api/workspaces/bad%20id!', { token: ada.accessToken }), 404, 'not-found');
   });
 
-  it('adds existing users as members and invites unknown emails until they sign up', async () => {
+  it('invites alike whether the account exists; only the invited account joins, by accepting', async () => {
     const owner = await signup('owner');
     const bob = await signup('bob');
     const ws = (await call('POST', '/api/workspaces', { token: owner.accessToken, body: { name: 'Team' } }))
       .body.id as string;
 
-    const added = await call('POST', `/api/workspaces/${ws}/members`, {
-      token: owner.accessToken,
-      body: { email: 'BOB@example.com', role: 'viewer' },
-    });
-    expect(added.status).toBe(201);
-    expect(added.body).toEqual({
+    const invite = (email: string, role: string) =>
+      call('POST', `/api/workspaces/${ws}/members`, { token: owner.accessToken, body: { email, role } });
+    const existing = await invite('BOB@example.com', 'viewer');
+    const unknown = await invite('carol@example.com', 'viewer');
+    expect(existing.status).toBe(201);
+    expect(unknown.status).toBe(201);
+    expect(existing.body).toMatchObject({
       workspaceId: ws,
       email: 'bob@example.com',
       role: 'viewer',
-      status: 'member',
+      status: 'invited',
     });
-    const bobsList = await call('GET', '/api/workspaces', { token: bob.accessToken });
-    expect(bobsList.body.workspaces).toContainEqual(expect.objectContaining({ id: ws, role: 'viewer' }));
-
-    const invited = await call('POST', `/api/workspaces/${ws}/members`, {
-      token: owner.accessToken,
-      body: { email: 'carol@example.com', role: 'editor' },
-    });
-    expect(invited.status).toBe(201);
-    expect(invited.body.status).toBe('invited');
+    // Nothing in the answer tells whether an account has the address.
+    const shape = (r: Reply) => Object.keys(r.body).sort();
+    expect(shape(existing)).toEqual(shape(unknown));
+    expect(unknown.body.status).toBe('invited');
+    // Nobody joined without consent.
+    const listOf = async (token: string) =>
+      (await call('GET', '/api/workspaces', { token })).body.workspaces as Array<{
+        id: string;
+        role: string;
+      }>;
+    expect((await listOf(bob.accessToken)).map((w) => w.id)).not.toContain(ws);
     const detail = await call('GET', `/api/workspaces/${ws}`, { token: owner.accessToken });
     expect(detail.body.invitations).toEqual([
-      expect.objectContaining({ email: 'carol@example.com', role: 'editor' }),
+      expect.objectContaining({ email: 'bob@example.com', role: 'viewer' }),
+      expect.objectContaining({ email: 'carol@example.com', role: 'viewer' }),
     ]);
 
-    const carol = await signup('carol');
-    const carolsList = await call('GET', '/api/workspaces', { token: carol.accessToken });
-    expect(carolsList.body.workspaces).toContainEqual(expect.objectContaining({ id: ws, role: 'editor' }));
+    // Bob finds it in his inbox and accepts.
+    const token = await invitationToken(bob.accessToken);
+    const looked = await call('POST', '/api/invitations/lookup', { body: { token } });
+    expect(looked.body).toMatchObject({
+      workspace: { id: ws, name: 'Team' },
+      email: 'bob@example.com',
+      role: 'viewer',
+    });
+    const accepted = await call('POST', '/api/invitations/accept', {
+      token: bob.accessToken,
+      body: { token },
+    });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toEqual({ workspaceId: ws, role: 'viewer' });
+    expect(await listOf(bob.accessToken)).toContainEqual(expect.objectContaining({ id: ws, role: 'viewer' }));
+
+    // Whoever signs up with Carol's address first gets nothing from her invitation.
+    const squatter = await signup('carol');
+    expect((await listOf(squatter.accessToken)).map((w) => w.id)).not.toContain(ws);
+    expect((await call('GET', '/api/inbox', { token: squatter.accessToken })).body.notifications).toEqual([]);
   });
 
   it('only owners add members: others get 403, non-members 404', async () => {
@@ -385,10 +483,7 @@ describe('workspaces', () => {
     const outsider = await signup();
     const ws = (await call('POST', '/api/workspaces', { token: owner.accessToken, body: { name: 'Team' } }))
       .body.id as string;
-    await call('POST', `/api/workspaces/${ws}/members`, {
-      token: owner.accessToken,
-      body: { email: editor.user.email, role: 'editor' },
-    });
+    await joinAs(owner.accessToken, ws, editor, 'editor');
     const body = { email: 'someone@example.com', role: 'viewer' };
     expectError(
       await call('POST', `/api/workspaces/${ws}/members`, { token: editor.accessToken, body }),
@@ -410,7 +505,7 @@ describe('workspaces', () => {
     );
   });
 
-  it('keeps at least one owner', async () => {
+  it('refuses to invite a member (409), the owner included: roles change with member.setRole', async () => {
     const owner = await signup();
     const ws = (await call('POST', '/api/workspaces', { token: owner.accessToken, body: { name: 'Team' } }))
       .body.id as string;
@@ -419,6 +514,7 @@ describe('workspaces', () => {
       body: { email: owner.user.email, role: 'viewer' },
     });
     expectError(demote, 409, 'conflict');
+    expect(String(errorOf(demote).message)).toContain('owner of this workspace');
   });
 });
 
@@ -434,10 +530,7 @@ describe('threads', () => {
       [editor, 'editor'],
       [viewer, 'viewer'],
     ] as const) {
-      await call('POST', `/api/workspaces/${ws}/members`, {
-        token: owner.accessToken,
-        body: { email: member.user.email, role },
-      });
+      await joinAs(owner.accessToken, ws, member, role);
     }
     return { ws, owner, editor, viewer, outsider };
   }

@@ -4,11 +4,13 @@ import { HTTPException } from 'hono/http-exception';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { API_ERRORS, type ApiErrorBody, type ApiErrorCode } from '@caucus/schema';
 import type { AuthService } from '../auth/auth-service.js';
+import { AuthThrottle } from '../auth/throttle.js';
 import type { ServerConfig } from '../config.js';
 import { ApiError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { GovernanceService } from '../governance/governance-service.js';
+import { InvitationService } from '../governance/invitation-service.js';
 import type { Db } from '../storage/db.js';
 import { fileApiRoutes, fileRoutes } from '../uploads/routes.js';
 import type { Uploads } from '../uploads/setup.js';
@@ -27,6 +29,7 @@ import { checkpointRoutes, decisionRoutes } from './routes/decisions.js';
 import { inboxRoutes } from './routes/inbox.js';
 import { intentRoutes } from './routes/intents.js';
 import { receiptRoutes } from './routes/receipts.js';
+import { invitationRoutes } from './routes/invitations.js';
 import { threadRoutes } from './routes/threads.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { workspaceRoutes } from './routes/workspaces.js';
@@ -109,8 +112,15 @@ export function createApp(deps: AppDeps): Hono {
       }).document),
     ),
   );
-  app.route('/api', authRoutes({ auth }));
-  app.route('/api/tokens', tokenRoutes({ auth }));
+  const throttle = new AuthThrottle(deps.config.authThrottle, {
+    onRefused: (scope) => metrics.rateLimited.inc({ scope }),
+  });
+  app.route('/api', authRoutes({ auth, throttle }));
+  app.route('/api/tokens', tokenRoutes({ auth, throttle }));
+  app.route(
+    '/api/invitations',
+    invitationRoutes({ auth, invitations: new InvitationService(governance), throttle }),
+  );
   app.route('/api/workspaces', workspaceRoutes({ auth, workspaces, governance }));
   app.route(
     '/api/threads',
@@ -161,7 +171,9 @@ function errorResponse(
 
 /** Every 429, whoever threw it, says when to come back. */
 function retryHeaders(code: ApiErrorCode, seconds: number | undefined): Record<string, string> {
-  return API_ERRORS[code] === 429 ? { 'Retry-After': retryAfterValue(seconds) } : {};
+  const status = API_ERRORS[code];
+  if (status === 429) return { 'Retry-After': retryAfterValue(seconds) };
+  return seconds !== undefined && status === 503 ? { 'Retry-After': retryAfterValue(seconds) } : {};
 }
 
 function codeForStatus(status: number): ApiErrorCode {

@@ -127,6 +127,35 @@ describe('governance over HTTP', () => {
     expect(limited.body.error?.code).toBe('rate-limited');
   });
 
+  it('refuses deeply nested JSON at the edge with 400 (the audit of it used to overflow the stack: 500)', async () => {
+    const u = await signup();
+    const deep = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+    const post = async (path: string, body: string) => {
+      const res = await app.request(path, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${u.token}`, 'content-type': 'application/json' },
+        body,
+      });
+      return { status: res.status, body: (await res.json()) as Reply['body'] };
+    };
+    // An invalid intent nested 20,000 deep: its audit event stringified the raw input.
+    const intent = `{"id":"${newId()}","type":"thread.create","args":${deep(20_000)}}`;
+    const refused = await post('/api/intents', `{"intents":[${intent}]}`);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error?.code).toBe('invalid-body');
+    // Every JSON body goes through the same check, and brackets inside strings do not count.
+    expect((await post('/api/workspaces', `{"name":"x","extra":${deep(40)}}`)).status).toBe(400);
+    const named = await post('/api/workspaces', JSON.stringify({ name: '[{', note: '['.repeat(5_000) }));
+    expect(named.status).toBe(201);
+    // Nesting that real bodies could need still reaches validation: a verdict, not a refusal.
+    const shallow = await post(
+      '/api/intents',
+      `{"intents":[{"id":"${newId()}","type":"x","args":${deep(20)}}]}`,
+    );
+    expect(shallow.status).toBe(200);
+    expect(shallow.body.results).toMatchObject([{ status: 'rejected', code: 'invalid-intent' }]);
+  });
+
   it('decisions, inbox and audit routes', async () => {
     const owner = await signup();
     const member = await signup();
@@ -134,6 +163,11 @@ describe('governance over HTTP', () => {
       email: member.email,
       role: 'editor',
     });
+    const invitation = (await call('GET', '/api/inbox', member.token)).body.notifications as Array<{
+      link: string;
+    }>;
+    const token = invitation[0]?.link.replace('/invitations/', '');
+    expect((await call('POST', '/api/invitations/accept', member.token, { token })).status).toBe(200);
     const thread = await call('POST', '/api/threads', member.token, { workspaceId: owner.ws, title: 'T' });
     expect(thread.status).toBe(201);
     const decisionId = newId();
@@ -161,10 +195,14 @@ describe('governance over HTTP', () => {
       checkpoints: [],
     });
     const inbox = await call('GET', '/api/inbox?unread=1', owner.token);
-    expect(inbox.body.notifications).toMatchObject([{ kind: 'info', title: 'New decision: “D”' }]);
+    expect(inbox.body.notifications).toMatchObject([
+      { kind: 'info', title: 'New decision: “D”' },
+      { kind: 'success', title: expect.stringMatching(/^u\d+ accepted your invitation to /) as string },
+    ]);
     const audit = await call('GET', `/api/audit?workspaceId=${owner.ws}`, owner.token);
     expect((audit.body.events as Array<{ type: string }>).map((e) => e.type)).toEqual([
       'member.invite',
+      'invitation.accept',
       'thread.create',
       'decision.propose',
     ]);

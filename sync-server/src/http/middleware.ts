@@ -21,9 +21,12 @@ export function requireAuth(auth: AuthService) {
   });
 }
 
+/** App paths that carry a secret: an invitation's link is `/invitations/<token>`. */
+const SECRET_PATH = /^(\/invitations\/)[^/]+/;
+
 /**
  * One log line per request. The path only: query strings may carry tokens (`?token=` on sync
- * URLs), and headers are never logged here.
+ * URLs), and headers are never logged here; the token of an invitation link is cut out.
  */
 export function requestLog(logger: Logger) {
   return createMiddleware(async (c, next) => {
@@ -32,7 +35,7 @@ export function requestLog(logger: Logger) {
     logger.info(
       {
         method: c.req.method,
-        path: c.req.path,
+        path: c.req.path.replace(SECRET_PATH, '$1…'),
         status: c.res.status,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       },

@@ -7,6 +7,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import {
+  acceptedInvitationSchema,
   addMemberResultSchema,
   apiTokenListSchema,
   auditSchema,
@@ -22,6 +23,7 @@ import {
   healthSchema,
   inboxSchema,
   intentResultsSchema,
+  invitationSchema,
   meSchema,
   newApiTokenSchema,
   receiptKeysDocSchema,
@@ -39,6 +41,7 @@ import { dashboardQuerySchema } from './routes/dashboard.js';
 import { listSchema as decisionsQuery } from './routes/decisions.js';
 import { listSchema as inboxQuery } from './routes/inbox.js';
 import { batchSchema } from './routes/intents.js';
+import { invitationSignupSchema, invitationTokenSchema } from './routes/invitations.js';
 import { createThreadSchema, listThreadsSchema } from './routes/threads.js';
 import { createSchema as createTokenSchema } from './routes/tokens.js';
 import { addMemberSchema, createSchema as createWorkspaceSchema } from './routes/workspaces.js';
@@ -214,12 +217,41 @@ export function createOpenApiDocument(options: OpenApiOptions): {
     ok: [200, workspaceDetailSchema],
   });
   add('post', '/api/workspaces/{id}/members', {
-    summary: 'Add or invite a member (owners; a `member.invite` intent)',
+    summary: 'Invite someone by email (owners; a `member.invite` intent): they join once they accept',
     tag: 'workspaces',
     params: idPath,
     body: addMemberSchema,
     ok: [201, addMemberResultSchema],
     throttled: true,
+  });
+
+  // Invitations: the invitee's side; the token travels in the body.
+  add('post', '/api/invitations/lookup', {
+    summary: 'What an invitation token is for (404 unknown, 410 answered, replaced or expired)',
+    tag: 'invitations',
+    body: invitationTokenSchema,
+    ok: [200, named('Invitation', invitationSchema)],
+    public: true,
+  });
+  add('post', '/api/invitations/accept', {
+    summary: 'Accept an invitation, signed in as the invited address (403 for another account)',
+    tag: 'invitations',
+    body: invitationTokenSchema,
+    ok: [200, acceptedInvitationSchema],
+  });
+  add('post', '/api/invitations/decline', {
+    summary: 'Decline an invitation (the token is enough)',
+    tag: 'invitations',
+    body: invitationTokenSchema,
+    ok: [204, null, 'declined'],
+    public: true,
+  });
+  add('post', '/api/invitations/signup', {
+    summary: 'Create an account through an invitation: the address is the invitation’s, proven by the token',
+    tag: 'invitations',
+    body: invitationSignupSchema,
+    ok: [201, session],
+    public: true,
   });
 
   // Threads: the read model.

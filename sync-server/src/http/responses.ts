@@ -164,15 +164,41 @@ export const workspaceDetailSchema = workspaceSchema.extend({
     z.looseObject({ userId: id, name: z.string(), email: z.string(), role: z.enum(ROLES), joinedAt: time }),
   ),
   invitations: z
-    .array(z.looseObject({ email: z.string(), role: z.enum(ROLES), invitedBy: id, invitedAt: time }))
+    .array(
+      z.looseObject({
+        id,
+        email: z.string(),
+        role: z.enum(ROLES),
+        invitedBy: id,
+        invitedAt: time,
+        expiresAt: time,
+      }),
+    )
     .optional()
-    .describe('owners only'),
+    .describe('owners only: invitations not yet answered and not expired'),
 });
-export const addMemberResultSchema = z.looseObject({
-  workspaceId: id,
-  email: z.string(),
+export const addMemberResultSchema = z
+  .looseObject({
+    workspaceId: id,
+    email: z.string(),
+    role: z.enum(ROLES),
+    status: z.literal('invited'),
+    invitationId: id,
+    expiresAt: time,
+  })
+  .describe('the same whether an account with that email exists or not');
+
+export const invitationSchema = z.looseObject({
+  id,
+  workspace: z.looseObject({ id, name: z.string() }),
+  invitedBy: z.looseObject({ id, name: z.string() }),
+  email: z.string().describe('the invited address: only its account may accept'),
   role: z.enum(ROLES),
-  status: z.enum(['member', 'invited']),
+  expiresAt: time,
+});
+export const acceptedInvitationSchema = z.looseObject({
+  workspaceId: id,
+  role: z.enum(ROLES).describe('the role now held (an existing membership is kept as it is)'),
 });
 
 export const verdictSchema = z.looseObject({

@@ -27,9 +27,25 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<
   throw new ApiError('invalid-body', issues.join('; '));
 }
 
-/** The request's JSON body, validated. An empty or malformed body is `invalid-body`, not a 500. */
+/**
+ * Deepest nesting of arrays and objects a JSON body may have. Our bodies nest a handful of levels;
+ * `JSON.parse` copes with any depth but `JSON.stringify` (audit, storage) recurses and overflows
+ * the stack on a few thousand, so deeper bodies are refused before anything reads them.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * The request's JSON body, validated. An empty, malformed or too deeply nested body is
+ * `invalid-body`, not a 500. Every JSON body of the API is read here.
+ */
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
   const text = await c.req.text();
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new ApiError(
+      'invalid-body',
+      `the body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`,
+    );
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -76,4 +92,28 @@ export function idParam<T extends string>(c: Context, name: string): T {
   const value = c.req.param(name);
   if (!isId(value)) throw new ApiError('not-found', 'not found');
   return value as T;
+}
+
+/**
+ * True when `text` opens more than `max` arrays or objects inside each other. A linear scan of the
+ * text (brackets inside strings do not count), so nothing deep is ever built or walked recursively.
+ */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\')
+        i++; // the escaped character cannot end the string
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') {
+      inString = true;
+    } else if (ch === '[' || ch === '{') {
+      if (++depth > max) return true;
+    } else if (ch === ']' || ch === '}') {
+      depth--;
+    }
+  }
+  return false;
 }

@@ -1,5 +1,5 @@
-import { and, asc, count, desc, eq } from 'drizzle-orm';
-import { newId, tables, type Role, type UserId, type WorkspaceId } from '@caucus/schema';
+import { and, asc, desc, eq, gt } from 'drizzle-orm';
+import { newId, tables, type InvitationId, type Role, type UserId, type WorkspaceId } from '@caucus/schema';
 import { ApiError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { Db } from '../storage/db.js';
@@ -25,24 +25,18 @@ export interface WorkspaceMember {
 }
 
 export interface PendingInvitation {
+  id: InvitationId;
   email: string;
   role: Role;
   invitedBy: UserId;
   invitedAt: number;
+  expiresAt: number;
 }
 
 export interface WorkspaceDetail extends WorkspaceSummary {
   members: WorkspaceMember[];
-  /** Only for owners: who was invited but has not signed up yet. */
+  /** Only for owners: invitations not yet answered and not expired. */
   invitations?: PendingInvitation[];
-}
-
-export interface AddMemberResult {
-  workspaceId: WorkspaceId;
-  email: string;
-  role: Role;
-  /** `member` when a user with that email exists, `invited` until one signs up. */
-  status: 'member' | 'invited';
 }
 
 /** A membership was created, changed role (`role`), or removed (`role: null`). */
@@ -60,8 +54,6 @@ export interface NewUser {
 
 export interface ProvisionedUser {
   personalWorkspaceId: WorkspaceId;
-  /** Workspaces the user joined through pending invitations. */
-  joined: Array<{ workspaceId: WorkspaceId; role: Role }>;
   /** Tells membership listeners; call it once the surrounding transaction has committed. */
   announce: () => void;
 }
@@ -166,13 +158,21 @@ export class WorkspaceService {
     if (row.role !== 'owner') return { ...row, members };
     const pending = this.#db
       .select({
+        id: invitations.id,
         email: invitations.email,
         role: invitations.role,
         invitedBy: invitations.invitedBy,
         invitedAt: invitations.createdAt,
+        expiresAt: invitations.expiresAt,
       })
       .from(invitations)
-      .where(eq(invitations.workspaceId, workspaceId))
+      .where(
+        and(
+          eq(invitations.workspaceId, workspaceId),
+          eq(invitations.status, 'pending'),
+          gt(invitations.expiresAt, this.#now()),
+        ),
+      )
       .orderBy(asc(invitations.createdAt), asc(invitations.email))
       .all();
     return { ...row, members, invitations: pending };
@@ -188,53 +188,11 @@ export class WorkspaceService {
   }
 
   /**
-   * Owner only. Gives the user with `email` the role (adding or changing a membership), or keeps an
-   * invitation that turns into a membership when someone signs up with that email.
-   */
-  addMember(
-    actorId: UserId,
-    workspaceId: WorkspaceId,
-    input: { email: string; role: Role },
-  ): AddMemberResult {
-    const email = normalizeEmail(input.email);
-    const { role } = input;
-    const { status, change } = this.#db.transaction(
-      (tx): { status: AddMemberResult['status']; change: MembershipChange | null } => {
-        const actorRole = this.roleOf(actorId, workspaceId);
-        if (actorRole === null) throw notFound();
-        if (actorRole !== 'owner') throw new ApiError('forbidden', 'only owners can add members');
-        const now = this.#now();
-        const user = tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
-        if (!user) {
-          tx.insert(invitations)
-            .values({ workspaceId, email, role, invitedBy: actorId, createdAt: now })
-            .onConflictDoUpdate({
-              target: [invitations.workspaceId, invitations.email],
-              set: { role, invitedBy: actorId, createdAt: now },
-            })
-            .run();
-          return { status: 'invited', change: null };
-        }
-        const current = this.roleOf(user.id, workspaceId);
-        if (current === role) return { status: 'member', change: null };
-        if (current === 'owner' && this.#ownerCount(workspaceId) === 1) {
-          throw new ApiError('conflict', 'a workspace needs at least one owner');
-        }
-        tx.insert(memberships)
-          .values({ workspaceId, userId: user.id, role, createdAt: now })
-          .onConflictDoUpdate({ target: [memberships.workspaceId, memberships.userId], set: { role } })
-          .run();
-        return { status: 'member', change: { workspaceId, userId: user.id, role } };
-      },
-    );
-    if (change) this.#membershipChanged.emit(change);
-    return { workspaceId, email, role, status };
-  }
-
-  /**
-   * Gives a new user a personal workspace ("<name>'s workspace") and turns the invitations for
-   * their email into memberships. Writes only: call it inside the signup transaction, and call
-   * `announce` after that commits, so listeners never hear of rows that were rolled back.
+   * Gives a new user a personal workspace ("<name>'s workspace"). Invitations to their address are
+   * not claimed: a plain signup proves nothing about the address (signing up through an
+   * invitation's token does, see `governance/invitations.ts`). Writes only: call it inside the
+   * signup transaction, and call `announce` after that commits, so listeners never hear of rows
+   * that were rolled back.
    */
   provisionUser(user: NewUser): ProvisionedUser {
     const createdAt = this.#now();
@@ -252,39 +210,8 @@ export class WorkspaceService {
     db.insert(memberships)
       .values({ workspaceId: personalWorkspaceId, userId: user.id, role: 'owner', createdAt })
       .run();
-    const email = normalizeEmail(user.email);
-    const pending = db
-      .select({ workspaceId: invitations.workspaceId, role: invitations.role })
-      .from(invitations)
-      .where(eq(invitations.email, email))
-      .all();
-    for (const { workspaceId, role } of pending) {
-      db.insert(memberships)
-        .values({ workspaceId, userId: user.id, role, createdAt })
-        .onConflictDoNothing()
-        .run();
-    }
-    db.delete(invitations).where(eq(invitations.email, email)).run();
-    const changes: MembershipChange[] = [
-      { workspaceId: personalWorkspaceId, userId: user.id, role: 'owner' },
-      ...pending.map((p) => ({ workspaceId: p.workspaceId, userId: user.id, role: p.role })),
-    ];
-    return {
-      personalWorkspaceId,
-      joined: pending,
-      announce: () => {
-        for (const change of changes) this.#membershipChanged.emit(change);
-      },
-    };
-  }
-
-  #ownerCount(workspaceId: WorkspaceId): number {
-    const row = this.#db
-      .select({ n: count() })
-      .from(memberships)
-      .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.role, 'owner')))
-      .get();
-    return row?.n ?? 0;
+    const change: MembershipChange = { workspaceId: personalWorkspaceId, userId: user.id, role: 'owner' };
+    return { personalWorkspaceId, announce: () => this.#membershipChanged.emit(change) };
   }
 }
 

@@ -1,6 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AuthService } from '../../auth/auth-service.js';
+import type { AuthThrottle } from '../../auth/throttle.js';
+import { normalizeEmail } from '../../workspaces/workspace-service.js';
+import { clientAddress } from '../client-address.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
 import { emailSchema, jsonBody, MAX_EMAIL_CHARS } from '../validate.js';
 
@@ -24,15 +27,42 @@ export const loginSchema = z.object({
 
 export const refreshSchema = z.object({ refreshToken: z.string().min(1).max(256) });
 
-/** `/auth/*` and `/me`, to be mounted under `/api`. */
-export function authRoutes({ auth }: { auth: AuthService }) {
+/**
+ * `/auth/*` and `/me`, to be mounted under `/api`. Signup, login and refresh are throttled per
+ * account and per client address before any work is done (429 `rate-limited`, `Retry-After`).
+ */
+export function authRoutes({ auth, throttle }: { auth: AuthService; throttle: AuthThrottle }) {
   return (
     new Hono<AuthedEnv>()
-      .post('/auth/signup', async (c) => c.json(await auth.signup(await jsonBody(c, signupSchema)), 201))
-      .post('/auth/login', async (c) => c.json(await auth.login(await jsonBody(c, loginSchema)), 200))
+      .post('/auth/signup', async (c) => {
+        const input = await jsonBody(c, signupSchema);
+        const pass = throttle.admit('signup', {
+          account: normalizeEmail(input.email),
+          address: clientAddress(c),
+        });
+        const session = await auth.signup(input);
+        pass.succeeded();
+        return c.json(session, 201);
+      })
+      .post('/auth/login', async (c) => {
+        const input = await jsonBody(c, loginSchema);
+        const pass = throttle.admit('login', {
+          account: normalizeEmail(input.email),
+          address: clientAddress(c),
+        });
+        const session = await auth.login(input);
+        pass.succeeded();
+        return c.json(session, 200);
+      })
       .post('/auth/refresh', async (c) => {
         const { refreshToken } = await jsonBody(c, refreshSchema);
-        return c.json(await auth.refresh(refreshToken), 200);
+        const pass = throttle.admit('refresh', {
+          account: auth.refreshTokenOwner(refreshToken),
+          address: clientAddress(c),
+        });
+        const session = await auth.refresh(refreshToken);
+        pass.succeeded();
+        return c.json(session, 200);
       })
       // The refresh token is the credential here, so a client whose access token expired can still log out.
       .post('/auth/logout', async (c) => {
