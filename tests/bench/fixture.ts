@@ -23,7 +23,7 @@ function caucusStorage(): Promise<typeof import('@caucus/sync-server')> {
   >;
 }
 
-export type DocPool = 'fanout' | 'idle' | 'churn' | 'typing' | 'durable';
+export type DocPool = 'fanout' | 'idle' | 'churn' | 'typing' | 'durable' | 'mux';
 
 export interface FixtureSpec {
   docs: Record<DocPool, number>;

@@ -77,7 +77,7 @@ export function renderTable(figures: readonly Figure[], servers: readonly Server
       ratio === null || f.noRatio
         ? '—'
         : f.goal?.kind === 'vs-baseline'
-          ? `${ratio.toFixed(2)}× in memory`
+          ? `${ratio.toFixed(2)}× ${f.goal.ratioLabel ?? 'in memory'}`
           : `${ratio.toFixed(2)}×`;
     const metText = met === null ? (f.goal ? 'no data' : '') : met ? '**yes**' : '**NO**';
     lines.push(

@@ -3,7 +3,7 @@
  * server, Hocuspocus and a bare ws relay, on the same machine in the same run.
  *
  * Flags: --quick (small, one repetition, under two minutes), --write (update docs/PERFORMANCE.md),
- * --only=fanout,idle,cold,typing,durable,churn,uploads,projection,client, --servers=caucus,reference,…,
+ * --only=fanout,idle,cold,typing,durable,churn,mux,uploads,projection,client, --servers=caucus,reference,…,
  * --reps=N, --keep-data, --caucus-root=<dir> (run Caucus from another checkout, e.g. to compare
  * before and after a change), --render=<results json> (render an earlier run's table again).
  * JSON of every run goes to tests/bench/results/ (not committed).
@@ -13,7 +13,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildCaucusFixture, newDataDir, type CaucusFixture, type FixtureSpec } from './fixture.js';
+import {
+  buildCaucusFixture,
+  newDataDir,
+  type CaucusFixture,
+  type DocPool,
+  type FixtureSpec,
+} from './fixture.js';
 import { renderNotes, renderTable, renderVerdicts } from './report.js';
 import {
   CAUCUS_BENCH_ENV,
@@ -29,6 +35,7 @@ import type { ScenarioContext } from './scenarios/common.js';
 import { benchDurable } from './scenarios/durable.js';
 import { benchFanout, FANOUT_CONFIGS } from './scenarios/fanout.js';
 import { benchIdle } from './scenarios/idle.js';
+import { MUX_DOCS, MUX_WARMUP_DOCS, benchMux } from './scenarios/mux.js';
 import { benchTyping } from './scenarios/typing.js';
 import type { BenchMode, Figure, Log } from './types.js';
 
@@ -41,6 +48,7 @@ const BUILT_IN: Record<string, (ctx: ScenarioContext) => Promise<ScenarioResult>
   typing: benchTyping,
   durable: benchDurable,
   churn: benchChurn,
+  mux: benchMux,
 };
 
 /**
@@ -95,18 +103,32 @@ function parseArgs(argv: readonly string[]): Args {
   return args;
 }
 
-function fixtureSpec(mode: BenchMode): FixtureSpec {
+/** The fixture's document pools each built-in scenario reads; pools no chosen scenario reads stay empty. */
+const POOLS: Record<string, readonly DocPool[]> = {
+  fanout: ['fanout'],
+  idle: ['idle', 'churn'],
+  cold: [],
+  typing: ['typing'],
+  durable: ['durable'],
+  churn: ['churn'],
+  mux: ['mux'],
+};
+
+function fixtureSpec(mode: BenchMode, wanted: (scenario: string) => boolean): FixtureSpec {
   const quick = mode.quick;
-  return {
-    docs: {
-      fanout: FANOUT_CONFIGS.length * mode.reps,
-      idle: quick ? 200 : 1_000,
-      churn: quick ? 350 : 2_100,
-      typing: mode.reps,
-      durable: (quick ? 60 : 100) * mode.reps,
-    },
-    editors: 4,
+  const docs: Record<DocPool, number> = {
+    fanout: FANOUT_CONFIGS.length * mode.reps,
+    idle: quick ? 200 : 1_000,
+    churn: quick ? 350 : 2_100,
+    typing: mode.reps,
+    durable: (quick ? 60 : 100) * mode.reps,
+    mux: MUX_DOCS + MUX_WARMUP_DOCS,
   };
+  const needed = new Set(
+    Object.entries(POOLS).flatMap(([scenario, pools]) => (wanted(scenario) ? pools : [])),
+  );
+  for (const pool of Object.keys(docs) as DocPool[]) if (!needed.has(pool)) docs[pool] = 0;
+  return { docs, editors: 4 };
 }
 
 /** A flat result (named numbers and strings) of an optional module, shown as its own small table. */
@@ -222,7 +244,7 @@ async function main(): Promise<void> {
   let fixture: CaucusFixture | null = null;
   if (args.servers.includes('caucus')) {
     dataDirInUse = newDataDir();
-    fixture = await buildCaucusFixture(fixtureSpec(mode), log, dataDirInUse);
+    fixture = await buildCaucusFixture(fixtureSpec(mode, wanted), log, dataDirInUse);
   }
   const ctx: ScenarioContext = { mode, servers: args.servers, fixture, log };
   const figures: Figure[] = [];

@@ -13,7 +13,14 @@ export type Goal =
   | { kind: 'at-most'; max: number }
   | { kind: 'at-least'; min: number }
   /** Caucus ≤ `ratio` × `baseline` (a figure measured outside any server, e.g. in memory). */
-  | { kind: 'vs-baseline'; ratio: number; baseline: number; baselineLabel: string };
+  | {
+      kind: 'vs-baseline';
+      ratio: number;
+      baseline: number;
+      baselineLabel: string;
+      /** How the ratio column names the baseline (default: "in memory"). */
+      ratioLabel?: string;
+    };
 
 export interface Figure {
   scenario: string;

@@ -4,6 +4,8 @@
  * buffers fill and the server's writes queue in its memory), and sends 500 four-byte sync step 1
  * messages — each of which asks for the whole document again. The server runs in its own process
  * so its RSS is measured alone: it must grow by less than 64 MiB, and the server keeps serving.
+ * The relay path and multiplexed frames pass the same budget: a paused multiplexed subscriber is
+ * dropped as a slow consumer while a writer keeps writing.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +13,8 @@ import * as Y from 'yjs';
 import { MESSAGE_TYPES } from '@caucus/schema';
 import { ProcessServer } from '../support/process-server.js';
 import { RawClient, decodeAwarenessStates } from '../support/raw-client.js';
-import { addMember, createThread, signup } from '../support/server.js';
+import { MuxClient } from '../support/mux-client.js';
+import { addMember, createThread, signup, startTestServer, type TestServer } from '../support/server.js';
 import { awarenessFrame, awarenessPayload } from '../support/fuzz-corpus.js';
 
 const DOC_BYTES = 900 * 1024;
@@ -101,3 +104,54 @@ describe('a client that stops reading', () => {
     writer.close();
   }, 60_000);
 });
+
+describe('a multiplexed socket that stops reading', () => {
+  it('is dropped as a slow consumer once relayed updates pass the send budget', async () => {
+    const ts = await startTestServer({ limits: { maxBufferedBytes: 256 * 1024 } });
+    try {
+      const owner = await signup(ts.url, 'relay-owner');
+      const doc = `thread:${await createThread(ts.url, owner)}`;
+      const writer = await RawClient.open(`${ts.wsUrl}/${doc}?token=${owner.accessToken}&acks=1`);
+      const ydoc = new Y.Doc();
+      await writer.syncInto(ydoc);
+      const reader = await MuxClient.open(ts.wsUrl, owner.accessToken);
+      const [channel] = reader.subscribe([doc]);
+      if (!channel) throw new Error('no subscription');
+      await channel.synced;
+      const seen = awarenessOf(writer, channel.doc.clientID);
+      channel.awareness.setLocalState({ reading: false });
+      await seen;
+      const before = await closedWith(ts, '1013');
+
+      // The reader stops reading; the writer keeps writing. The kernel's socket buffers fill first,
+      // then the server's: past the budget the reader is dropped and its presence removed.
+      reader.ws.pause();
+      const dropped = writer.next(
+        (type, frame) =>
+          type === MESSAGE_TYPES.awareness && decodeAwarenessStates(frame).get(channel.doc.clientID) === null,
+      );
+      let stop = false;
+      void dropped.then(() => (stop = true));
+      const text = 'x'.repeat(512 * 1024);
+      for (let i = 0; i < 200 && !stop; i++) {
+        const sv = Y.encodeStateVector(ydoc);
+        ydoc.getText('body').insert(0, text);
+        const acked = writer.next((type) => type === MESSAGE_TYPES.durableAck);
+        writer.sendUpdate(Y.encodeStateAsUpdate(ydoc, sv));
+        await acked;
+      }
+      await dropped;
+      expect(await closedWith(ts, '1013')).toBe(before + 1);
+      expect(ts.server.hub.stats.connections).toBe(1);
+      reader.destroy();
+      writer.close();
+    } finally {
+      await ts.stop();
+    }
+  }, 120_000);
+});
+
+async function closedWith(ts: TestServer, code: string): Promise<number> {
+  const { values } = await ts.server.metrics.closedConnections.get();
+  return values.find((v) => v.labels.code === code)?.value ?? 0;
+}

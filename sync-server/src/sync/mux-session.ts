@@ -252,6 +252,8 @@ export class MuxSession implements HubSession, ChannelHost, TokenBucket {
   close(code: number, reason: string, except?: MuxChannel): void {
     if (this.closed) return;
     this.wire.close(code, reason);
+    // Counted once per socket: a close caused by a channel was counted as that channel's.
+    if (!except) this.deps.metrics.closedConnections.inc({ code: String(code) });
     if (code !== CLOSE_CODES.goingAway)
       this.deps.logger.info({ user: this.info.userId, code, reason }, 'multiplexed socket closed by server');
     this.end(null, except);
