@@ -5,3 +5,4 @@
  */
 export { fileSessionStore, SESSION_FILE, SESSION_LOCK_FILE } from './auth/file-session-store.js';
 export { LockTimeout, StateDirLock, LOCK_WAIT_MS } from './auth/state-dir-lock.js';
+export { OUTBOX_DB_FILE, sqliteOutboxStore } from './outbox/sqlite-outbox-store.js';
