@@ -8,7 +8,7 @@ import type { ApiFailure } from '../api/result.js';
 import type { GovernedView } from './governed-view.js';
 import type {
   Delivery,
-  IntentProblem,
+  RejectedIntent,
   OutboxState,
   PendingIntent,
   SettledIntent,
@@ -165,7 +165,7 @@ export class OutboxLedger {
       lastError: r.lastError,
       prediction: optimistic.predictions.get(r.intent.id) ?? { status: 'unknown', missing: 'a valid intent' },
     }));
-    const needsAttention: IntentProblem[] = ordered
+    const needsAttention: RejectedIntent[] = ordered
       .filter((r) => r.state === 'attention')
       .map((r) => {
         const v = r.verdict;

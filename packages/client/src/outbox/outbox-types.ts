@@ -14,7 +14,7 @@ export interface PendingIntent {
 }
 
 /** A rejected (or unsendable) intent, kept until the user retries or discards it. */
-export interface IntentProblem {
+export interface RejectedIntent {
   id: IntentId;
   intent: IntentInput;
   code: string;
@@ -43,7 +43,7 @@ export type Delivery =
 
 export interface OutboxState {
   pending: PendingIntent[];
-  needsAttention: IntentProblem[];
+  needsAttention: RejectedIntent[];
   /** Verdicts kept with their intents, oldest first (the newest {@link DEFAULT_KEEP_SETTLED}). */
   settled: SettledIntent[];
   /** Records of a newer format than this client reads: kept untouched, not sent. */

@@ -11,13 +11,21 @@ import type { OutboxStore } from './store.js';
 
 export const OUTBOX_DB_FILE = 'outbox.db';
 
-export function sqliteOutboxStore(stateDir: string): OutboxStore {
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const path = join(stateDir, OUTBOX_DB_FILE);
-  const db = new Database(path);
-  chmodSync(path, 0o600);
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
+/**
+ * The outbox in `<stateDir>/outbox.db`, or — given an open database, such as the client's own
+ * state dir store — in a table of that database, which then stays open when the outbox closes.
+ */
+export function sqliteOutboxStore(target: string | Database.Database): OutboxStore {
+  let db: Database.Database;
+  const owned = typeof target === 'string';
+  if (typeof target === 'string') {
+    mkdirSync(target, { recursive: true, mode: 0o700 });
+    const path = join(target, OUTBOX_DB_FILE);
+    db = new Database(path);
+    chmodSync(path, 0o600);
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+  } else db = target;
   db.exec(`CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -55,7 +63,7 @@ export function sqliteOutboxStore(stateDir: string): OutboxStore {
       return Promise.resolve();
     },
     close() {
-      db.close();
+      if (owned && db.open) db.close();
       return Promise.resolve();
     },
   };
