@@ -1,26 +1,74 @@
-import { Command, InvalidArgumentError } from 'commander';
-import { VERSION } from '@caucus/sync-server';
-import { adminCommand } from './commands/admin.js';
-import { serve } from './commands/serve.js';
+/**
+ * The `caucus` program: global options, and each command group from its own file. Heavy modules
+ * (the server, for `serve` and `admin`) load only when their command runs, so everyday commands
+ * start fast.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { addAuthCommands } from './commands/auth.js';
+import { addCheckpointCommands } from './commands/checkpoints.js';
+import { addDecideCommands } from './commands/decide.js';
+import { addInboxCommand } from './commands/inbox.js';
+import { addMemberCommands } from './commands/members.js';
+import { addReceiptCommands } from './commands/receipts.js';
+import { addServeCommand } from './commands/serve.js';
+import { addSyncCommands } from './commands/sync.js';
+import { addThreadCommands } from './commands/threads.js';
+import { addTokenCommands } from './commands/tokens.js';
+import { addUploadCommand } from './commands/upload.js';
+import { addWorkspaceCommands } from './commands/workspaces.js';
+import { Context, type GlobalOptions } from './context.js';
 
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new InvalidArgumentError('expected a port from 0 to 65535');
-  return n;
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
 }
 
-export function buildProgram(): Command {
+/** Made once per run, from the options of whichever command runs. */
+export type ContextOf = (command: Command) => Context;
+
+export async function buildProgram(
+  argv: readonly string[] = process.argv,
+): Promise<{ program: Command; contexts: Context[] }> {
+  const contexts: Context[] = [];
+  const contextOf: ContextOf = (command) => {
+    const context = new Context(command.optsWithGlobals<GlobalOptions>());
+    contexts.push(context);
+    return context;
+  };
   const program = new Command('caucus')
-    .description('Caucus: local-first sync with governance')
-    .version(VERSION);
-  program
-    .command('serve')
-    .description('run the server: API, sync, uploads and the web app in one process')
-    .option('-p, --port <port>', 'port to listen on (env PORT, default 8787)', port)
-    .option('-H, --host <host>', 'address to bind (env HOST, default 127.0.0.1)')
-    .option('-d, --data-dir <dir>', 'where the database and files live (env CAUCUS_DATA_DIR, default ./data)')
-    .action(serve);
-  program.addCommand(adminCommand());
-  return program;
+    .description('Caucus: local-first sync with governance — the server, and a client for people and scripts')
+    .version(version())
+    .option(
+      '--url <url>',
+      'the server (env CAUCUS_URL; default: the one this state dir is signed in to, else http://127.0.0.1:8787)',
+    )
+    .option('--token <token>', 'an API token (env CAUCUS_TOKEN) instead of the signed-in session')
+    .option(
+      '--state-dir <dir>',
+      'where the session, outbox and documents are kept (env CAUCUS_STATE_DIR, default ~/.caucus)',
+    )
+    .option('--json', 'print results as JSON, one value per line')
+    .showHelpAfterError('(caucus --help lists the commands)');
+  addServeCommand(program);
+  addAuthCommands(program, contextOf);
+  addTokenCommands(program, contextOf);
+  addWorkspaceCommands(program, contextOf);
+  addMemberCommands(program, contextOf);
+  addThreadCommands(program, contextOf);
+  addDecideCommands(program, contextOf);
+  addCheckpointCommands(program, contextOf);
+  addInboxCommand(program, contextOf);
+  addUploadCommand(program, contextOf);
+  addSyncCommands(program, contextOf);
+  addReceiptCommands(program, contextOf);
+  if (argv.slice(2).includes('admin')) {
+    const { adminCommand } = await import('./commands/admin.js');
+    program.addCommand(adminCommand());
+  } else {
+    program.command('admin').description('maintenance tasks on a data dir (caucus admin --help)');
+  }
+  return { program, contexts };
 }

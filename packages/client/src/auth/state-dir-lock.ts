@@ -9,7 +9,7 @@
  * deadline so a wedged holder makes the waiter fail with a code instead of hanging.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Mutex } from './session-store.js';
 
@@ -40,6 +40,7 @@ export class StateDirLock {
       mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
       // timeout 0: SQLite's own busy wait would block the event loop.
       const db = new Database(this.path, { timeout: 0 });
+      chmodSync(this.path, 0o600);
       try {
         await this.#acquire(db);
         try {

@@ -180,6 +180,7 @@ export class OutboxLedger {
           reason: rejection.reason,
           remedy: rejection.remedy,
           rolledBack: this.#rolledBack.get(r.intent.id) ?? null,
+          verdict: r.verdict,
           at: r.settledAt ?? r.queuedAt,
         };
       });

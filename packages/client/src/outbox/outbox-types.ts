@@ -22,6 +22,8 @@ export interface RejectedIntent {
   remedy: string;
   /** What the client had predicted (and showed) before the server said no: the rolled-back effect. */
   rolledBack: Prediction | null;
+  /** The server's verdict as it came (with its signed receipt); null when the request itself was refused. */
+  verdict: StoredVerdict | null;
   at: number;
 }
 
