@@ -25,3 +25,6 @@ export * from './policy/checkpoint-machine.js';
 export * from './policy/aging.js';
 export * from './policy/decide.js';
 export * from './mux.js';
+export * from './canonical-json.js';
+export * from './base64url.js';
+export * from './receipt.js';

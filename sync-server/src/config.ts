@@ -22,8 +22,20 @@ export const DEFAULT_LIMITS = {
   maxPreAuthBytes: 64 * 1024,
   /** Bytes queued for a slow receiver before it is disconnected (1013). */
   maxBufferedBytes: 16 * 1024 * 1024,
-  /** Open sync connections per user. */
+  /** Open sync connections per user; a multiplexed socket counts as one. */
   maxConnectionsPerUser: 200,
+  /** Documents one multiplexed socket may hold open at once; past it a subscription gets 4409. */
+  maxDocsPerConnection: 1000,
+  /**
+   * Sustained frames per second per multiplexed socket, every document together (a bucket twice
+   * this size absorbs bursts; each document subscribed costs one). The per-document rate holds too.
+   */
+  muxMessagesPerSecond: 1000,
+  /**
+   * A socket silent this long is pinged; one still silent a period later is dropped, so a dead
+   * peer is gone within three periods. Also the TCP keepalive delay.
+   */
+  heartbeatIntervalMs: 10_000,
 } as const;
 export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };
 
@@ -37,6 +49,9 @@ const LIMIT_ENV: Record<keyof Limits, string> = {
   maxPreAuthBytes: 'CAUCUS_MAX_PREAUTH_BYTES',
   maxBufferedBytes: 'CAUCUS_MAX_BUFFERED_BYTES',
   maxConnectionsPerUser: 'CAUCUS_MAX_CONNECTIONS_PER_USER',
+  maxDocsPerConnection: 'CAUCUS_MAX_DOCS_PER_CONNECTION',
+  muxMessagesPerSecond: 'CAUCUS_MUX_MESSAGES_PER_SECOND',
+  heartbeatIntervalMs: 'CAUCUS_HEARTBEAT_INTERVAL_MS',
 };
 
 export interface ServerConfig {

@@ -21,3 +21,17 @@ export {
   type RebuildReport,
 } from './projection/rebuild.js';
 export type { UploadService, UploadFinished, UploadLimits } from './uploads/upload-service.js';
+export {
+  rotateReceiptKey,
+  receiptKeysDir,
+  readKeyIndex,
+  ReceiptKeyError,
+  RECEIPT_KEYS_DIR,
+  type Rotation,
+} from './receipts/key-files.js';
+export {
+  FileReceiptKeyring,
+  MemoryReceiptKeyring,
+  type ReceiptKeyring,
+  type SigningKey,
+} from './receipts/keyring.js';

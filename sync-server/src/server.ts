@@ -16,6 +16,8 @@ import { answerNotFound, hasDotSegment } from './http/dot-segments.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { ReadModel } from './projection/read-model.js';
+import { receiptKeysDir } from './receipts/key-files.js';
+import { FileReceiptKeyring } from './receipts/keyring.js';
 import { openDb, type Db } from './storage/db.js';
 import { SqliteDocStore } from './storage/sqlite-doc-store.js';
 import { SyncHub } from './sync/hub.js';
@@ -56,6 +58,9 @@ export interface StartOptions {
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
+  // Made on the first start and kept in the data dir, like the JWT secret; before anything opens,
+  // so that a broken key folder stops the start cleanly.
+  const receiptKeys = new FileReceiptKeyring(receiptKeysDir(config.dataDir), { logger });
   const db = openDb({ path: join(config.dataDir, 'caucus.db'), durability: config.durability });
   const metrics = createMetrics();
   const store = new SqliteDocStore(db);
@@ -97,7 +102,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       .catch((err: unknown) => logger.error({ err, thread: id }, 'seeding the thread document failed'));
   });
 
-  const governance = new GovernanceService({ db, workspaces, threads, hub, logger });
+  const governance = new GovernanceService({ db, workspaces, threads, hub, logger, receiptKeys });
   // Archiving or restoring a thread changes what its members' open connections may do.
   governance.onAccessChanged(({ userIds }) => {
     for (const userId of userIds) hub.reauthorize(userId, (ref) => docAccess(db, userId, ref));
@@ -128,7 +133,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     metrics,
     logger,
     version: VERSION,
-    extraHealth: () => ({ connections: hub.stats.connections, documents: hub.stats.documents }),
+    extraHealth: () => ({
+      connections: hub.stats.connections,
+      documents: hub.stats.documents,
+      sockets: sync.sockets,
+    }),
     governance,
     uploads,
   });
@@ -137,14 +146,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     if (hasDotSegment(req.url ?? '')) answerNotFound(res);
     else void listener(req, res);
   });
-  const detachSync = attachSyncTransport(http, {
+  const sync = attachSyncTransport(http, {
     hub,
     authenticate: (token) => auth.authenticate(token),
     access: (userId, ref) => docAccess(db, userId as UserId, ref),
     origins: config.origins,
-    maxFrameBytes: config.limits.maxFrameBytes,
-    maxPreAuthBytes: config.limits.maxPreAuthBytes,
-    maxConnectionsPerUser: config.limits.maxConnectionsPerUser,
+    limits: config.limits,
+    metrics,
     logger,
   });
 
@@ -163,7 +171,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
-      detachSync();
+      sync.detach();
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
       await uploads.service.stop();
       await governance.idle();

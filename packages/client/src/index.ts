@@ -31,3 +31,5 @@ export { EMPTY_VIEW, type GovernedView } from './outbox/governed-view.js';
 export { docGovernedView, type DocLookup } from './outbox/doc-view.js';
 export { Overlay, preview, type Optimistic, type Prediction } from './outbox/preview.js';
 export { backoffMs, RETRY_MAX_MS, RETRY_MIN_MS } from './outbox/backoff.js';
+export * from './receipts/verify.js';
+export * from './receipts/keys.js';

@@ -140,4 +140,6 @@ export * from './uploads.js';
 
 export * from './governance.js';
 
+export * from './receipts.js';
+
 export * from './projection.js';

@@ -1,4 +1,5 @@
 import type { CheckpointId, IntentId } from '../ids.js';
+import type { Receipt } from '../receipt.js';
 import type { RejectionCode } from './rejections.js';
 
 /** A JSON value, as results travel over HTTP and into documents. */
@@ -18,5 +19,9 @@ export type Verdict =
   /** Waiting in checkpoint `checkpointId` for approvals by distinct approvers; it runs then. */
   | { status: 'awaiting-approval'; checkpointId: CheckpointId };
 
-/** One entry of `POST /api/intents`' results; `id` is null for a malformed intent without a usable id. */
-export type IntentResult = { id: IntentId | null } & Verdict;
+/**
+ * One entry of `POST /api/intents`' results; `id` is null for a malformed intent without a usable id.
+ * `receipt` is the server's signature over the verdict (a retry returns the same one); intents
+ * adjudicated before receipts existed have none.
+ */
+export type IntentResult = { id: IntentId | null } & Verdict & { receipt?: Receipt };

@@ -4,6 +4,7 @@
  */
 import {
   applyCheckpointEvent,
+  CHECKPOINT_REJECTED,
   isReady,
   isRejection,
   newId,
@@ -146,6 +147,12 @@ export function approveCheckpointEffect(
     ? transition(approved, 'execute', actor, ctx.now())
     : transition(approved, 'fail', actor, ctx.now(), outcome.rejection.reason);
   close(ctx, closed, changes);
+  changes.checkpointOutcomes.push({
+    checkpoint: closed,
+    verdict: outcome.ok
+      ? { status: 'accepted', result: outcome.result }
+      : { status: 'rejected', ...outcome.rejection },
+  });
   ctx.notifier.deliver(
     [approved.requestedBy],
     outcome.ok
@@ -178,6 +185,20 @@ export function rejectCheckpointEffect(
   const checkpoint = loaded(ctx, intent.args.checkpointId);
   const closed = transition(checkpoint, 'reject', actor, ctx.now(), intent.args.reason);
   close(ctx, closed, changes);
+  const withdrawn = checkpoint.requestedBy === actor;
+  changes.checkpointOutcomes.push({
+    checkpoint: closed,
+    verdict: {
+      status: 'rejected',
+      code: CHECKPOINT_REJECTED,
+      reason:
+        (withdrawn ? 'withdrawn by its requester' : 'an approver rejected it') +
+        (closed.reason ? `: ${closed.reason}` : ''),
+      remedy: withdrawn
+        ? 'request it again if it is still wanted'
+        : 'talk to the approvers, or request it again',
+    },
+  });
   if (checkpoint.requestedBy !== actor) {
     ctx.notifier.deliver(
       [checkpoint.requestedBy],
@@ -209,6 +230,10 @@ export function failSupersededCheckpoints(
     if (!rejection) continue;
     const closed = transition(checkpoint, 'fail', actor, ctx.now(), `superseded: ${rejection.reason}`);
     close(ctx, closed, changes);
+    changes.checkpointOutcomes.push({
+      checkpoint: closed,
+      verdict: { status: 'rejected', ...rejection, reason: closed.reason ?? rejection.reason },
+    });
     ctx.notifier.deliver(
       [checkpoint.requestedBy],
       {

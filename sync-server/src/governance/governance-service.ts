@@ -13,6 +13,7 @@ import {
   type IntentId,
   type IntentType,
   type IntentArgsInput,
+  type ReceiptKey,
   type ThreadId,
   type UserId,
   type Verdict,
@@ -21,6 +22,8 @@ import {
 import { ApiError } from '../errors.js';
 import { Listeners } from '../listeners.js';
 import { createLogger, type Logger } from '../logger.js';
+import { ReceiptIssuer } from '../receipts/issuer.js';
+import { MemoryReceiptKeyring, type ReceiptKeyring } from '../receipts/keyring.js';
 import type { Db } from '../storage/db.js';
 import type { CommittedEvent } from '../sync/hub.js';
 import type { ThreadService } from '../workspaces/thread-service.js';
@@ -59,6 +62,8 @@ export interface GovernanceOptions {
   logger?: Logger;
   now?: () => number;
   rate?: IntentRate;
+  /** The keys that sign verdict receipts; without one, an ephemeral key (tests). */
+  receiptKeys?: ReceiptKeyring;
 }
 
 /** Users whose access to documents changed without a membership change (a thread archived). */
@@ -78,6 +83,7 @@ export class GovernanceService {
   readonly #workspaces: WorkspaceService;
   readonly #threads: ThreadService;
   readonly #engine: IntentEngine;
+  readonly #receipts: ReceiptIssuer;
   readonly #notifier: Notifier;
   readonly #publisher: Publisher | null;
   readonly #limiter: IntentRateLimiter;
@@ -92,7 +98,8 @@ export class GovernanceService {
     this.#workspaces = options.workspaces;
     this.#threads = options.threads;
     this.#notifier = new Notifier(db, this.#now);
-    this.#engine = new IntentEngine({ db, now: this.#now, notifier: this.#notifier });
+    this.#receipts = new ReceiptIssuer(db, options.receiptKeys ?? new MemoryReceiptKeyring());
+    this.#engine = new IntentEngine({ db, now: this.#now, notifier: this.#notifier }, this.#receipts);
     this.#publisher = hub ? new Publisher(db, hub, this.#logger) : null;
     this.#limiter = new IntentRateLimiter(options.rate ?? DEFAULT_INTENT_RATE);
     this.#accessChanged = new Listeners((err) => this.#logger.error({ err }, 'access listener failed'));
@@ -145,12 +152,23 @@ export class GovernanceService {
   async perform<T extends IntentType>(actor: UserId, type: T, args: IntentArgsInput<T>): Promise<Verdict> {
     const [result] = await this.submit(actor, [{ id: newId<IntentId>(this.#now()), type, args }]);
     if (!result) throw new Error('no verdict');
-    const { id: _id, ...verdict } = result;
+    const { id: _id, receipt: _receipt, ...verdict } = result;
     return verdict;
   }
 
+  /** An intent the caller submitted, with its receipts. */
   getIntent(actor: UserId, id: IntentId): StoredIntent {
-    return getIntent(this.#db, actor, id);
+    const stored = getIntent(this.#db, actor, id);
+    const receipt = this.#receipts.stored(id, 'verdict');
+    if (receipt) stored.receipt = receipt;
+    const outcome = this.#receipts.stored(id, 'outcome');
+    if (outcome) stored.outcome = { verdict: outcome.payload.verdict, receipt: outcome };
+    return stored;
+  }
+
+  /** The public keys that check receipts, retired ones included (public: `GET /api/receipts/keys`). */
+  receiptKeys(): ReceiptKey[] {
+    return this.#receipts.publicKeys();
   }
 
   listDecisions(actor: UserId, input: ListDecisionsInput): DecisionSummary[] {

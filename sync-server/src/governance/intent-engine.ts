@@ -16,6 +16,7 @@ import {
   type UserId,
   type Verdict,
 } from '@caucus/schema';
+import type { ReceiptIssuer } from '../receipts/issuer.js';
 import { appendAudit } from './audit.js';
 import { Changes } from './changes.js';
 import { openCheckpointEffect } from './checkpoint-effects.js';
@@ -29,7 +30,7 @@ const { intents } = tables;
 /** How much of a malformed intent the audit log keeps. */
 const MAX_AUDITED_INVALID_CHARS = 4_096;
 
-/** One intent's verdict; `id` is null when the intent had no usable id. */
+/** One intent's verdict with its receipt; `id` is null when the intent had no usable id. */
 export type AdjudicatedResult = IntentResult;
 
 export interface Adjudication {
@@ -43,7 +44,10 @@ function rejected(code: RejectionCode, reason: string, remedy: string): Verdict 
 }
 
 export class IntentEngine {
-  constructor(private readonly ctx: EffectContext) {}
+  constructor(
+    private readonly ctx: EffectContext,
+    private readonly receipts: ReceiptIssuer,
+  ) {}
 
   /** Adjudicates one intent as `actor` (from the token, never from the intent). */
   adjudicate(actor: UserId, raw: unknown): Adjudication {
@@ -64,7 +68,7 @@ export class IntentEngine {
         parsed.message,
         'fix the intent; it was not stored, so it may be sent again with the same id',
       );
-      appendAudit(db, {
+      const audit = appendAudit(db, {
         at,
         actor,
         workspaceId: null,
@@ -74,7 +78,8 @@ export class IntentEngine {
         verdict,
         policyVersion: POLICY_VERSION,
       });
-      return { id, ...verdict };
+      // Answered and signed, but not stored: a fixed intent may reuse the id.
+      return { id, ...verdict, receipt: this.receipts.verdict(audit, verdict, null, false) };
     }
 
     const intent = parsed.intent;
@@ -82,13 +87,16 @@ export class IntentEngine {
     const stored = db.select().from(intents).where(eq(intents.id, intent.id)).get();
     if (stored) {
       // A retry gets the verdict it got the first time, and nothing happens again.
-      if (stored.actor === actor && stored.content === content) return { id: intent.id, ...stored.verdict };
+      if (stored.actor === actor && stored.content === content) {
+        const receipt = this.receipts.stored(intent.id, 'verdict');
+        return { id: intent.id, ...stored.verdict, ...(receipt ? { receipt } : {}) };
+      }
       const verdict = rejected(
         'id-conflict',
         'this intent id was already used for a different intent',
         'make a new id for a new intent',
       );
-      appendAudit(db, {
+      const audit = appendAudit(db, {
         at,
         actor,
         workspaceId: null,
@@ -98,7 +106,12 @@ export class IntentEngine {
         verdict,
         policyVersion: POLICY_VERSION,
       });
-      return { id: intent.id, ...verdict };
+      // Not stored: the id keeps the verdict it got first.
+      return {
+        id: intent.id,
+        ...verdict,
+        receipt: this.receipts.verdict(audit, verdict, intent.args, false),
+      };
     }
 
     const { state, workspaceId } = loadPolicyState(db, actor, intent);
@@ -141,7 +154,7 @@ export class IntentEngine {
         createdAt: at,
       })
       .run();
-    appendAudit(db, {
+    const audit = appendAudit(db, {
       at,
       actor,
       workspaceId,
@@ -151,6 +164,10 @@ export class IntentEngine {
       verdict,
       policyVersion: POLICY_VERSION,
     });
-    return { id: intent.id, ...verdict };
+    const receipt = this.receipts.verdict(audit, verdict, intent.args, true);
+    // Intents that waited in checkpoints this one closed get their final verdict signed too, bound
+    // to this event (the one that closed them).
+    for (const outcome of changes.checkpointOutcomes) this.receipts.outcome(outcome, audit);
+    return { id: intent.id, ...verdict, receipt };
   }
 }

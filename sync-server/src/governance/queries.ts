@@ -11,6 +11,8 @@ import {
   type DecisionState,
   type DecisionStatus,
   type IntentId,
+  type Receipt,
+  type ReceiptVerdict,
   type UserId,
   type Verdict,
   type WorkspaceId,
@@ -140,6 +142,10 @@ export interface StoredIntent {
   createdAt: number;
   /** For `awaiting-approval`: the checkpoint as it is now. */
   checkpoint?: CheckpointState;
+  /** The signed verdict (the one `POST /api/intents` returned); none for intents from before receipts. */
+  receipt?: Receipt;
+  /** Once an `awaiting-approval` intent's checkpoint closed: its final verdict, signed. */
+  outcome?: { verdict: ReceiptVerdict; receipt: Receipt };
 }
 
 /** An intent the caller submitted; `not-found` for unknown ids and other users' intents alike. */

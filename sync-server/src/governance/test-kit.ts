@@ -23,6 +23,7 @@ import { ThreadService } from '../workspaces/thread-service.js';
 import { WorkspaceService, type MembershipChange } from '../workspaces/workspace-service.js';
 import { GovernanceService, type GovernanceHub } from './governance-service.js';
 import type { AdjudicatedResult } from './intent-engine.js';
+import type { ReceiptKeyring } from '../receipts/keyring.js';
 import type { IntentRate } from './rate-limit.js';
 
 export class FakeHub implements GovernanceHub {
@@ -85,7 +86,7 @@ export interface Kit {
   close(): void;
 }
 
-export function makeKit(options: { rate?: IntentRate } = {}): Kit {
+export function makeKit(options: { rate?: IntentRate; receiptKeys?: ReceiptKeyring } = {}): Kit {
   const db = openDb({ path: ':memory:' });
   const clock = { now: Date.UTC(2030, 0, 1) };
   const now = () => clock.now;
@@ -103,6 +104,7 @@ export function makeKit(options: { rate?: IntentRate } = {}): Kit {
     logger,
     now,
     ...(options.rate ? { rate: options.rate } : {}),
+    ...(options.receiptKeys ? { receiptKeys: options.receiptKeys } : {}),
   });
   const user = (name: string): UserId => {
     const id = newId<UserId>(clock.now);

@@ -21,6 +21,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { checkpointRoutes, decisionRoutes } from './routes/decisions.js';
 import { inboxRoutes } from './routes/inbox.js';
 import { intentRoutes } from './routes/intents.js';
+import { receiptRoutes } from './routes/receipts.js';
 import { threadRoutes } from './routes/threads.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { workspaceRoutes } from './routes/workspaces.js';
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route('/api/dashboard', dashboardRoutes({ db: deps.db, auth }));
   app.route('/api/intents', intentRoutes({ auth, governance }));
+  app.route('/api/receipts', receiptRoutes({ governance }));
   app.route('/api/decisions', decisionRoutes({ auth, governance }));
   app.route('/api/checkpoints', checkpointRoutes({ auth, governance }));
   app.route('/api/inbox', inboxRoutes({ auth, governance }));

@@ -24,6 +24,7 @@ import {
   intentResultsSchema,
   meSchema,
   newApiTokenSchema,
+  receiptKeysDocSchema,
   storedIntentSchema,
   threadDetailSchema,
   threadPageSchema,
@@ -247,10 +248,16 @@ export function createOpenApiDocument(options: OpenApiOptions): {
     ok: [200, intentResultsSchema],
   });
   add('get', '/api/intents/{id}', {
-    summary: 'An intent the caller submitted',
+    summary: 'An intent the caller submitted, with its receipts',
     tag: 'governance',
     params: idPath,
     ok: [200, storedIntentSchema],
+  });
+  add('get', '/api/receipts/keys', {
+    summary: 'The public keys that check verdict receipts, retired ones included (docs/RECEIPTS.md)',
+    tag: 'governance',
+    ok: [200, named('ReceiptKeys', receiptKeysDocSchema)],
+    public: true,
   });
   add('get', '/api/decisions', {
     summary: 'Decisions of a workspace, by status and aging bucket',

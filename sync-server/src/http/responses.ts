@@ -9,6 +9,9 @@ import {
   API_ERRORS,
   DECISION_STATUSES,
   NOTIFICATION_KINDS,
+  RECEIPT_ALG,
+  RECEIPT_FORMAT,
+  RECEIPT_KINDS,
   ROLES,
   THREAD_STATUSES,
   VERDICT_STATUSES,
@@ -177,8 +180,40 @@ export const verdictSchema = z.looseObject({
   remedy: z.string().optional().describe('rejected'),
   checkpointId: z.string().optional().describe('awaiting-approval'),
 });
+/** A signed verdict (docs/RECEIPTS.md); the exact shape is `receiptSchema` of `@caucus/schema`. */
+export const receiptDocSchema = z.looseObject({
+  payload: z
+    .looseObject({
+      format: z.literal(RECEIPT_FORMAT),
+      kid: z.string(),
+      kind: z.enum(RECEIPT_KINDS),
+      intentId: z.string().nullable(),
+      actor: id,
+      type: z.string(),
+      workspaceId: z.string().nullable(),
+      args: z.unknown(),
+      verdict: verdictSchema,
+      checkpoint: z.looseObject({}).nullable().describe('outcomes: how the checkpoint closed'),
+      policyVersion: z.number().int(),
+      at: time,
+      audit: z.looseObject({ seq: z.number().int(), hash: z.string() }),
+    })
+    .describe('signed as RFC 8785 canonical JSON'),
+  signature: z.string().describe('Ed25519, base64url without padding'),
+});
+export const receiptKeysDocSchema = z.looseObject({
+  keys: z.array(
+    z.looseObject({
+      kid: z.string().describe('RFC 7638 JWK thumbprint'),
+      alg: z.literal(RECEIPT_ALG),
+      publicKey: z.string().describe('raw 32-byte Ed25519 public key, base64url'),
+      createdAt: time,
+      retiredAt: time.nullable().describe('null: the key that signs now'),
+    }),
+  ),
+});
 export const intentResultsSchema = z.looseObject({
-  results: z.array(verdictSchema.extend({ id: z.string().nullable() })),
+  results: z.array(verdictSchema.extend({ id: z.string().nullable(), receipt: receiptDocSchema.optional() })),
 });
 export const storedIntentSchema = z.looseObject({
   id,
@@ -187,6 +222,11 @@ export const storedIntentSchema = z.looseObject({
   verdict: verdictSchema,
   createdAt: time,
   checkpoint: z.looseObject({}).optional(),
+  receipt: receiptDocSchema.optional(),
+  outcome: z
+    .looseObject({ verdict: verdictSchema, receipt: receiptDocSchema })
+    .optional()
+    .describe('once the checkpoint of an awaiting-approval intent closed'),
 });
 
 export const decisionSummarySchema = z.looseObject({

@@ -131,10 +131,15 @@ export class Connection implements RoomMember, TokenBucket {
     this.close(CLOSE_CODES.malformed, 'text-frame');
   }
 
-  /** Changes what this connection may do, at once (role change, revocation). */
+  /**
+   * Changes what this connection may do, at once (role change, revocation), and tells the client
+   * through its socket; losing access closes it with 4403.
+   */
   setAccess(access: Access): void {
+    if (this.closed || access === this.access) return;
     this.access = access;
-    if (access === 'none') this.close(CLOSE_CODES.forbidden, 'access-revoked');
+    if (access === 'none') return this.close(CLOSE_CODES.forbidden, 'access-revoked');
+    this.socket.accessChanged(access);
   }
 
   private handle(frame: Uint8Array): void {

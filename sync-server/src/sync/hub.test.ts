@@ -23,9 +23,14 @@ import type { SyncSocket } from './socket.js';
 class TestSocket implements SyncSocket {
   sent: Uint8Array[] = [];
   closedWith: { code: number; reason: string } | null = null;
+  accessChanges: string[] = [];
   bufferedAmount = 0;
-  send(data: Uint8Array) {
+  send(data: Uint8Array, onWritten?: () => void) {
     this.sent.push(data);
+    if (onWritten) queueMicrotask(onWritten);
+  }
+  accessChanged(access: 'read' | 'write') {
+    this.accessChanges.push(access);
   }
   close(code: number, reason: string) {
     this.closedWith = { code, reason };

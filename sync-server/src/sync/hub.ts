@@ -53,6 +53,9 @@ interface Batch {
 
 const newBatch = (): Batch => ({ writes: [], callbacks: [] });
 
+/** WebSocket close code 1000. */
+const NORMAL_CLOSURE = 1000;
+
 /** Updates of one document committed together, in seq order. */
 export interface CommittedEvent {
   doc: DocName;
@@ -62,11 +65,24 @@ export interface CommittedEvent {
   ydoc: Y.Doc;
 }
 
+/** Who a socket authenticated as: what revocations match on. */
+export type SessionIdentity = Pick<ConnectionInfo, 'userId' | 'sessionId' | 'apiTokenId'>;
+
+/**
+ * A socket that carries connections of its own (a multiplexed socket): it must be closed on
+ * revocation and shutdown even while it holds no document.
+ */
+export interface HubSession {
+  readonly info: SessionIdentity;
+  close(code: number, reason: string): void;
+}
+
 export class SyncHub implements ConnectionHost {
   readonly limits: Limits;
   private readonly rooms = new Map<DocName, Room>();
   private readonly loading = new Map<DocName, Promise<Room>>();
   private readonly connections = new Set<Connection>();
+  private readonly sessions = new Set<HubSession>();
   private batch = newBatch();
   private inflight: Batch | null = null;
   private flushing: Promise<void> | null = null;
@@ -98,6 +114,16 @@ export class SyncHub implements ConnectionHost {
 
   get stats(): { connections: number; documents: number } {
     return { connections: this.connections.size, documents: this.rooms.size };
+  }
+
+  /** Registers a multiplexed socket (see HubSession); a stopped hub closes it at once. */
+  track(session: HubSession): void {
+    if (this.stopped) queueMicrotask(() => session.close(CLOSE_CODES.goingAway, 'server-shutdown'));
+    else this.sessions.add(session);
+  }
+
+  untrack(session: HubSession): void {
+    this.sessions.delete(session);
   }
 
   /** Starts serving a client on `socket`; the document is loaded if it is not already. */
@@ -219,7 +245,8 @@ export class SyncHub implements ConnectionHost {
     this.options.metrics.connections.dec();
     if (code !== null) {
       this.options.metrics.closedConnections.inc({ code: String(code) });
-      if (code !== CLOSE_CODES.goingAway) {
+      // 1000: a multiplexed unsubscribe, which is nothing to log.
+      if (code !== CLOSE_CODES.goingAway && code !== NORMAL_CLOSURE) {
         this.options.logger.info(
           { doc: conn.info.docName, user: conn.info.userId, code, reason },
           'connection closed by server',
@@ -240,8 +267,9 @@ export class SyncHub implements ConnectionHost {
     }
   }
 
-  /** Closes every connection matching `filter` (e.g. a revoked session). */
-  closeWhere(filter: (info: ConnectionInfo) => boolean, code: number, reason: string): void {
+  /** Closes every socket and connection matching `filter` (e.g. a revoked session). */
+  closeWhere(filter: (info: SessionIdentity) => boolean, code: number, reason: string): void {
+    for (const session of [...this.sessions]) if (filter(session.info)) session.close(code, reason);
     for (const conn of [...this.connections]) if (filter(conn.info)) conn.close(code, reason);
   }
 
@@ -412,6 +440,7 @@ export class SyncHub implements ConnectionHost {
     this.stopped = true;
     await this.flush();
     for (const conn of [...this.connections]) conn.close(CLOSE_CODES.goingAway, 'server-shutdown');
+    for (const session of [...this.sessions]) session.close(CLOSE_CODES.goingAway, 'server-shutdown');
     for (const room of [...this.rooms.values()]) {
       await this.compact(room);
       room.destroy();

@@ -1,23 +1,38 @@
 /**
- * The WebSocket edge of sync: authenticates an HTTP upgrade on `/sync/<docName>` (token, Origin,
- * document access) and hands the socket to the hub. It holds no sync logic.
+ * The WebSocket edge of sync: authenticates HTTP upgrades and hands the sockets to the sync core.
+ * Two endpoints share the token, Origin and per-user rules:
+ *
+ * - `/sync/<docName>`: one document per socket, the y-websocket protocol (the official client);
+ *   document access is checked at upgrade (403).
+ * - `/sync` with the subprotocol `caucus.mux.v1`: many documents per socket; access is checked per
+ *   subscription, never at upgrade (mux-session.ts).
+ *
+ * It holds no sync logic.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import {
+  CLOSE_CODES,
+  MUX_SUBPROTOCOL,
   SUBPROTOCOL,
-  TOKEN_SUBPROTOCOL_PREFIX,
   docName,
   parseDocName,
   type Access,
   type DocRef,
 } from '@caucus/schema';
-import type { Connection, ConnectionInfo } from './connection.js';
-import type { Logger } from '../logger.js';
 import type { Principal } from '../auth/auth-service.js';
+import type { Limits } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Metrics, UpgradeRefusal } from '../metrics.js';
+import { encodePermissionDenied } from './codec.js';
+import type { Connection, ConnectionInfo } from './connection.js';
+import { Heartbeat } from './heartbeat.js';
 import type { SyncHub } from './hub.js';
+import { MuxSession } from './mux-session.js';
 import type { SyncSocket } from './socket.js';
+import { offeredProtocols, originAllowed, refuseUpgrade, tokenOf } from './upgrade-request.js';
+import { WsLink, type LinkContext } from './ws-link.js';
 
 export interface SyncTransportDeps {
   hub: SyncHub;
@@ -25,224 +40,213 @@ export interface SyncTransportDeps {
   access(userId: string, ref: DocRef): Access;
   /** Extra allowed Origins besides the server's own. */
   origins: readonly string[];
-  maxFrameBytes: number;
-  maxPreAuthBytes: number;
-  maxConnectionsPerUser: number;
+  limits: Limits;
+  metrics: Metrics;
   logger: Logger;
 }
 
+export interface SyncTransport {
+  /** Stops accepting upgrades and stops the heartbeat (open sockets are closed by the hub). */
+  detach(): void;
+  /** Open sync sockets, whatever their protocol (a multiplexed socket counts once). */
+  readonly sockets: number;
+}
+
+const MUX_PATH = '/sync';
 const SYNC_PREFIX = '/sync/';
 
-/** Serves sync on `server`'s upgrade requests; returns a function that stops accepting new ones. */
-export function attachSyncTransport(server: Server, deps: SyncTransportDeps): () => void {
+/** Serves sync on `server`'s upgrade requests. */
+export function attachSyncTransport(server: Server, deps: SyncTransportDeps): SyncTransport {
+  const { metrics, logger, limits } = deps;
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: deps.maxFrameBytes,
+    maxPayload: limits.maxFrameBytes,
     perMessageDeflate: false,
     clientTracking: false,
     // Browsers pass the token as a subprotocol; the server answers with the plain one, never the token.
-    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    handleProtocols: (protocols, req) => {
+      const wanted =
+        new URL(req.url ?? '/', 'http://localhost').pathname === MUX_PATH ? MUX_SUBPROTOCOL : SUBPROTOCOL;
+      return protocols.has(wanted) ? wanted : false;
+    },
   });
-  const perUser = new Map<string, number>();
+  const heartbeat = new Heartbeat<WsLink>(limits.heartbeatIntervalMs, (link) => {
+    metrics.wsHeartbeatTimeouts.inc();
+    logger.info({ user: link.userId }, 'sync socket dropped: no answer to ping');
+    link.terminate();
+  });
+  const ctx: LinkContext = {
+    maxBufferedBytes: limits.maxBufferedBytes,
+    traffic: metrics.wsTraffic,
+    heartbeat,
+    perUser: new Map(),
+    onLinkClosed: (link) => metrics.wsSockets.dec({ protocol: link instanceof MuxLink ? 'mux' : 'doc' }),
+  };
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    handleUpgrade(wss, deps, perUser, req, socket, head).catch((err: unknown) => {
-      deps.logger.error({ err }, 'upgrade failed');
-      reject(socket, 500, 'internal', 'internal error');
+    const refuse = (status: number, reason: UpgradeRefusal, code: string, message: string) => {
+      metrics.wsUpgradesRefused.inc({ reason });
+      refuseUpgrade(socket, status, code, message);
+    };
+    handleUpgrade({ wss, deps, ctx, req, socket, head, refuse }).catch((err: unknown) => {
+      logger.error({ err }, 'upgrade failed');
+      refuse(500, 'internal', 'internal', 'internal error');
     });
   };
   server.on('upgrade', onUpgrade);
-  return () => server.off('upgrade', onUpgrade);
+  return {
+    detach() {
+      server.off('upgrade', onUpgrade);
+      heartbeat.stop();
+    },
+    get sockets() {
+      return heartbeat.size;
+    },
+  };
 }
 
-async function handleUpgrade(
-  wss: WebSocketServer,
-  deps: SyncTransportDeps,
-  perUser: Map<string, number>,
-  req: IncomingMessage,
-  socket: Duplex,
-  head: Buffer,
-): Promise<void> {
+interface Upgrade {
+  wss: WebSocketServer;
+  deps: SyncTransportDeps;
+  ctx: LinkContext;
+  req: IncomingMessage;
+  socket: Duplex;
+  head: Buffer;
+  refuse: (status: number, reason: UpgradeRefusal, code: string, message: string) => void;
+}
+
+async function handleUpgrade(u: Upgrade): Promise<void> {
+  const { deps, req, refuse } = u;
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (!url.pathname.startsWith(SYNC_PREFIX)) return reject(socket, 404, 'not-found', 'no such endpoint');
-  let name: string;
-  try {
-    name = decodeURIComponent(url.pathname.slice(SYNC_PREFIX.length));
-  } catch {
-    return reject(socket, 400, 'bad-request', 'malformed document name');
+  const mux = url.pathname === MUX_PATH;
+  let ref: DocRef | null = null;
+  if (!mux) {
+    if (!url.pathname.startsWith(SYNC_PREFIX))
+      return refuse(404, 'not-found', 'not-found', 'no such endpoint');
+    let name: string;
+    try {
+      name = decodeURIComponent(url.pathname.slice(SYNC_PREFIX.length));
+    } catch {
+      return refuse(400, 'bad-request', 'bad-request', 'malformed document name');
+    }
+    ref = parseDocName(name);
+    if (!ref) return refuse(400, 'bad-request', 'bad-request', 'not a document name (kind:id)');
   }
-  const ref = parseDocName(name);
-  if (!ref) return reject(socket, 400, 'bad-request', 'not a document name (kind:id)');
-  if (!originAllowed(req, deps.origins)) return reject(socket, 403, 'forbidden', 'origin not allowed');
-  if (head.length > deps.maxPreAuthBytes)
-    return reject(socket, 400, 'bad-request', 'too much data before the handshake');
+  if (!originAllowed(req, deps.origins)) return refuse(403, 'origin', 'forbidden', 'origin not allowed');
+  if (u.head.length > deps.limits.maxPreAuthBytes)
+    return refuse(400, 'bad-request', 'bad-request', 'too much data before the handshake');
+  if (mux && !offeredProtocols(req).includes(MUX_SUBPROTOCOL))
+    return refuse(
+      400,
+      'bad-request',
+      'bad-request',
+      `${MUX_PATH} speaks ${MUX_SUBPROTOCOL}: offer it as a subprotocol`,
+    );
   const token = tokenOf(req, url);
-  if (!token) return reject(socket, 401, 'unauthorized', 'a token is required');
+  if (!token) return refuse(401, 'unauthorized', 'unauthorized', 'a token is required');
   let principal: Principal;
   try {
     principal = await deps.authenticate(token);
   } catch {
-    return reject(socket, 401, 'unauthorized', 'invalid or expired token');
+    return refuse(401, 'unauthorized', 'unauthorized', 'invalid or expired token');
   }
-  const access = deps.access(principal.userId, ref);
-  if (access === 'none') return reject(socket, 403, 'forbidden', 'no access to this document');
-  const open = perUser.get(principal.userId) ?? 0;
-  if (open >= deps.maxConnectionsPerUser)
-    return reject(socket, 429, 'rate-limited', 'too many open connections');
-  if (socket.destroyed) return;
+  const access = ref ? deps.access(principal.userId, ref) : null;
+  if (access === 'none') return refuse(403, 'forbidden', 'forbidden', 'no access to this document');
+  if ((u.ctx.perUser.get(principal.userId) ?? 0) >= deps.limits.maxConnectionsPerUser)
+    return refuse(429, 'too-many-connections', 'rate-limited', 'too many open connections');
+  if (u.socket.destroyed) return;
   const acks = url.searchParams.get('acks') === '1';
-  wss.handleUpgrade(req, socket, head, (ws) => {
-    perUser.set(principal.userId, open + 1);
-    const info: ConnectionInfo = {
-      userId: principal.userId,
-      name: principal.name,
-      docName: docName(ref),
-      ref,
-      access,
-      acks,
-      expiresAt: principal.expiresAt,
-    };
-    if (principal.sessionId) info.sessionId = principal.sessionId;
-    if (principal.apiTokenId) info.apiTokenId = principal.apiTokenId;
-    const link = new WsSyncSocket(ws, socket, perUser, principal.userId);
-    (ws as LinkedWebSocket)[LINK] = link;
-    link.conn = deps.hub.connect(link, info);
-    ws.on('message', onMessage);
-    ws.on('close', onClose);
-    ws.on('error', onError);
+  u.wss.handleUpgrade(req, u.socket, u.head, (ws) => {
+    if (ref && access) openDocument(u, ws, principal, ref, access, acks);
+    else openMux(u, ws, principal);
   });
 }
 
-/**
- * The socket the hub writes to, one per connection. Messages are framed here and written to the
- * TCP socket directly (the one `ws` owns; `ws` itself only writes control frames to it,
- * synchronously, so the order holds): a broadcast hands the same bytes to every member, and they
- * are framed once for all of them instead of once per socket by `ws.send`. The `ws` listeners
- * below are shared by every connection and find theirs through `LINK`, so an idle connection
- * costs this one small object, not a set of closures.
- */
-class WsSyncSocket implements SyncSocket {
+function openDocument(
+  u: Upgrade,
+  ws: WebSocket,
+  principal: Principal,
+  ref: DocRef,
+  access: Access,
+  acks: boolean,
+) {
+  const info: ConnectionInfo = {
+    userId: principal.userId,
+    name: principal.name,
+    docName: docName(ref),
+    ref,
+    access,
+    acks,
+    expiresAt: principal.expiresAt,
+  };
+  if (principal.sessionId) info.sessionId = principal.sessionId;
+  if (principal.apiTokenId) info.apiTokenId = principal.apiTokenId;
+  const link = new DocLink(ws, u.socket, u.ctx, principal.userId);
+  link.bind();
+  u.deps.metrics.wsSockets.inc({ protocol: 'doc' });
+  link.conn = u.deps.hub.connect(link, info);
+}
+
+function openMux(u: Upgrade, ws: WebSocket, principal: Principal) {
+  const link = new MuxLink(ws, u.socket, u.ctx, principal.userId);
+  link.bind();
+  u.deps.metrics.wsSockets.inc({ protocol: 'mux' });
+  link.session = new MuxSession(u.deps, link, principal);
+}
+
+/** A socket carrying one document: it is that document's `SyncSocket`. */
+class DocLink extends WsLink implements SyncSocket {
   conn: Connection | null = null;
 
-  constructor(
-    private readonly ws: WebSocket,
-    private readonly socket: Duplex,
-    readonly perUser: Map<string, number>,
-    readonly userId: string,
-  ) {}
-
-  send(data: Uint8Array): void {
-    if (this.ws.readyState === OPEN) this.socket.write(framed(data));
+  send(data: Uint8Array, onWritten?: () => void): void {
+    this.write(data, onWritten);
   }
 
-  close(code: number, reason: string): void {
-    this.ws.close(code, reason);
+  /** The y-websocket protocol has no "access" message: a downgrade is told as a refusal. */
+  accessChanged(access: 'read' | 'write'): void {
+    if (access === 'read')
+      this.write(
+        encodePermissionDenied({
+          code: 'read-only',
+          message: 'your access changed: this document is now read-only',
+        }),
+      );
   }
 
-  get bufferedAmount(): number {
-    return this.socket.writableLength;
+  receive(frame: Uint8Array): void {
+    this.conn?.receive(frame);
   }
-}
 
-const OPEN = 1;
-const LINK = Symbol('caucus.sync-socket');
-type LinkedWebSocket = WebSocket & { [LINK]: WsSyncSocket };
-
-function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-  const conn = (this as LinkedWebSocket)[LINK].conn as Connection;
-  if (!isBinary) conn.receiveText();
-  else conn.receive(toBytes(data));
-}
-
-function onClose(this: WebSocket, code: number): void {
-  const { perUser, userId, conn } = (this as LinkedWebSocket)[LINK];
-  const left = (perUser.get(userId) ?? 1) - 1;
-  if (left <= 0) perUser.delete(userId);
-  else perUser.set(userId, left);
-  conn?.onSocketClosed(code === 1009 ? 1009 : null, '');
-}
-
-function onError(this: WebSocket): void {
-  this.terminate();
-}
-
-/** The last message framed, and its frame: a broadcast sends the same bytes many times in a row. */
-let lastMessage: Uint8Array | null = null;
-let lastFrame: Buffer = Buffer.alloc(0);
-
-function framed(message: Uint8Array): Buffer {
-  if (message !== lastMessage) {
-    lastFrame = binaryFrame(message);
-    lastMessage = message;
+  receiveText(): void {
+    this.conn?.receiveText();
   }
-  return lastFrame;
-}
 
-/** A final, unmasked binary WebSocket frame (RFC 6455 §5.2) carrying `payload`. */
-export function binaryFrame(payload: Uint8Array): Buffer {
-  const length = payload.length;
-  const header = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(header + length);
-  frame[0] = 0x82;
-  if (header === 2) frame[1] = length;
-  else if (header === 4) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-    frame.writeUInt32BE(length >>> 0, 6);
+  linkClosed(code: number | null): void {
+    this.conn?.onSocketClosed(code, '');
   }
-  frame.set(payload, header);
-  return frame;
-}
 
-function toBytes(data: RawData): Uint8Array {
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-}
-
-function tokenOf(req: IncomingMessage, url: URL): string | null {
-  const query = url.searchParams.get('token');
-  if (query) return query;
-  const header = req.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim() || null;
-  const protocols = req.headers['sec-websocket-protocol'];
-  if (protocols) {
-    for (const p of protocols.split(',')) {
-      const value = p.trim();
-      if (value.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) return value.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
-    }
-  }
-  return null;
-}
-
-/** Same-origin is always allowed, and so are clients that send no Origin (scripts, not browsers). */
-function originAllowed(req: IncomingMessage, allowed: readonly string[]): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true;
-  if (allowed.includes(origin)) return true;
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
+  protected overflow(): void {
+    this.conn?.close(CLOSE_CODES.tryAgainLater, 'slow-consumer');
   }
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-};
+/** A multiplexed socket: its session holds the documents. */
+class MuxLink extends WsLink {
+  session: MuxSession | null = null;
 
-function reject(socket: Duplex, status: number, code: string, message: string): void {
-  if (socket.destroyed) return;
-  const body = JSON.stringify({ error: { code, message } });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+  receive(frame: Uint8Array): void {
+    this.session?.receive(frame);
+  }
+
+  receiveText(): void {
+    this.session?.receiveText();
+  }
+
+  linkClosed(code: number | null): void {
+    this.session?.linkClosed(code);
+  }
+
+  protected overflow(): void {
+    this.session?.close(CLOSE_CODES.tryAgainLater, 'slow-consumer');
+  }
 }

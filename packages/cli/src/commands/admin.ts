@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { openDb, verifyAuditChain, type AuditVerification } from '@caucus/sync-server';
 import { addRebuildProjection } from './rebuild-projection.js';
+import { addRotateReceiptKey } from './rotate-receipt-key.js';
 
 export interface DataDirOptions {
   /** Default: `CAUCUS_DATA_DIR`, then `./data`. */
@@ -57,5 +58,6 @@ export function adminCommand(): Command {
     .option(...dataDirOption)
     .action((options: DataDirOptions) => runVerifyAudit(options));
   addRebuildProjection(admin, dataDirOption);
+  addRotateReceiptKey(admin, dataDirOption);
   return admin;
 }

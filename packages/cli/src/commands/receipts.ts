@@ -5,8 +5,11 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { fetchReceiptKeys } from '@caucus/client';
+import type { ReceiptKey } from '@caucus/schema';
 import type { Context } from '../context.js';
 import type { ContextOf } from '../program.js';
+import { receiptsVerifyCommand } from './receipts-verify.js';
 import { table, when } from '../output.js';
 
 interface KeptReceipt {
@@ -58,16 +61,12 @@ export function addReceiptCommands(program: Command, contextOf: ContextOf): Comm
     .action(async (file: string | undefined, _options: unknown, command: Command) => {
       const ctx = contextOf(command);
       const kept = await keptReceipts(ctx);
-      let keys: unknown[] = [];
+      let keys: ReceiptKey[] = [];
       try {
-        const res = await fetch(`${await ctx.url()}/api/receipts/keys`, {
-          signal: AbortSignal.timeout(5_000),
-        });
-        const body = (await res.json()) as { keys?: unknown[] };
-        if (res.ok && Array.isArray(body.keys)) keys = body.keys;
+        keys = await fetchReceiptKeys(await ctx.url());
       } catch {
         ctx.out.note(
-          'the server could not be reached: the set carries no keys (verify it with --keys or --url)',
+          'the server’s keys could not be fetched: the set carries none (verify it with --keys or --url)',
         );
       }
       const set = { keys, receipts: kept.map((r) => r.receipt) };
@@ -76,5 +75,6 @@ export function addReceiptCommands(program: Command, contextOf: ContextOf): Comm
         ctx.out.result({ file, receipts: kept.length }, () => `wrote ${kept.length} receipt(s) to ${file}`);
       } else process.stdout.write(`${JSON.stringify(set)}\n`);
     });
+  receipts.addCommand(receiptsVerifyCommand());
   return receipts;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as ws from 'ws';
-import { binaryFrame } from './ws-transport.js';
+import { binaryFrame } from './ws-link.js';
 
 // ws's own framing and parsing, which its type definitions do not declare.
 const { Receiver, Sender } = ws as unknown as {
