@@ -5,7 +5,7 @@
 
 export const EXIT = {
   ok: 0,
-  /** Bad arguments or options. */
+  /** Bad arguments or options, or input that cannot be used (a missing file or data dir). */
   usage: 1,
   /** The server (or the policy) said no: a rejected intent, a refused change, 403/404/409. */
   refused: 2,
@@ -58,8 +58,9 @@ export function describe(err: unknown): { line: string; exit: ExitCode } {
     return { line: `${coded.code}: ${oneLine(err.message)}`, exit: exitFor(coded.code, status) };
   }
   return {
-    line: `internal: ${oneLine(err instanceof Error ? err.message : String(err))}`,
-    exit: EXIT.internal,
+    // Code-less errors come from input the commands did not foresee (a missing file or data dir).
+    line: `error: ${oneLine(err instanceof Error ? err.message : String(err))}`,
+    exit: EXIT.usage,
   };
 }
 

@@ -26,6 +26,40 @@ function version(): string {
   return pkg.version;
 }
 
+/** The options every client command takes (each command's own, so `caucus <command> … --json` works). */
+const GLOBAL_OPTIONS: ReadonlyArray<readonly [flags: string, description: string]> = [
+  [
+    '--url <url>',
+    'the server (env CAUCUS_URL; default: the one the state dir is signed in to, else http://127.0.0.1:8787)',
+  ],
+  ['--token <token>', 'an API token (env CAUCUS_TOKEN) instead of the signed-in session'],
+  [
+    '--state-dir <dir>',
+    'where the session, outbox and documents are kept (env CAUCUS_STATE_DIR, default ~/.caucus)',
+  ],
+  ['--json', 'print results as JSON, one value per line'],
+];
+
+const GLOBAL_HELP = `
+Every client command takes --url, --token, --state-dir and --json (see the command's --help).
+Exit codes: 0 ok, 1 usage, 2 refused/rejected, 3 offline with work queued, 4 auth required,
+5 server unreachable (nothing queued), 6 internal error.`;
+
+/** Adds the global options to every leaf command that does not define its own (admin and serve keep theirs). */
+function addGlobalOptions(command: Command): void {
+  for (const sub of command.commands) {
+    if (sub.name() === 'serve' || sub.name() === 'admin') continue;
+    if (sub.commands.length > 0) {
+      addGlobalOptions(sub);
+      continue;
+    }
+    for (const [flags, description] of GLOBAL_OPTIONS) {
+      const long = flags.split(' ')[0];
+      if (!sub.options.some((o) => o.long === long)) sub.option(flags, description);
+    }
+  }
+}
+
 /** Made once per run, from the options of whichever command runs. */
 export type ContextOf = (command: Command) => Context;
 
@@ -41,16 +75,7 @@ export async function buildProgram(
   const program = new Command('caucus')
     .description('Caucus: local-first sync with governance — the server, and a client for people and scripts')
     .version(version())
-    .option(
-      '--url <url>',
-      'the server (env CAUCUS_URL; default: the one this state dir is signed in to, else http://127.0.0.1:8787)',
-    )
-    .option('--token <token>', 'an API token (env CAUCUS_TOKEN) instead of the signed-in session')
-    .option(
-      '--state-dir <dir>',
-      'where the session, outbox and documents are kept (env CAUCUS_STATE_DIR, default ~/.caucus)',
-    )
-    .option('--json', 'print results as JSON, one value per line')
+    .addHelpText('after', GLOBAL_HELP)
     .showHelpAfterError('(caucus --help lists the commands)');
   addServeCommand(program);
   addAuthCommands(program, contextOf);
@@ -64,6 +89,7 @@ export async function buildProgram(
   addUploadCommand(program, contextOf);
   addSyncCommands(program, contextOf);
   addReceiptCommands(program, contextOf);
+  addGlobalOptions(program);
   if (argv.slice(2).includes('admin')) {
     const { adminCommand } = await import('./commands/admin.js');
     program.addCommand(adminCommand());
