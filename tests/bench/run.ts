@@ -3,7 +3,7 @@
  * server, Hocuspocus and a bare ws relay, on the same machine in the same run.
  *
  * Flags: --quick (small, one repetition, under two minutes), --write (update docs/PERFORMANCE.md),
- * --only=fanout,idle,cold,typing,durable,churn,uploads,projection, --servers=caucus,reference,…,
+ * --only=fanout,idle,cold,typing,durable,churn,uploads,projection,client, --servers=caucus,reference,…,
  * --reps=N, --keep-data, --caucus-root=<dir> (run Caucus from another checkout, e.g. to compare
  * before and after a change), --render=<results json> (render an earlier run's table again).
  * JSON of every run goes to tests/bench/results/ (not committed).
@@ -51,6 +51,7 @@ const BUILT_IN: Record<string, (ctx: ScenarioContext) => Promise<ScenarioResult>
 const OPTIONAL_SCENARIOS = [
   { name: 'uploads', file: 'uploads.ts', exportName: 'benchUploads', title: 'uploads' },
   { name: 'projection', file: 'projection.ts', exportName: 'benchProjection', title: 'projection lag' },
+  { name: 'client', file: 'sync-client.ts', exportName: 'benchSyncClient', title: 'sync client' },
 ] as const;
 
 interface Args {

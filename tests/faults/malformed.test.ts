@@ -618,7 +618,14 @@ describe('awareness after a reconnect', () => {
     other.doc.getText('body').insert(0, 'later');
     await edit;
 
+    // Its old clock is the one its removal was announced with: the server answers with that
+    // removal (peers would ignore the state), and the client announces past it, as y-protocols does.
+    const removal = second.next(
+      (t, f) => t === MESSAGE_TYPES.awareness && decodeAwarenessStates(f).get(CLIENT) === null,
+    );
     second.sendAwareness(awarenessPayload([{ clientId: CLIENT, clock: 2, state: '{"cursor":2}' }]));
+    await removal;
+    second.sendAwareness(awarenessPayload([{ clientId: CLIENT, clock: 3, state: '{"cursor":2}' }]));
     const answer = second.next(
       (t, f) => t === MESSAGE_TYPES.awareness && decodeAwarenessStates(f).has(other.doc.clientID),
     );

@@ -5,7 +5,7 @@
  * server) keeps old receipts verifiable; retries and reads return the stored receipt.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyReceipt, verifyReceipts, type ReceiptCheck } from '@caucus/client';
+import { verifyReceipt, verifyReceipts, type ReceiptCheck } from '@caucus/client/receipts';
 import { newId, type Receipt, type ReceiptKey } from '@caucus/schema';
 import { rotateReceiptKeyOf } from '../../packages/cli/src/commands/rotate-receipt-key.js';
 import { addMember, api, createThread, signup, startTestServer, type TestServer } from '../support/server.js';

@@ -1,11 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CLOSE_CODES, MESSAGE_TYPES } from '@caucus/schema';
+import * as decoding from 'lib0/decoding';
+import { CLOSE_CODES, MESSAGE_TYPES, decodeRefusal } from '@caucus/schema';
 import { api, createThread, signup, startTestServer, type TestServer } from '../support/server.js';
 import { connectClient, nextClose, synced, until } from '../support/providers.js';
 import { RawClient } from '../support/raw-client.js';
 
 let ts: TestServer | null = null;
+
+/** The reason text of a y-protocols `PermissionDenied` message. */
+function readPermissionDenied(frame: Uint8Array): string {
+  const d = decoding.createDecoder(frame);
+  decoding.readVarUint(d);
+  decoding.readVarUint(d);
+  return decoding.readVarString(d);
+}
 
 afterEach(async () => {
   await ts?.stop();
@@ -28,15 +37,19 @@ describe('limits, each with its close code', () => {
     expect((await raw.closed).code).toBe(CLOSE_CODES.frameTooLarge);
   });
 
-  it('closes with 4413 on an update over the update limit', async () => {
+  it('refuses an update over the update limit with PermissionDenied, then closes with 4413', async () => {
     const { docUrl } = await setup({ limits: { maxUpdateBytes: 1024 } });
     const raw = await RawClient.open(docUrl);
     const doc = new Y.Doc();
     await raw.syncInto(doc);
     const before = Y.encodeStateVector(doc);
     doc.getText('body').insert(0, 'x'.repeat(5000));
+    const denied = raw.next((type) => type === MESSAGE_TYPES.auth);
     raw.sendUpdate(Y.encodeStateAsUpdate(doc, before));
     expect(await raw.closed).toEqual({ code: CLOSE_CODES.tooLarge, reason: 'update-too-large' });
+    // The refusal came first (the close is the last frame), with its code.
+    const refusal = decodeRefusal(readPermissionDenied(await denied));
+    expect(refusal?.code).toBe('update-too-large');
   });
 
   it('refuses growth past the document limit', async () => {

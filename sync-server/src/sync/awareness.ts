@@ -4,12 +4,23 @@
  * loaded); only that user's connections may set its state. The connection that set a state owns
  * it: when that connection closes, the state is removed for everyone. The `user` field is filled
  * from the token.
+ *
+ * A returning peer must be visible at once. Its connection closed, so every peer was told of the
+ * removal with the state's clock raised by one; the client, reconnecting with the same clientID,
+ * announces itself again with its old clock, which every peer ignores (y-protocols applies a
+ * state only with a higher clock). The registry therefore keeps the removal (a tombstone, while
+ * the document is loaded) and answers such a stale announcement to its sender alone with that
+ * removal. y-protocols' Awareness reacts to a removal of its own clientID with a higher clock by
+ * raising its clock past it and announcing its state again — which every peer then applies. No
+ * clock is rewritten; one extra round trip to the returning client, none to anybody else.
  */
 import type { AwarenessEntry } from './codec.js';
 import { MAX_VALUE_DEPTH, nestsDeeperThan } from './content-rules.js';
 
 /** Most awareness clientIDs one connection may announce (a tab normally has one). */
 const MAX_CLIENT_IDS_PER_CONNECTION = 16;
+/** Removals remembered per document (the oldest are forgotten first); see the top of this file. */
+const MAX_TOMBSTONES = 1024;
 
 export interface AwarenessIdentity {
   userId: string;
@@ -19,7 +30,14 @@ export interface AwarenessIdentity {
 interface State {
   clock: number;
   state: string;
-  owner: object;
+  /** The connection that set it; null for a tombstone (its connection closed). */
+  owner: object | null;
+}
+
+/** What `apply` produced: entries for every member, and entries for the sender alone. */
+export interface Applied {
+  relay: AwarenessEntry[];
+  reply: AwarenessEntry[];
 }
 
 export class AwarenessRegistry {
@@ -27,16 +45,20 @@ export class AwarenessRegistry {
   private readonly owned = new Map<object, Set<number>>();
   /** clientID → the user who announced it first. */
   private readonly claims = new Map<number, string>();
+  /** clientIDs whose state is a tombstone, oldest first. */
+  private readonly tombstones = new Set<number>();
 
+  /** States held by open connections. */
   get size(): number {
-    return this.states.size;
+    return this.states.size - this.tombstones.size;
   }
 
   /**
-   * Applies entries sent by `owner`; returns the sanitized entries to relay. Dropped silently:
-   * clientIDs claimed by another user, stale clocks, oversized states, bad JSON, and removals of
-   * states nobody holds — the official client re-broadcasts every change it hears about, others'
-   * states and removals included, so those echoes are not attacks and must not claim anything.
+   * Applies entries sent by `owner`; returns the sanitized entries to relay, and the removals to
+   * send back to a returning client (see the top of this file). Dropped silently: clientIDs
+   * claimed by another user, stale clocks, oversized states, bad JSON, and removals of states
+   * nobody holds — the official client re-broadcasts every change it hears about, others' states
+   * and removals included, so those echoes are not attacks and must not claim anything.
    */
   apply(
     entries: readonly AwarenessEntry[],
@@ -44,15 +66,21 @@ export class AwarenessRegistry {
     identity: AwarenessIdentity,
     maxStateBytes: number,
     mayClaim: (clientId: number) => boolean,
-  ): AwarenessEntry[] {
-    const relayed: AwarenessEntry[] = [];
+  ): Applied {
+    const relay: AwarenessEntry[] = [];
+    const reply: AwarenessEntry[] = [];
     let mine = this.owned.get(owner);
     for (const entry of entries) {
       const claimant = this.claims.get(entry.clientId);
       if (claimant !== undefined && claimant !== identity.userId) continue;
       const current = this.states.get(entry.clientId);
-      if (!current) {
+      const held = current !== undefined && current.owner !== null;
+      if (!held) {
         if (entry.state === 'null') continue;
+        if (current && entry.clock <= current.clock) {
+          reply.push({ clientId: entry.clientId, clock: current.clock, state: 'null' });
+          continue;
+        }
         if (claimant === undefined && !mayClaim(entry.clientId)) continue;
         if ((mine?.size ?? 0) >= MAX_CLIENT_IDS_PER_CONNECTION) continue;
       } else if (entry.clock < current.clock || (entry.clock === current.clock && entry.state !== 'null')) {
@@ -62,7 +90,8 @@ export class AwarenessRegistry {
       const state = sanitize(entry.state, identity);
       if (state === undefined) continue;
       this.claims.set(entry.clientId, identity.userId);
-      if (!current) {
+      if (!held) {
+        this.tombstones.delete(entry.clientId);
         if (!mine) {
           mine = new Set();
           this.owned.set(owner, mine);
@@ -71,13 +100,13 @@ export class AwarenessRegistry {
       }
       // Another connection of the same user (a second tab echoing) updates the state but does not
       // take it over: it is removed when the connection that set it first closes.
-      this.states.set(entry.clientId, { clock: entry.clock, state, owner: current?.owner ?? owner });
-      relayed.push({ clientId: entry.clientId, clock: entry.clock, state });
+      this.states.set(entry.clientId, { clock: entry.clock, state, owner: held ? current.owner : owner });
+      relay.push({ clientId: entry.clientId, clock: entry.clock, state });
     }
-    return relayed;
+    return { relay, reply };
   }
 
-  /** Removes every state `owner` set; returns the removal entries to relay. */
+  /** Removes every state `owner` set, keeping tombstones; returns the removal entries to relay. */
   removeOwner(owner: object): AwarenessEntry[] {
     const mine = this.owned.get(owner);
     if (!mine) return [];
@@ -86,10 +115,21 @@ export class AwarenessRegistry {
     for (const clientId of mine) {
       const current = this.states.get(clientId);
       if (!current || current.owner !== owner) continue;
-      this.states.delete(clientId);
-      if (current.state !== 'null') removed.push({ clientId, clock: current.clock + 1, state: 'null' });
+      const clock = current.state === 'null' ? current.clock : current.clock + 1;
+      this.states.set(clientId, { clock, state: 'null', owner: null });
+      this.remember(clientId);
+      if (current.state !== 'null') removed.push({ clientId, clock, state: 'null' });
     }
     return removed;
+  }
+
+  private remember(clientId: number): void {
+    this.tombstones.add(clientId);
+    for (const oldest of this.tombstones) {
+      if (this.tombstones.size <= MAX_TOMBSTONES) break;
+      this.tombstones.delete(oldest);
+      this.states.delete(oldest);
+    }
   }
 
   /** Every known state, for a joining connection or a query; removed ones are left out. */

@@ -71,6 +71,10 @@ export class Connection implements RoomMember, TokenBucket {
   private preloadBytes = 0;
   private resyncRequests = 0;
   private ackScheduled = false;
+  /** A sync step 2 answer is being built or is still queued (see `answerStep1`). */
+  private answering = false;
+  /** The latest sync step 1 that arrived meanwhile. */
+  private nextStep1: Uint8Array | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -169,17 +173,28 @@ export class Connection implements RoomMember, TokenBucket {
     }
   }
 
+  /**
+   * Answers a sync step 1 with the missing state. At most one answer is built and queued at a
+   * time: a step 1 arriving while the previous answer has not left the socket's buffer only
+   * replaces the pending request, so a client that asks again and again without reading costs
+   * one answer, not one per request (the latest request is answered once the previous is out).
+   */
   private answerStep1(room: Room, stateVector: Uint8Array): void {
     try {
       Y.decodeStateVector(stateVector);
     } catch {
       throw new MalformedMessage('bad state vector');
     }
+    if (this.answering) {
+      this.nextStep1 = stateVector;
+      return;
+    }
+    this.answering = true;
     // Only committed state is passed on: wait until what is applied in memory is in storage.
     this.host.afterCommit(() => {
       if (this.closed) return;
       try {
-        this.socket.send(encodeSyncStep2(room.missingFor(stateVector)));
+        this.socket.send(encodeSyncStep2(room.missingFor(stateVector)), () => this.answered(room));
       } catch (err) {
         this.host.onError(this, err);
         this.close(CLOSE_CODES.internalError, 'internal-error');
@@ -187,10 +202,18 @@ export class Connection implements RoomMember, TokenBucket {
     });
   }
 
+  private answered(room: Room): void {
+    this.answering = false;
+    const next = this.nextStep1;
+    this.nextStep1 = null;
+    if (next && !this.closed) this.answerStep1(room, next);
+  }
+
   private receiveUpdate(room: Room, update: Uint8Array): void {
     const { limits } = this.host;
     if (update.length > limits.maxUpdateBytes) {
-      this.host.onRefused(this, {
+      // Refused in words first, so the client can quarantine the change it cannot send.
+      this.refuse({
         code: 'update-too-large',
         message: `an update is limited to ${limits.maxUpdateBytes} bytes`,
       });
@@ -241,14 +264,16 @@ export class Connection implements RoomMember, TokenBucket {
 
   private receiveAwareness(room: Room, update: Uint8Array): void {
     const entries = decodeAwarenessUpdate(update);
-    const relayed = room.awareness.apply(
+    const { relay, reply } = room.awareness.apply(
       entries,
       this,
       { userId: this.info.userId, name: this.info.name },
       this.host.limits.maxAwarenessBytes,
       (clientId) => (room.owners.get(clientId) ?? this.info.userId) === this.info.userId,
     );
-    if (relayed.length > 0) room.broadcast(encodeAwarenessMessage(encodeAwarenessUpdate(relayed)));
+    if (relay.length > 0) room.broadcast(encodeAwarenessMessage(encodeAwarenessUpdate(relay)));
+    // A returning client announced a clock its peers already saw removed: tell it (awareness.ts).
+    if (reply.length > 0) this.socket.send(encodeAwarenessMessage(encodeAwarenessUpdate(reply)));
   }
 
   /** Sends a durable ack once what this connection sent so far is committed (one per batch). */

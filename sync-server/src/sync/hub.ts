@@ -17,14 +17,10 @@ import type { Logger } from '../logger.js';
 import { Listeners } from '../listeners.js';
 import type { Metrics } from '../metrics.js';
 import type { AppendEntry, DocStore } from '../storage/doc-store.js';
-import {
-  encodeAwarenessMessage,
-  encodeAwarenessUpdate,
-  encodeDurableAck,
-  encodeSyncUpdate,
-} from './codec.js';
+import { encodeAwarenessMessage, encodeAwarenessUpdate, encodeDurableAck } from './codec.js';
 import { Connection, type ConnectionHost, type ConnectionInfo } from './connection.js';
-import { Room, type RoomMember } from './room.js';
+import { relay } from './relay.js';
+import { Room } from './room.js';
 import type { SyncSocket } from './socket.js';
 
 export interface SyncHubOptions {
@@ -318,7 +314,7 @@ export class SyncHub implements ConnectionHost {
       if (writes) writes.push(write);
       else byRoom.set(write.room, [write]);
     }
-    for (const [room, writes] of byRoom) this.relay(room, writes);
+    for (const [room, writes] of byRoom) relay(room, writes);
     for (const fn of batch.callbacks) fn();
     for (const [room, writes] of byRoom) {
       // One ack per connection and batch, carrying the state vector of the room as committed.
@@ -338,42 +334,6 @@ export class SyncHub implements ConnectionHost {
         entries: writes.map((w) => w.entry),
         ydoc: room.doc,
       });
-    }
-  }
-
-  /**
-   * Sends a room's committed updates of one batch to its members: each message is encoded once
-   * and the same bytes go to every member. Several updates of one batch go out merged into one
-   * message; a member that wrote some of them gets the others' merged (never its own back).
-   */
-  private relay(room: Room, writes: readonly PendingWrite[]): void {
-    if (room.members.size === 0) return;
-    const maxBuffered = this.limits.maxBufferedBytes;
-    const send = (member: RoomMember, frame: Uint8Array) => {
-      if (member.socket.bufferedAmount > maxBuffered)
-        (member as Connection).close(CLOSE_CODES.tryAgainLater, 'slow-consumer');
-      else member.socket.send(frame);
-    };
-    if (writes.length === 1) {
-      const { origin, entry } = writes[0] as PendingWrite;
-      const frame = encodeSyncUpdate(entry.update);
-      for (const member of room.members) if (member !== origin) send(member, frame);
-      return;
-    }
-    const origins = new Set<RoomMember>();
-    for (const { origin } of writes) if (origin) origins.add(origin);
-    const merged = (list: readonly PendingWrite[]) =>
-      encodeSyncUpdate(
-        list.length === 1
-          ? (list[0] as PendingWrite).entry.update
-          : Y.mergeUpdates(list.map((w) => w.entry.update)),
-      );
-    const all = merged(writes);
-    for (const member of room.members) if (!origins.has(member)) send(member, all);
-    for (const origin of origins) {
-      if (!room.members.has(origin)) continue;
-      const others = writes.filter((w) => w.origin !== origin);
-      if (others.length > 0) send(origin, merged(others));
     }
   }
 

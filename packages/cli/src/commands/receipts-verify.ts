@@ -14,7 +14,7 @@ import {
   verifyReceipts,
   type ReceiptCheck,
   type ReceiptsReport,
-} from '@caucus/client';
+} from '@caucus/client/receipts';
 import { receiptSetSchema, type ReceiptKey } from '@caucus/schema';
 
 export const VERIFY_EXIT = { ok: 0, usage: 1, failed: 2 } as const;

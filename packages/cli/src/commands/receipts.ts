@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { fetchReceiptKeys } from '@caucus/client';
+import { fetchReceiptKeys } from '@caucus/client/receipts';
 import type { ReceiptKey } from '@caucus/schema';
 import type { Context } from '../context.js';
 import type { ContextOf } from '../program.js';

@@ -5,7 +5,7 @@
  */
 
 /** Failures the client names itself, beside the server's API error codes. */
-export const CLIENT_ERROR_CODES = [
+export const API_CLIENT_ERROR_CODES = [
   /** No answer: the server is down, unreachable, or the request timed out. */
   'network',
   /** An answer that is not what the API documents (not JSON, wrong shape). */
@@ -13,10 +13,10 @@ export const CLIENT_ERROR_CODES = [
   /** No usable credentials: sign in (again). */
   'auth-required',
 ] as const;
-export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
+export type ApiClientErrorCode = (typeof API_CLIENT_ERROR_CODES)[number];
 
 export interface ApiFailure {
-  /** The server's error code (`forbidden`, `not-found`, …), `http-<status>` when it sent none, or a {@link ClientErrorCode}. */
+  /** The server's error code (`forbidden`, `not-found`, …), `http-<status>` when it sent none, or a {@link ApiClientErrorCode}. */
   code: string;
   message: string;
   /** The HTTP status, or null when there was no answer. */

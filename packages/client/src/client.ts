@@ -1,0 +1,281 @@
+/**
+ * createClient: one Caucus client for browser and Node — documents by name over one multiplexed
+ * connection, an offline store, the refused list, and the status of it all. The intent outbox
+ * and uploads attach to it (`attach`), sharing its connection status, store and flush.
+ */
+import type { DecisionId, ThreadId, UserId, WorkspaceId } from '@caucus/schema';
+import { decisionDoc, inboxDoc, threadDoc, workspaceDoc } from '@caucus/schema';
+import type { TokenSource } from './auth/token-source.js';
+import {
+  ClientStatusStore,
+  type ClientProblem,
+  type ClientStatus,
+  type OutboxStatus,
+} from './client-status.js';
+import { DocRegistry, type DocHandle } from './docs/registry.js';
+import { RefusedList } from './docs/refused-list.js';
+import { DecisionView, InboxView, WorkspaceView } from './docs/server-docs.js';
+import { ThreadView } from './docs/thread.js';
+import { ClientError } from './errors.js';
+import type { Observable } from './observable.js';
+import { memoryStorage } from './storage/memory.js';
+import type { ClientStorage } from './storage/types.js';
+import { MuxConnection, type HeartbeatOptions } from './sync/connection.js';
+import { SyncSession } from './sync/session.js';
+import { TabChannel } from './sync/tabs.js';
+import { browserTransport, syncUrl, type TransportFactory } from './sync/transport.js';
+
+export interface ClientOptions {
+  /** The server's http(s) origin; sync goes to ws(s)://…/sync. */
+  url: string;
+  auth: TokenSource;
+  /** Where documents and refused changes are kept; memory when omitted. */
+  storage?: ClientStorage;
+  /** The user the client writes as; asked from `GET /api/me` (and remembered) when omitted. */
+  user?: UserId;
+  /** How sockets are opened: the global WebSocket unless given (`@caucus/client/node` passes `ws`). */
+  transport?: TransportFactory;
+  heartbeat?: Partial<HeartbeatOptions>;
+  backoff?: { baseMs?: number; capMs?: number };
+  /** Don't connect until `connect()` is called (tests; apps that start offline on purpose). */
+  offline?: boolean;
+  /**
+   * Share edits with the other tabs of this browser over a BroadcastChannel of this name: on by
+   * default with `indexedDbStorage()` (`caucus:<origin>`), `false` to turn it off.
+   */
+  tabs?: string | false;
+}
+
+/** A part of the client that other modules add: the intent outbox, uploads. */
+export interface ClientPart {
+  /** What the outbox reports into the client's status. */
+  status?: Observable<OutboxStatus>;
+  /** Part of `client.flush()`: resolves once this part has sent everything. */
+  flush?(): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** Meta key of the server origin a store belongs to. */
+const META_SERVER = 'server';
+/** Meta key of the user id the store was written as. */
+const META_USER = 'user';
+/** How long `flush()` waits by default (ms). */
+const FLUSH_TIMEOUT_MS = 30_000;
+
+export class CaucusClient {
+  readonly url: string;
+  readonly auth: TokenSource;
+  readonly storage: ClientStorage;
+  readonly refused: RefusedList;
+  readonly status: Observable<ClientStatus>;
+  private readonly statusStore: ClientStatusStore;
+  private readonly registry: DocRegistry;
+  private readonly session: SyncSession;
+  private readonly connection: MuxConnection;
+  private readonly parts: ClientPart[] = [];
+  private readonly partStatus = new Map<ClientPart, OutboxStatus>();
+  private readonly tabs: TabChannel | null;
+  private problem: ClientProblem | null = null;
+  private userId: Promise<UserId> | null;
+  private closed = false;
+  private readonly ready: Promise<void>;
+
+  constructor(options: ClientOptions) {
+    this.url = new URL(options.url).origin;
+    this.auth = options.auth;
+    this.storage = options.storage ?? memoryStorage();
+    this.refused = new RefusedList(this.storage.refused);
+    this.userId = options.user ? Promise.resolve(options.user) : null;
+    this.statusStore = new ClientStatusStore({
+      connection: () => ({
+        state: this.connection.status.current.state,
+        problem: this.problem ?? this.connection.status.current.problem,
+      }),
+      docs: () =>
+        [...this.registry.all()].map((e) => [e.name, e.status.current] as [string, typeof e.status.current]),
+      refused: () => this.refused.current,
+      outbox: () => {
+        let outbox = 0;
+        const needsAttention = [];
+        for (const s of this.partStatus.values()) {
+          outbox += s.outbox;
+          needsAttention.push(...s.needsAttention);
+        }
+        return { outbox, needsAttention };
+      },
+    });
+    this.status = this.statusStore;
+    const invalidate = () => this.statusStore.invalidate();
+    this.registry = new DocRegistry(this.storage, {
+      opened: (entry) => {
+        entry.status.subscribe(invalidate);
+        this.session.attach(entry);
+        this.tabs?.attach(entry);
+        invalidate();
+      },
+      closing: (entry) => {
+        this.session.detach(entry);
+        invalidate();
+      },
+    });
+    const tabs = options.tabs ?? (this.storage.kind === 'indexeddb' ? `caucus:${this.url}` : false);
+    this.tabs = tabs === false ? null : new TabChannel(tabs, this.registry);
+    this.session = new SyncSession(this.registry, {
+      refused: (change) => this.refused.add(change),
+      now: Date.now,
+      random: Math.random,
+    });
+    this.connection = new MuxConnection({
+      url: syncUrl(this.url),
+      auth: options.auth,
+      transport: options.transport ?? browserTransport(),
+      listener: this.session,
+      ...(options.heartbeat ? { heartbeat: options.heartbeat } : {}),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+    });
+    this.session.connection = this.connection;
+    this.connection.status.subscribe(invalidate);
+    this.refused.subscribe(invalidate);
+    this.ready = this.checkStore();
+    if (!options.offline) void this.ready.then(() => this.connect());
+  }
+
+  /** The store must belong to this server: documents of two servers never mix. */
+  private async checkStore(): Promise<void> {
+    const server = await this.storage.meta.get(META_SERVER).catch(() => null);
+    if (server === null) await this.storage.meta.set(META_SERVER, this.url).catch(() => undefined);
+    else if (server !== this.url) {
+      this.problem = {
+        code: 'state-dir-mismatch',
+        message: `this store belongs to ${server}, not ${this.url}`,
+      };
+      this.statusStore.invalidate();
+    }
+  }
+
+  /** Starts connecting (again): after `offline: true`, an `auth-required` stop, or to skip a backoff wait. */
+  connect(): void {
+    if (this.closed || this.problem) return;
+    if (this.connection.state === 'offline' && this.connection.status.current.retryAt !== null)
+      this.connection.retryNow();
+    else if (this.connection.status.current.problem) this.connection.retryNow();
+    else this.connection.start();
+  }
+
+  /** Closes the connection, keeping documents open and editable offline. */
+  disconnect(): void {
+    this.connection.stop();
+  }
+
+  /** Opens a document by name (`thread:<id>`, …); every opener shares one Y.Doc. Release when done. */
+  open(name: string): DocHandle {
+    return this.registry.open(name);
+  }
+
+  thread(id: ThreadId | string): ThreadView {
+    return new ThreadView(this.open(threadDoc(id as ThreadId)), () => this.user());
+  }
+
+  decision(id: DecisionId | string): DecisionView {
+    return new DecisionView(this.open(decisionDoc(id as DecisionId)));
+  }
+
+  inbox(userId: UserId | string): InboxView {
+    return new InboxView(this.open(inboxDoc(userId as UserId)));
+  }
+
+  workspace(id: WorkspaceId | string): WorkspaceView {
+    return new WorkspaceView(this.open(workspaceDoc(id as WorkspaceId)));
+  }
+
+  /** Who this client writes as: the `user` option, else remembered in the store, else `GET /api/me`. */
+  user(): Promise<UserId> {
+    this.userId ??= this.lookUpUser();
+    this.userId.catch(() => (this.userId = null));
+    return this.userId;
+  }
+
+  private async lookUpUser(): Promise<UserId> {
+    const remembered = await this.storage.meta.get(META_USER);
+    if (remembered) return remembered as UserId;
+    let response: Response;
+    try {
+      response = await fetch(`${this.url}/api/me`, {
+        headers: { authorization: `Bearer ${await this.auth.token()}` },
+      });
+    } catch {
+      throw new ClientError('user-unknown', 'the user is not known yet and the server cannot be reached');
+    }
+    const body = (await response.json().catch(() => null)) as { user?: { id?: unknown } } | null;
+    const id = body?.user?.id;
+    if (!response.ok || typeof id !== 'string')
+      throw new ClientError('user-unknown', `GET /api/me answered ${response.status}`);
+    await this.storage.meta.set(META_USER, id);
+    return id as UserId;
+  }
+
+  /** Adds a part (the intent outbox, uploads): its status joins the client's, its flush `flush()`. */
+  attach(part: ClientPart): void {
+    this.parts.push(part);
+    if (part.status) {
+      this.partStatus.set(part, part.status.current);
+      part.status.subscribe((value) => {
+        this.partStatus.set(part, value);
+        this.statusStore.invalidate();
+      });
+    }
+    this.statusStore.invalidate();
+  }
+
+  /**
+   * Resolves once every attached part has sent what it holds and every open document's changes
+   * are acknowledged by the server; rejects (`offline`) when the client is not connected or
+   * connecting, and (`timeout`) after `timeoutMs`.
+   */
+  async flush({ timeoutMs = FLUSH_TIMEOUT_MS }: { timeoutMs?: number } = {}): Promise<void> {
+    const offline = () => this.connection.state === 'offline';
+    if (this.closed) throw new ClientError('closed', 'the client is closed');
+    if (offline()) throw new ClientError('offline', 'not connected to the server');
+    const deadline = Date.now() + timeoutMs;
+    await Promise.all(this.parts.map((p) => (p.flush ? p.flush() : Promise.resolve())));
+    const done = () =>
+      [...this.registry.all()].every(
+        (e) =>
+          e.status.current.denied !== null || (e.status.current.synced && e.status.current.unsynced === 0),
+      );
+    if (done()) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => {
+          off();
+          reject(new ClientError('timeout', `changes still unacknowledged after ${timeoutMs} ms`));
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      const off = this.status.subscribe(() => {
+        if (!done()) return;
+        clearTimeout(timer);
+        off();
+        resolve();
+      });
+      this.statusStore.invalidate();
+    });
+  }
+
+  /** Closes every document, the connection, the attached parts and the store. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.connection.stop();
+    this.tabs?.close();
+    await Promise.all(this.parts.map((p) => (p.close ? p.close() : Promise.resolve())));
+    await this.registry.close();
+    await this.ready.catch(() => undefined);
+    await this.refused.whenLoaded;
+    await this.storage.close();
+  }
+}
+
+export function createClient(options: ClientOptions): CaucusClient {
+  return new CaucusClient(options);
+}

@@ -1,0 +1,75 @@
+/**
+ * The server-written documents, typed (docs/PROTOCOL.md "Server-only documents"): decisions,
+ * inboxes and workspace catalogs. Read-only: clients change them through intents.
+ */
+import {
+  CATALOG_THREADS_ROOT,
+  DECISION_ROOTS,
+  INBOX_ROOTS,
+  WORKSPACE_ROOTS,
+  type CatalogThread,
+  type DecisionDocFields,
+  type DecisionHistoryEntry,
+  type InboxNotification,
+  type InboxPrefs,
+  type NotificationKind,
+  type WorkspaceDecisionEntry,
+  type WorkspaceMemberEntry,
+} from '@caucus/schema';
+import { DocView, plainValues } from './view.js';
+
+export class DecisionView extends DocView {
+  /** The decision's fields, or null before the document has arrived. */
+  fields(): DecisionDocFields | null {
+    const map = this.doc.getMap<unknown>(DECISION_ROOTS.decision);
+    if (typeof map.get('id') !== 'string') return null;
+    return map.toJSON() as DecisionDocFields;
+  }
+
+  history(): DecisionHistoryEntry[] {
+    return this.doc
+      .getArray<unknown>(DECISION_ROOTS.history)
+      .toArray()
+      .filter((e): e is DecisionHistoryEntry => typeof e === 'object' && e !== null && 'action' in e);
+  }
+}
+
+export class InboxView extends DocView {
+  /** Newest first. */
+  notifications(): InboxNotification[] {
+    return plainValues<InboxNotification>(this.doc.getMap(INBOX_ROOTS.notifications))
+      .filter((n) => typeof n.id === 'string' && typeof n.at === 'number')
+      .sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1));
+  }
+
+  unread(): InboxNotification[] {
+    return this.notifications().filter((n) => n.readAt === undefined);
+  }
+
+  prefs(): InboxPrefs {
+    const muted = this.doc.getMap<unknown>(INBOX_ROOTS.prefs).get('mutedKinds');
+    return { mutedKinds: Array.isArray(muted) ? (muted as NotificationKind[]) : [] };
+  }
+}
+
+export class WorkspaceView extends DocView {
+  /** The thread catalog, most recently active first. */
+  threads(): CatalogThread[] {
+    return plainValues<CatalogThread>(this.doc.getMap(CATALOG_THREADS_ROOT))
+      .filter((t) => typeof t.id === 'string')
+      .sort((a, b) => b.updatedAt - a.updatedAt);
+  }
+
+  members(): WorkspaceMemberEntry[] {
+    return plainValues<WorkspaceMemberEntry>(this.doc.getMap(WORKSPACE_ROOTS.members)).filter(
+      (m) => typeof m.userId === 'string',
+    );
+  }
+
+  /** Open decisions, oldest first. */
+  decisions(): WorkspaceDecisionEntry[] {
+    return plainValues<WorkspaceDecisionEntry>(this.doc.getMap(WORKSPACE_ROOTS.decisions))
+      .filter((d) => typeof d.id === 'string')
+      .sort((a, b) => a.openedAt - b.openedAt);
+  }
+}

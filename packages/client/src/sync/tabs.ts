@@ -1,0 +1,63 @@
+/**
+ * Several tabs of one browser: each tab's edits reach its other tabs at once over a
+ * BroadcastChannel, online or offline (DESIGN §8). Each tab still holds its own connection and
+ * its own store instance per document; a tab relays what the others wrote to the server too (the
+ * server drops what it already has), so an edit reaches the server even when its own tab closes
+ * first.
+ */
+import * as Y from 'yjs';
+import { SERVER_ORIGIN, type DocEntry } from '../docs/entry.js';
+import type { DocRegistry } from '../docs/registry.js';
+
+/** The origin of updates another tab sent. */
+export const TAB_ORIGIN = Symbol('caucus-tab');
+
+interface TabMessage {
+  doc: string;
+  update: Uint8Array;
+}
+
+interface Channel {
+  postMessage(message: TabMessage): void;
+  close(): void;
+  onmessage: ((event: { data: unknown }) => void) | null;
+}
+
+export class TabChannel {
+  private readonly channel: Channel | null;
+
+  constructor(
+    name: string,
+    private readonly registry: DocRegistry,
+  ) {
+    const BroadcastChannelImpl = (
+      globalThis as unknown as { BroadcastChannel?: new (name: string) => Channel }
+    ).BroadcastChannel;
+    this.channel = BroadcastChannelImpl ? new BroadcastChannelImpl(name) : null;
+    if (this.channel) this.channel.onmessage = ({ data }) => this.receive(data);
+  }
+
+  attach(entry: DocEntry): void {
+    if (!this.channel) return;
+    const channel = this.channel;
+    entry.onUpdate = (update, origin) => {
+      if (origin !== TAB_ORIGIN && origin !== SERVER_ORIGIN) channel.postMessage({ doc: entry.name, update });
+    };
+  }
+
+  private receive(data: unknown): void {
+    const { doc, update } = (data ?? {}) as Partial<TabMessage>;
+    if (typeof doc !== 'string' || !(update instanceof Uint8Array)) return;
+    const entry = this.registry.get(doc);
+    if (!entry) return;
+    try {
+      Y.applyUpdate(entry.doc, update, TAB_ORIGIN);
+    } catch {
+      // Not an update this tab can read: the server copy brings the tabs together anyway.
+    }
+  }
+
+  close(): void {
+    this.channel?.close();
+  }
+}
