@@ -14,7 +14,8 @@ import {
   type SessionAuth,
   type TokenSource,
 } from '@caucus/client';
-import { fileSessionStore, sqliteOutboxStore } from '@caucus/client/node';
+import type { CaucusClient } from '@caucus/client';
+import { createNodeClient, fileSessionStore, sqliteOutboxStore } from '@caucus/client/node';
 import type { UserId } from '@caucus/schema';
 import { CliError, EXIT } from './exit-codes.js';
 import { output, type Output } from './output.js';
@@ -40,6 +41,7 @@ export class Context {
   #auth: Promise<TokenSource> | null = null;
   #identity: Identity | null = null;
   #outbox: Promise<Outbox> | null = null;
+  #client: Promise<CaucusClient> | null = null;
 
   constructor(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env) {
     this.#options = options;
@@ -110,9 +112,26 @@ export class Context {
     return this.#outbox;
   }
 
+  /** The sync client on the state dir (documents offline, one connection), for the document commands. */
+  client(): Promise<CaucusClient> {
+    this.#client ??= (async () => {
+      const auth = await this.auth();
+      const identity = await this.identity().catch(() => null);
+      return createNodeClient({
+        url: await this.url(),
+        auth,
+        stateDir: this.stateDir,
+        ...(identity ? { user: identity.id } : {}),
+      });
+    })();
+    return this.#client;
+  }
+
   async close(): Promise<void> {
     const outbox = await this.#outbox?.catch(() => null);
     await outbox?.close();
+    const client = await this.#client?.catch(() => null);
+    await client?.close();
   }
 
   async #resolveAuth(): Promise<TokenSource> {

@@ -10,12 +10,14 @@ import { addCheckpointCommands } from './commands/checkpoints.js';
 import { addDecideCommands } from './commands/decide.js';
 import { addInboxCommand } from './commands/inbox.js';
 import { addMemberCommands } from './commands/members.js';
+import { addPostCommands } from './commands/post.js';
 import { addReceiptCommands } from './commands/receipts.js';
 import { addServeCommand } from './commands/serve.js';
 import { addSyncCommands } from './commands/sync.js';
 import { addThreadCommands } from './commands/threads.js';
 import { addTokenCommands } from './commands/tokens.js';
 import { addUploadCommand } from './commands/upload.js';
+import { addWatchCommand } from './commands/watch.js';
 import { addWorkspaceCommands } from './commands/workspaces.js';
 import { Context, type GlobalOptions } from './context.js';
 
@@ -83,6 +85,8 @@ export async function buildProgram(
   addWorkspaceCommands(program, contextOf);
   addMemberCommands(program, contextOf);
   addThreadCommands(program, contextOf);
+  addPostCommands(program, contextOf);
+  addWatchCommand(program, contextOf);
   addDecideCommands(program, contextOf);
   addCheckpointCommands(program, contextOf);
   addInboxCommand(program, contextOf);

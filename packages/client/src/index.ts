@@ -55,3 +55,4 @@ export { EMPTY_VIEW, type GovernedView } from './outbox/governed-view.js';
 export { docGovernedView, type DocLookup } from './outbox/doc-view.js';
 export { Overlay, preview, type Optimistic, type Prediction } from './outbox/preview.js';
 export { backoffMs, RETRY_MAX_MS, RETRY_MIN_MS } from './outbox/backoff.js';
+export { attachOutbox, type AttachOutboxOptions } from './outbox/attach.js';

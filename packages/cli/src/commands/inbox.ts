@@ -6,6 +6,7 @@ import { runIntent } from '../intents.js';
 import type { ContextOf } from '../program.js';
 import { when } from '../output.js';
 import { must } from '../results.js';
+import { watchDocs } from './watch.js';
 
 export function notificationLine(
   n: Pick<Notification, 'id' | 'kind' | 'title' | 'body' | 'at' | 'link'> & {
@@ -24,9 +25,10 @@ export function addInboxCommand(program: Command, contextOf: ContextOf): void {
     .option('--read <ids...>', 'mark these notifications read')
     .option('--read-all', 'mark every notification read')
     .option('--limit <n>', 'at most this many', (v) => Number(v))
+    .option('--watch', 'then print each new notification as it arrives, until interrupted')
     .action(
       async (
-        options: { unread?: boolean; read?: string[]; readAll?: boolean; limit?: number },
+        options: { unread?: boolean; read?: string[]; readAll?: boolean; limit?: number; watch?: boolean },
         command: Command,
       ) => {
         const ctx = contextOf(command);
@@ -54,6 +56,19 @@ export function addInboxCommand(program: Command, contextOf: ContextOf): void {
           }),
         );
         ctx.out.result(notifications, () => notifications.map(notificationLine));
+        if (!options.watch) return;
+        const me = await ctx.identity();
+        if (!me) throw new CliError('auth-required', 'who you are is not known here', EXIT.authRequired);
+        await watchDocs(ctx, [`inbox:${me.id}`], (change) => {
+          if (
+            change.part !== 'notifications' ||
+            change.action !== 'added' ||
+            typeof change.value !== 'object'
+          )
+            return;
+          const n = change.value as Notification;
+          ctx.out.result(n, () => notificationLine(n));
+        });
       },
     );
 }

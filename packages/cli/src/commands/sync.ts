@@ -7,6 +7,7 @@ import type { OutboxState, RejectedIntent } from '@caucus/client';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { describeVerdict } from '../intents.js';
+import { settle } from '../settle.js';
 import type { ContextOf } from '../program.js';
 
 /** How long `status` waits for the server's health check. */
@@ -46,6 +47,30 @@ function summary(state: OutboxState) {
   };
 }
 
+/** Opens every document kept in the state dir, so its unsynced changes are sent, and waits for the acks. */
+async function flushDocs(ctx: Context) {
+  const client = await ctx.client();
+  const names = await client.storage.docNames();
+  const handles = names.map((name) => client.open(name));
+  const before = process.exitCode;
+  await settle(ctx, client, 'document changes');
+  const offline = process.exitCode === EXIT.queued;
+  process.exitCode = before;
+  const status = client.status.current;
+  for (const h of handles) h.release();
+  return {
+    documents: names.length,
+    unsynced: status.unsynced,
+    offline,
+    refused: status.refused.map((r) => ({
+      id: r.id,
+      doc: r.doc,
+      code: r.reason.code,
+      message: r.reason.message,
+    })),
+  };
+}
+
 export function addSyncCommands(program: Command, contextOf: ContextOf): void {
   program
     .command('sync')
@@ -58,6 +83,7 @@ export function addSyncCommands(program: Command, contextOf: ContextOf): void {
       for (const id of options.discard ?? []) await outbox.discard(id);
       for (const id of options.retry ?? []) await outbox.retry(id as never);
       const report = await outbox.flush();
+      const docs = report.error ? null : await flushDocs(ctx);
       const state = outbox.current;
       const result = {
         sent: report.verdicts.map((v) => ({ id: v.id, type: v.intent.type, verdict: v.verdict })),
@@ -67,6 +93,8 @@ export function addSyncCommands(program: Command, contextOf: ContextOf): void {
       ctx.out.result(result, () => [
         ...report.verdicts.map((v) => describeVerdict(v.intent.type, v.verdict)),
         ...problemLines(state.needsAttention),
+        ...(docs?.refused ?? []).map((r) => `refused change in ${r.doc} (${r.code}): ${r.message}`),
+        ...(docs && docs.unsynced > 0 ? [`${docs.unsynced} document change(s) not yet acknowledged`] : []),
         ...(state.pending.length ? [`${state.pending.length} intent(s) still queued`] : []),
         ...(report.verdicts.length === 0 && state.pending.length === 0 && state.needsAttention.length === 0
           ? ['nothing to send']
@@ -75,7 +103,9 @@ export function addSyncCommands(program: Command, contextOf: ContextOf): void {
       if (report.error) {
         ctx.out.note(`not sent (${report.error.code}): ${report.error.message}`);
         process.exitCode = report.error.code === 'auth-required' ? EXIT.authRequired : EXIT.queued;
-      } else if (state.needsAttention.length > 0) process.exitCode = EXIT.refused;
+      } else if (docs?.offline) process.exitCode = EXIT.queued;
+      else if (state.needsAttention.length > 0 || (docs?.refused.length ?? 0) > 0)
+        process.exitCode = EXIT.refused;
     });
 
   program
