@@ -44,7 +44,11 @@ export interface TestServerOptions {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'caucus-test-'));
-  const overrides: Parameters<typeof loadConfig>[1] = { port: options.port ?? 0, dataDir, logLevel: 'silent' };
+  const overrides: Parameters<typeof loadConfig>[1] = {
+    port: options.port ?? 0,
+    dataDir,
+    logLevel: 'silent',
+  };
   if (options.limits) overrides.limits = options.limits;
   if (options.accessTokenTtlSeconds) overrides.accessTokenTtlSeconds = options.accessTokenTtlSeconds;
   if (options.idleUnloadMs) overrides.idleUnloadMs = options.idleUnloadMs;
