@@ -34,6 +34,8 @@ export interface ProcessServerOptions {
   env?: Record<string, string>;
   /** How long to wait for the listening line. */
   startTimeoutMs?: number;
+  /** A fixed port, kept across restarts (clients that remember the URL find it again); 0 by default. */
+  port?: number;
 }
 
 export interface ExitStatus {
@@ -55,6 +57,7 @@ export class ProcessServer {
   private readonly ownsDataDir: boolean;
   private readonly env: Record<string, string>;
   private readonly startTimeoutMs: number;
+  private readonly fixedPort: number;
 
   private constructor(options: ProcessServerOptions) {
     this.ownsDataDir = options.dataDir === undefined;
@@ -65,6 +68,7 @@ export class ProcessServer {
       ...options.env,
     };
     this.startTimeoutMs = options.startTimeoutMs ?? 20_000;
+    this.fixedPort = options.port ?? 0;
   }
 
   /** Starts a server and resolves once it is listening. */
@@ -142,7 +146,7 @@ export class ProcessServer {
         BIN,
         'serve',
         '--port',
-        '0',
+        String(this.fixedPort),
         '--data-dir',
         this.dataDir,
       ],

@@ -35,6 +35,8 @@ export interface TestServer {
 
 export interface TestServerOptions {
   dataDir?: string;
+  /** A fixed port (to start again where clients that remember the URL find it); 0 by default. */
+  port?: number;
   limits?: Partial<Limits>;
   accessTokenTtlSeconds?: number;
   idleUnloadMs?: number;
@@ -52,7 +54,11 @@ export interface TestServerOptions {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'caucus-test-'));
-  const overrides: Parameters<typeof loadConfig>[1] = { port: 0, dataDir, logLevel: 'silent' };
+  const overrides: Parameters<typeof loadConfig>[1] = {
+    port: options.port ?? 0,
+    dataDir,
+    logLevel: 'silent',
+  };
   if (options.limits) overrides.limits = options.limits;
   if (options.accessTokenTtlSeconds) overrides.accessTokenTtlSeconds = options.accessTokenTtlSeconds;
   if (options.idleUnloadMs) overrides.idleUnloadMs = options.idleUnloadMs;

@@ -1,9 +1,5 @@
 #!/usr/bin/env node
-import { buildProgram } from './program.js';
+import { run } from './run.js';
 
-buildProgram()
-  .parseAsync(process.argv)
-  .catch((err: unknown) => {
-    process.stderr.write(`caucus: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  });
+// Long-running commands (serve, watch) keep the process alive after `run` returns.
+process.exitCode = await run(process.argv);

@@ -1,6 +1,9 @@
 /**
- * `@caucus/client/node`: the Node-only pieces — the SQLite state dir, the `ws` transport with
- * `Authorization: Bearer` — and `createNodeClient`, which uses them by default.
+ * `@caucus/client/node`: the Node-only pieces — the SQLite state dir (documents, the outbox,
+ * tokens in files of mode 0600), the lock processes sharing one state dir take, the `ws`
+ * transport with `Authorization: Bearer` — and `createNodeClient`, which uses them by default.
+ * Kept out of the universal entry so the browser bundle has no Node built-ins and no
+ * better-sqlite3.
  */
 import { createClient, type CaucusClient, type ClientOptions } from './client.js';
 import { sqliteStorage } from './storage/sqlite.js';
@@ -26,3 +29,6 @@ export function createNodeClient(options: NodeClientOptions): CaucusClient {
     ...(storage ? { storage } : {}),
   });
 }
+export { fileSessionStore, SESSION_FILE, SESSION_LOCK_FILE } from './auth/file-session-store.js';
+export { LockTimeout, StateDirLock, LOCK_WAIT_MS } from './auth/state-dir-lock.js';
+export { OUTBOX_DB_FILE, sqliteOutboxStore } from './outbox/sqlite-outbox-store.js';

@@ -1,4 +1,5 @@
-import { loadConfig, startServer, type ServerConfig } from '@caucus/sync-server';
+import { Command, InvalidArgumentError } from 'commander';
+import type { ServerConfig } from '@caucus/sync-server';
 
 export interface ServeOptions {
   port?: number;
@@ -6,8 +7,26 @@ export interface ServeOptions {
   dataDir?: string;
 }
 
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('expected a port from 0 to 65535');
+  return n;
+}
+
+export function addServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the server: API, sync, uploads and the web app in one process')
+    .option('-p, --port <port>', 'port to listen on (env PORT, default 8787)', port)
+    .option('-H, --host <host>', 'address to bind (env HOST, default 127.0.0.1)')
+    .option('-d, --data-dir <dir>', 'where the database and files live (env CAUCUS_DATA_DIR, default ./data)')
+    .action(serve);
+}
+
 /** Runs the server until SIGTERM or SIGINT, then shuts down gracefully (commit, close with 1001). */
 export async function serve(options: ServeOptions): Promise<void> {
+  const { loadConfig, startServer } = await import('@caucus/sync-server');
   const overrides: Partial<ServerConfig> = {};
   if (options.port !== undefined) overrides.port = options.port;
   if (options.host !== undefined) overrides.host = options.host;

@@ -1,0 +1,132 @@
+/**
+ * The Caucus HTTP API as typed calls (docs/API.md), every one answering an {@link ApiResult}.
+ * Changes to governed state go through intents (`submitIntents`; the outbox queues and retries
+ * them); the REST shortcuts that are intents underneath are left out on purpose.
+ */
+import type {
+  ApiTokenId,
+  CheckpointId,
+  DecisionId,
+  IntentInput,
+  ThreadId,
+  UploadId,
+  WorkspaceId,
+} from '@caucus/schema';
+import type { TokenSource } from '../auth/token-source.js';
+import { Http, type HttpOptions } from './http.js';
+import type { ApiResult } from './result.js';
+import {
+  checkpointShape,
+  decisionPageShape,
+  decisionShape,
+  fileInfoShape,
+  fileListShape,
+  inboxShape,
+  intentResultsShape,
+  meShape,
+  newTokenShape,
+  threadDetailShape,
+  threadPageShape,
+  tokenListShape,
+  workspaceDetailShape,
+  workspaceListShape,
+  workspaceShape,
+} from './shapes.js';
+
+export interface ThreadQuery {
+  workspaceId?: WorkspaceId | string;
+  status?: 'active' | 'archived';
+  q?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface DecisionQuery {
+  workspaceId: WorkspaceId | string;
+  status?: 'open' | 'resolved' | 'deferred';
+  limit?: number;
+  cursor?: string;
+}
+
+export class CaucusApi {
+  readonly http: Http;
+
+  constructor(options: HttpOptions | Http) {
+    this.http = options instanceof Http ? options : new Http(options);
+  }
+
+  withAuth(auth: TokenSource | null): CaucusApi {
+    return new CaucusApi(this.http.withAuth(auth));
+  }
+
+  me() {
+    return this.http.get('/api/me', { schema: meShape });
+  }
+
+  createToken(name: string, expiresInDays?: number) {
+    return this.http.post('/api/tokens', {
+      body: { name, ...(expiresInDays !== undefined ? { expiresInDays } : {}) },
+      schema: newTokenShape,
+    });
+  }
+
+  listTokens() {
+    return this.http.get('/api/tokens', { schema: tokenListShape });
+  }
+
+  revokeToken(id: ApiTokenId | string): Promise<ApiResult<void>> {
+    return this.http.delete(`/api/tokens/${encodeURIComponent(id)}`);
+  }
+
+  workspaces() {
+    return this.http.get('/api/workspaces', { schema: workspaceListShape });
+  }
+
+  createWorkspace(name: string) {
+    return this.http.post('/api/workspaces', { body: { name }, schema: workspaceShape });
+  }
+
+  workspace(id: WorkspaceId | string) {
+    return this.http.get(`/api/workspaces/${encodeURIComponent(id)}`, { schema: workspaceDetailShape });
+  }
+
+  threads(query: ThreadQuery = {}) {
+    return this.http.get('/api/threads', { query: { ...query }, schema: threadPageShape });
+  }
+
+  thread(id: ThreadId | string) {
+    return this.http.get(`/api/threads/${encodeURIComponent(id)}`, { schema: threadDetailShape });
+  }
+
+  decisions(query: DecisionQuery) {
+    return this.http.get('/api/decisions', { query: { ...query }, schema: decisionPageShape });
+  }
+
+  decision(id: DecisionId | string) {
+    return this.http.get(`/api/decisions/${encodeURIComponent(id)}`, { schema: decisionShape });
+  }
+
+  checkpoint(id: CheckpointId | string) {
+    return this.http.get(`/api/checkpoints/${encodeURIComponent(id)}`, { schema: checkpointShape });
+  }
+
+  inbox(options: { unread?: boolean; limit?: number } = {}) {
+    return this.http.get('/api/inbox', {
+      query: { unread: options.unread ? 1 : undefined, limit: options.limit },
+      schema: inboxShape,
+    });
+  }
+
+  files(threadId: ThreadId | string) {
+    return this.http.get('/api/files', { query: { threadId }, schema: fileListShape });
+  }
+
+  file(id: UploadId | string) {
+    return this.http.get(`/api/files/${encodeURIComponent(id)}`, { schema: fileInfoShape });
+  }
+
+  /** Adjudicated in order, one verdict each (1 to 100 intents: `MAX_INTENTS_PER_BATCH`). */
+  submitIntents(intents: readonly IntentInput[]) {
+    return this.http.post('/api/intents', { body: { intents }, schema: intentResultsShape });
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The outbox on a client (`createClient`): queued intents join the client's status (`outbox`,
+ * `needsAttention`) and `client.flush()`, previews read the server-only documents the client has
+ * open, and verdicts come back through the same API the client authenticates with.
+ */
+import type * as Y from 'yjs';
+import type { DocName, UserId } from '@caucus/schema';
+import { CaucusApi } from '../api/caucus-api.js';
+import type { CaucusClient } from '../client.js';
+import type { OutboxStatus } from '../client-status.js';
+import { docGovernedView, type DocLookup } from './doc-view.js';
+import { Outbox } from './outbox.js';
+import type { OutboxState } from './outbox-types.js';
+import type { OutboxStore } from './store.js';
+
+export interface AttachOutboxOptions {
+  /** Where intents are kept: `sqliteOutboxStore(stateDir)` (Node), `indexedDbOutboxStore()`, memory. */
+  store: OutboxStore;
+  /** Send in the background, with backoff (default); `false` sends only on `flush()`. */
+  background?: boolean;
+}
+
+/** The documents the client has open, without holding them open any longer. */
+function openDocs(client: CaucusClient): DocLookup {
+  return {
+    names: () => client.status.current.docs.keys() as Iterable<DocName>,
+    get(name): Y.Doc | undefined {
+      if (!client.status.current.docs.has(name)) return undefined;
+      const handle = client.open(name);
+      const doc = handle.doc;
+      // It was open before this look-up, so releasing our reference leaves it open.
+      handle.release();
+      return doc;
+    },
+  };
+}
+
+function statusOf(state: OutboxState): OutboxStatus {
+  return {
+    outbox: state.pending.length,
+    needsAttention: state.needsAttention.map((p) => ({
+      id: p.id,
+      type: p.intent.type,
+      code: p.code,
+      reason: p.reason,
+      remedy: p.remedy,
+    })),
+  };
+}
+
+export async function attachOutbox(client: CaucusClient, options: AttachOutboxOptions): Promise<Outbox> {
+  const api = new CaucusApi({ url: client.url, auth: client.auth });
+  let actor: UserId | null = null;
+  const docs = openDocs(client);
+  const outbox = await Outbox.open({
+    store: options.store,
+    send: (intents) => api.submitIntents(intents),
+    actor: () => actor,
+    view: () => docGovernedView(docs),
+  });
+  // Who we are may need the server; until it is known nothing is sent (never as someone else).
+  void client.user().then(
+    (id) => {
+      actor = id;
+      outbox.refresh();
+      outbox.kick();
+    },
+    () => undefined,
+  );
+  let status = statusOf(outbox.current);
+  const listeners = new Set<(value: OutboxStatus) => void>();
+  outbox.subscribe((state) => {
+    status = statusOf(state);
+    for (const listener of [...listeners]) listener(status);
+  });
+  // Server state arriving in the documents changes the previews; coming online is a reason to send.
+  client.status.subscribe((s) => {
+    outbox.refresh();
+    if (s.connection === 'online') outbox.kick();
+  });
+  client.attach({
+    status: {
+      get current() {
+        return status;
+      },
+      subscribe(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    },
+    flush: async () => {
+      const report = await outbox.flush();
+      if (report.error) throw Object.assign(new Error(report.error.message), { code: report.error.code });
+    },
+    close: () => outbox.close(),
+  });
+  if (options.background !== false) outbox.start();
+  return outbox;
+}
