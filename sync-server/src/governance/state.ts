@@ -8,7 +8,6 @@ import {
   roleInThread,
   tables,
   type CheckpointTarget,
-  type DecisionId,
   type Intent,
   type MemberView,
   type PolicyState,
@@ -25,7 +24,7 @@ import { idInUse } from './id-in-use.js';
 import { threadMembersOf } from '../workspaces/thread-members.js';
 import { loadConversationState, loadThreadMemberState, strangersOf } from './private-state.js';
 
-const { decisions, memberships, threads, users } = tables;
+const { memberships, threads, users } = tables;
 
 export interface LoadedState {
   state: PolicyState;
