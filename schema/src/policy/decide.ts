@@ -117,7 +117,6 @@ const VERBS: Record<IntentType, string> = {
   'prefs.set': 'change these preferences',
 };
 
-
 function notFound(what: string): Ruling {
   return rejected(
     reject('not-found', `${what} not found`, 'check the id, or ask an owner to add you to its workspace'),

@@ -221,7 +221,11 @@ describe('the audit log', () => {
       intentId: null,
       verdict: { result: { joined: true } },
     });
-    expect(events[10]).toMatchObject({ actor: t.viewer, policyVersion: POLICY_VERSION, verdict: { code: 'forbidden' } });
+    expect(events[10]).toMatchObject({
+      actor: t.viewer,
+      policyVersion: POLICY_VERSION,
+      verdict: { code: 'forbidden' },
+    });
     expect(events[10]?.intent).toMatchObject({
       type: 'decision.resolve',
       args: { decisionId, outcome: 'x' },

@@ -69,7 +69,6 @@ export function threadRoleOf(db: Db, actor: UserId, thread: ThreadView): Role | 
   return roleInThread(role, 'private', threadMembersOf(db, thread.id), actor);
 }
 
-
 function ownerCount(db: Db, workspaceId: WorkspaceId): number {
   return (
     db
