@@ -27,7 +27,12 @@ const tempDir = () => {
 };
 
 beforeAll(async () => {
-  server = await startTestServer({ accessTokenTtlSeconds: ACCESS_TTL_SECONDS });
+  // Tokens live 2 s here instead of 900 s, so refreshes come hundreds of times as often as in use:
+  // the refresh throttle's per-account budget (60 per 15 minutes) is raised to match.
+  server = await startTestServer({
+    accessTokenTtlSeconds: ACCESS_TTL_SECONDS,
+    authThrottle: { refresh: { perAccount: 10_000, perAddress: 10_000 } },
+  });
   user = await signup(server.url, 'ada');
 });
 afterAll(async () => {
