@@ -67,7 +67,8 @@ export class ProcessServer {
       CAUCUS_LOG_LEVEL: 'info',
       ...options.env,
     };
-    this.startTimeoutMs = options.startTimeoutMs ?? 20_000;
+    // Generous: a loaded CI machine has been seen to take over 20 s to start a server under tsx.
+    this.startTimeoutMs = options.startTimeoutMs ?? 60_000;
     this.fixedPort = options.port ?? 0;
   }
 

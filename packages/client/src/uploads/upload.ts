@@ -306,7 +306,10 @@ class TusFileUpload implements FileUpload {
         });
         if (res.ok) return (await res.json()) as FileInfo;
         failure = failureFromResponse(res.status, await res.text());
-        if (res.status < 500) throw new UploadFailed(failure);
+        // 404 is retried too: when a resumed upload's HEAD finds every byte already received, tus
+        // reports success while the server may still be checking the file (the finishing PATCH
+        // was cut off mid-check), and the file is listed only once that check has passed.
+        if (res.status < 500 && res.status !== 404) throw new UploadFailed(failure);
       } catch (err) {
         if (err instanceof UploadFailed) throw err;
         failure = toFailure(err);
