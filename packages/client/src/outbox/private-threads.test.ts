@@ -22,7 +22,7 @@ it('opens one conversation offline however often, and follows the thread the ver
       if (!online) return Promise.resolve(fail({ code: 'network', message: 'offline', status: null }));
       sent.push(...intents);
       const results = intents.map((i): IntentResultAnswer => ({
-        id: i.id,
+        id: i.id as IntentId,
         status: 'accepted',
         result: { threadId: existing, existed: true },
       }));
