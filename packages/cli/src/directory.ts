@@ -58,14 +58,21 @@ export async function cachedPersonal(ctx: Context): Promise<string | null> {
   return (await cached(ctx)).personal ?? null;
 }
 
+/** Remembers a workspace's members as the server just listed them. */
+export async function rememberMembers(
+  ctx: Context,
+  workspaceId: string,
+  members: readonly Member[],
+): Promise<Person[]> {
+  const people = members.map(({ userId, email, name }) => ({ userId, email, name }));
+  await update(ctx, (entry) => (entry.workspaces[workspaceId] = people)).catch(() => undefined);
+  return people;
+}
+
 /** The members of a workspace: from the server (and remembered), else as last seen, else null. */
 async function membersOf(ctx: Context, workspaceId: string): Promise<Person[] | null> {
   const answer = await (await ctx.api()).workspace(workspaceId);
-  if (answer.ok) {
-    const people = answer.value.members.map(({ userId, email, name }: Member) => ({ userId, email, name }));
-    await update(ctx, (entry) => (entry.workspaces[workspaceId] = people)).catch(() => undefined);
-    return people;
-  }
+  if (answer.ok) return rememberMembers(ctx, workspaceId, answer.value.members);
   const { code, status } = answer.error;
   if (code !== 'network' && (status === null || status < 500)) {
     throw new CliError(code, `${answer.error.message} (workspace ${workspaceId})`, EXIT.refused);
