@@ -3,7 +3,13 @@
  * and report this intent's verdict — or, when the server cannot be reached, say that it is queued
  * (with the verdict the policy predicts) and exit 3 so scripts can tell.
  */
-import type { StoredVerdict, SubmitOptions } from '@caucus/client';
+import {
+  conversationOf,
+  type Outbox,
+  type StoredVerdict,
+  type Submitted,
+  type SubmitOptions,
+} from '@caucus/client';
 import type { IntentArgsInput, IntentType } from '@caucus/schema';
 import type { Context } from './context.js';
 import { CliError, EXIT, exitFor } from './exit-codes.js';
@@ -15,11 +21,21 @@ export interface IntentOutcome {
   queued: boolean;
 }
 
+/** How a command reports its intent, beside the defaults. */
+export interface IntentReport {
+  /** The line for an accepted verdict. */
+  done?: (verdict: StoredVerdict) => string;
+  /** The line when the intent was queued offline. */
+  queuedText?: () => string;
+  /** Fields added to the `--json` result. */
+  extra?: (verdict: StoredVerdict | null) => Record<string, unknown>;
+}
+
 export async function runIntent<T extends IntentType>(
   ctx: Context,
   type: T,
   args: IntentArgsInput<T>,
-  options: SubmitOptions & { done?: (verdict: StoredVerdict) => string } = {},
+  options: SubmitOptions & IntentReport = {},
 ): Promise<IntentOutcome> {
   const outbox = await ctx.outbox();
   let submitted;
@@ -29,6 +45,18 @@ export async function runIntent<T extends IntentType>(
     throw new CliError('invalid-intent', err instanceof Error ? err.message : String(err), EXIT.usage);
   }
   await submitted.queued;
+  return deliverIntent(ctx, outbox, submitted, type, options);
+}
+
+/** Sends what waits (the queued intent among it) and reports the verdict, or that it is queued. */
+export async function deliverIntent(
+  ctx: Context,
+  outbox: Outbox,
+  submitted: Submitted,
+  type: IntentType,
+  options: IntentReport = {},
+): Promise<IntentOutcome> {
+  const extra = options.extra ?? (() => ({}));
   const prediction = outbox.current.pending.find((p) => p.id === submitted.id)?.prediction;
   const report = await outbox.flush();
   const got = report.verdicts.find((v) => v.id === submitted.id);
@@ -37,7 +65,7 @@ export async function runIntent<T extends IntentType>(
   if (got) {
     const verdict = got.verdict;
     const outcome: IntentOutcome = { id: submitted.id, type, verdict, queued: false };
-    ctx.out.result(outcome, () => describeVerdict(type, verdict, options.done));
+    ctx.out.result({ ...outcome, ...extra(verdict) }, () => describeVerdict(type, verdict, options.done));
     if (verdict.status === 'rejected') process.exitCode = EXIT.refused;
     return outcome;
   }
@@ -48,9 +76,8 @@ export async function runIntent<T extends IntentType>(
   ) {
     const outcome: IntentOutcome = { id: submitted.id, type, verdict: null, queued: true };
     const guess = prediction && prediction.status !== 'unknown' ? `; predicted: ${prediction.status}` : '';
-    ctx.out.result(
-      { ...outcome, prediction: prediction ?? null },
-      () => `${type} queued (${submitted.id})${guess}`,
+    ctx.out.result({ ...outcome, prediction: prediction ?? null, ...extra(null) }, () =>
+      options.queuedText ? options.queuedText() : `${type} queued (${submitted.id})${guess}`,
     );
     ctx.out.note(`offline (${error.code}): queued in ${ctx.stateDir}; \`caucus sync\` sends it`);
     process.exitCode = EXIT.queued;
@@ -71,8 +98,11 @@ export function describeVerdict(
   done?: (verdict: StoredVerdict) => string,
 ): string {
   switch (verdict.status) {
-    case 'accepted':
-      return done ? done(verdict) : `${type}: accepted`;
+    case 'accepted': {
+      if (done) return done(verdict);
+      const conversation = type === 'conversation.open' ? conversationOf(verdict) : null;
+      return conversation ? `${type}: accepted — conversation ${conversation}` : `${type}: accepted`;
+    }
     case 'awaiting-approval':
       return `${type}: waiting for approval in checkpoint ${verdict.checkpointId}`;
     case 'rejected':

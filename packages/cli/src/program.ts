@@ -14,6 +14,7 @@ import { addPostCommands } from './commands/post.js';
 import { addReceiptCommands } from './commands/receipts.js';
 import { addServeCommand } from './commands/serve.js';
 import { addSyncCommands } from './commands/sync.js';
+import { addConversationCommand } from './commands/thread-members.js';
 import { addThreadCommands } from './commands/threads.js';
 import { addTokenCommands } from './commands/tokens.js';
 import { addUploadCommand } from './commands/upload.js';
@@ -85,6 +86,7 @@ export async function buildProgram(
   addWorkspaceCommands(program, contextOf);
   addMemberCommands(program, contextOf);
   addThreadCommands(program, contextOf);
+  addConversationCommand(program, contextOf);
   addPostCommands(program, contextOf);
   addWatchCommand(program, contextOf);
   addDecideCommands(program, contextOf);

@@ -56,3 +56,14 @@ export { docGovernedView, type DocLookup } from './outbox/doc-view.js';
 export { Overlay, preview, type Optimistic, type Prediction } from './outbox/preview.js';
 export { backoffMs, RETRY_MAX_MS, RETRY_MIN_MS } from './outbox/backoff.js';
 export { attachOutbox, type AttachOutboxOptions } from './outbox/attach.js';
+export {
+  addThreadMember,
+  conversationOf,
+  createPrivateThread,
+  IntentRejected,
+  openConversation,
+  removeThreadMember,
+  type CreatedThread,
+  type OpenedConversation,
+  type PrivateThreadInput,
+} from './outbox/private-threads.js';

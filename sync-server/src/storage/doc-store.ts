@@ -10,7 +10,7 @@ export interface StoredDoc {
   updates: Uint8Array[];
   /** The highest seq stored (snapshotSeq when there are no updates after it). */
   lastSeq: number;
-  /** Yjs clientID → user id bindings of this document. */
+  /** Yjs clientID → user id bindings of this document: a map of its own per load (the room adopts it). */
   clients: Map<number, string>;
 }
 

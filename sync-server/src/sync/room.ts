@@ -38,7 +38,8 @@ function storedState(stored: StoredDoc): Uint8Array | null {
 interface Unbuilt {
   state: Uint8Array;
   stateVector: Uint8Array;
-  clocks: Map<number, number>;
+  /** `stateVector` decoded, when first asked for (most loaded documents are only read). */
+  clocks: Map<number, number> | null;
 }
 
 export type ApplyResult =
@@ -84,7 +85,8 @@ export class Room {
     readonly ref: DocRef,
     stored: StoredDoc,
   ) {
-    this.owners = new Map(stored.clients);
+    // The store hands each load a map of its own: adopted, not copied (one map less per document).
+    this.owners = stored.clients;
     this.lastSeq = stored.lastSeq;
     this.snapshotSeq = stored.snapshotSeq;
     this.storedBytes = (stored.snapshot?.length ?? 0) + stored.updates.reduce((n, u) => n + u.length, 0);
@@ -92,7 +94,7 @@ export class Room {
     const state = storedState(stored);
     if (state) {
       const stateVector = Y.encodeStateVectorFromUpdate(state);
-      this.unbuilt = { state, stateVector, clocks: Y.decodeStateVector(stateVector) };
+      this.unbuilt = { state, stateVector, clocks: null };
     } else {
       this.ydoc = buildDoc(stored);
     }
@@ -135,9 +137,10 @@ export class Room {
   }
 
   private clockOf(client: number): number {
-    return this.ydoc
-      ? Y.getState(this.ydoc.store, client)
-      : ((this.unbuilt as Unbuilt).clocks.get(client) ?? 0);
+    if (this.ydoc) return Y.getState(this.ydoc.store, client);
+    const unbuilt = this.unbuilt as Unbuilt;
+    unbuilt.clocks ??= Y.decodeStateVector(unbuilt.stateVector);
+    return unbuilt.clocks.get(client) ?? 0;
   }
 
   private makeShadow(state: Uint8Array = Y.encodeStateAsUpdate(this.doc)): Y.Doc {

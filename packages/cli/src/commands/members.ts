@@ -1,6 +1,7 @@
 /** `caucus members ls | invite | role | remove`: membership changes are intents (owners only). */
 import { Command, InvalidArgumentError } from 'commander';
 import { isRole, type Role } from '@caucus/schema';
+import { rememberMembers } from '../directory.js';
 import { runIntent } from '../intents.js';
 import type { ContextOf } from '../program.js';
 import { table } from '../output.js';
@@ -20,7 +21,9 @@ export function addMemberCommands(program: Command, contextOf: ContextOf): void 
     .option(...workspaceOption)
     .action(async (options: { workspace?: string }, command: Command) => {
       const ctx = contextOf(command);
-      const detail = must(await (await ctx.api()).workspace(await workspaceId(ctx, options.workspace)));
+      const id = await workspaceId(ctx, options.workspace);
+      const detail = must(await (await ctx.api()).workspace(id));
+      await rememberMembers(ctx, id, detail.members);
       ctx.out.result(detail.members, () =>
         table([
           ['USER', 'ROLE', 'NAME', 'EMAIL'],

@@ -1,25 +1,37 @@
 /**
  * `caucus threads ls | show | create | archive | restore` and `caucus search <q>`. Lists and search
- * read the server's read model; creating, archiving and restoring are intents (queued offline).
+ * read the server's read model (private threads for their members only, marked); creating,
+ * archiving and restoring are intents (queued offline). `threads members` is in thread-members.ts.
  */
 import { Command, Option } from 'commander';
 import { newId, type ThreadId } from '@caucus/schema';
 import type { ThreadSummary } from '@caucus/client';
+import { resolveMembers } from '../directory.js';
+import { CliError, EXIT } from '../exit-codes.js';
 import { runIntent } from '../intents.js';
 import type { ContextOf } from '../program.js';
 import { table, when } from '../output.js';
 import { must } from '../results.js';
+import { addThreadMemberCommands } from './thread-members.js';
 import { workspaceId, workspaceOption } from './workspaces.js';
+
+/** Who sees a thread: `workspace`, `private` (its members), or `dm` (a direct conversation). */
+function seenBy(t: ThreadSummary): string {
+  if (t.conversation === true) return 'dm';
+  return t.visibility === 'private' ? 'private' : 'workspace';
+}
 
 function rows(threads: readonly ThreadSummary[]): string[] {
   return table([
-    ['ID', 'STATUS', 'ACTIVITY', 'MSGS', 'TITLE'],
-    ...threads.map((t) => [t.id, t.status, when(t.activityAt), String(t.messageCount), t.title]),
+    ['ID', 'STATUS', 'SEEN BY', 'ACTIVITY', 'MSGS', 'TITLE'],
+    ...threads.map((t) => [t.id, t.status, seenBy(t), when(t.activityAt), String(t.messageCount), t.title]),
   ]);
 }
 
 export function addThreadCommands(program: Command, contextOf: ContextOf): void {
-  const threads = program.command('threads').description('threads: list, read, create, archive, restore');
+  const threads = program
+    .command('threads')
+    .description('threads: list, read, create (workspace-wide or private), archive, restore, members');
   threads
     .command('ls')
     .description('threads you can read, newest activity first')
@@ -53,7 +65,7 @@ export function addThreadCommands(program: Command, contextOf: ContextOf): void 
       const ctx = contextOf(command);
       const t = must(await (await ctx.api()).thread(id));
       ctx.out.result(t, () => [
-        `${t.title}  [${t.status}]  ${t.id}`,
+        `${t.title}  [${t.status}${t.conversation ? ', direct conversation' : t.visibility === 'private' ? ', private' : ''}]  ${t.id}`,
         ...(t.intent ? [`intent: ${t.intent}`] : []),
         ...(t.body ? ['', t.body] : []),
         '',
@@ -66,17 +78,38 @@ export function addThreadCommands(program: Command, contextOf: ContextOf): void 
     .description('create a thread (an intent: queued when offline, its id is yours at once)')
     .option(...workspaceOption)
     .option('--intent <text>', 'what the thread is for')
-    .action(async (title: string, options: { workspace?: string; intent?: string }, command: Command) => {
-      const ctx = contextOf(command);
-      const threadId = newId<ThreadId>();
-      const args = {
-        threadId,
-        workspaceId: await workspaceId(ctx, options.workspace),
-        title,
-        ...(options.intent ? { intent: options.intent } : {}),
-      };
-      await runIntent(ctx, 'thread.create', args, { done: () => threadId });
-    });
+    .option('--private', 'seen by its members only (you and --member)')
+    .option(
+      '--member <users...>',
+      'members of a private thread: emails or user ids of workspace members (put the title first)',
+    )
+    .action(
+      async (
+        title: string,
+        options: { workspace?: string; intent?: string; private?: boolean; member?: string[] },
+        command: Command,
+      ) => {
+        const ctx = contextOf(command);
+        if (options.member && !options.private)
+          throw new CliError('usage', '--member is for private threads: add --private', EXIT.usage);
+        const threadId = newId<ThreadId>();
+        const workspace = await workspaceId(ctx, options.workspace);
+        const args = {
+          threadId,
+          workspaceId: workspace,
+          title,
+          ...(options.intent ? { intent: options.intent } : {}),
+          ...(options.private
+            ? {
+                visibility: 'private' as const,
+                memberIds: await resolveMembers(ctx, workspace, options.member ?? []),
+              }
+            : {}),
+        };
+        await runIntent(ctx, 'thread.create', args, { done: () => threadId });
+      },
+    );
+  addThreadMemberCommands(threads, contextOf);
   for (const [name, type] of [
     ['archive', 'thread.archive'],
     ['restore', 'thread.restore'],

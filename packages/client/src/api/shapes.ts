@@ -93,6 +93,10 @@ export const threadSummaryShape = z.looseObject({
   title: z.string(),
   intent: z.nullable(z.string()),
   status: z.string(),
+  /** `private`: seen by its members only (a server that predates private threads sends none). */
+  visibility: z.optional(z.enum(['workspace', 'private'])),
+  /** A direct conversation (`conversation.open`). */
+  conversation: z.optional(z.boolean()),
   activityAt: z.number(),
   messageCount: z.number(),
   attachmentCount: z.number(),
@@ -112,6 +116,8 @@ export const threadDetailShape = z.looseObject({
   title: z.string(),
   intent: z.nullable(z.string()),
   status: z.string(),
+  visibility: z.optional(z.enum(['workspace', 'private'])),
+  conversation: z.optional(z.boolean()),
   body: z.string(),
   messages: z.array(
     z.looseObject({

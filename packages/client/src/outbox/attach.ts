@@ -68,9 +68,16 @@ export async function attachOutbox(client: CaucusClient, options: AttachOutboxOp
     () => undefined,
   );
   let status = statusOf(outbox.current);
+  let shown = JSON.stringify(status);
   const listeners = new Set<(value: OutboxStatus) => void>();
   outbox.subscribe((state) => {
-    status = statusOf(state);
+    // Only a change is news: the client's status announcing it refreshes the previews, which
+    // would announce an unchanged status again — forever, one microtask after another.
+    const next = statusOf(state);
+    const text = JSON.stringify(next);
+    if (text === shown) return;
+    status = next;
+    shown = text;
     for (const listener of [...listeners]) listener(status);
   });
   // Server state arriving in the documents changes the previews; coming online is a reason to send.

@@ -88,6 +88,11 @@ export class Outbox {
     return this.#ledger.state;
   }
 
+  /** Who intents are queued as now (null until the client knows who is signed in). */
+  get actor(): UserId | null {
+    return this.#options.actor();
+  }
+
   subscribe(listener: (state: OutboxState) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

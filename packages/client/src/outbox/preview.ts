@@ -25,9 +25,18 @@ import {
   type WorkspaceId,
 } from '@caucus/schema';
 import { roleIn, type GovernedView } from './governed-view.js';
+import {
+  addPrivateThread,
+  changeMembers,
+  conversationSlot,
+  conversationState,
+  predictedConversation,
+  threadMemberState,
+} from './preview-private.js';
 
 export type Prediction =
-  | { status: 'accepted' }
+  /** `result`: for `conversation.open`, the thread it names (an existing conversation, or its own). */
+  | { status: 'accepted'; result?: { threadId: ThreadId; existed: boolean } }
   | { status: 'rejected'; code: string; reason: string; remedy: string }
   | { status: 'awaiting-approval' }
   /** The client does not hold the state the policy needs (a document not loaded here). */
@@ -48,6 +57,10 @@ export class Overlay implements GovernedView {
   /** Targets a predicted checkpoint now waits on (`decision:<id>`, `thread:<id>`). */
   readonly waiting = new Set<string>();
   readonly read = new Set<NotificationId>();
+  /** Predicted members of private threads. */
+  readonly threadMemberships = new Map<ThreadId, UserId[]>();
+  /** Predicted conversations, by {@link conversationSlot}. */
+  readonly conversations = new Map<string, ThreadId>();
   allRead = false;
 
   constructor(readonly base: GovernedView) {}
@@ -69,6 +82,15 @@ export class Overlay implements GovernedView {
   checkpoint(id: CheckpointId) {
     return this.checkpoints.get(id) ?? this.base.checkpoint(id);
   }
+  threadMembers(id: ThreadId) {
+    return this.threadMemberships.get(id) ?? this.base.threadMembers(id);
+  }
+  conversation(workspaceId: WorkspaceId, members: readonly UserId[]) {
+    return (
+      this.conversations.get(conversationSlot(workspaceId, members)) ??
+      this.base.conversation(workspaceId, members)
+    );
+  }
 }
 
 /** Rules on `pending` (oldest first) as `actor` over `view`, at time `now`. */
@@ -89,6 +111,18 @@ export function preview(
     const ruling = decide({ userId: actor }, state, intent);
     switch (ruling.status) {
       case 'accepted':
+        if (intent.type === 'conversation.open') {
+          const result = predictedConversation(state, intent);
+          predictions.set(intent.id, { status: 'accepted', result });
+          if (!result.existed)
+            addPrivateThread(overlay, actor, {
+              threadId: result.threadId,
+              workspaceId: intent.args.workspaceId,
+              members: intent.args.userIds,
+              conversation: true,
+            });
+          break;
+        }
         predictions.set(intent.id, { status: 'accepted' });
         applyEffect(overlay, actor, intent, now);
         break;
@@ -117,13 +151,12 @@ function policyState(actor: UserId, view: Overlay, intent: Intent): PolicyState 
       const strangers = (intent.args.memberIds ?? []).filter((id) => !members.some((m) => m.userId === id));
       return { role: r, idTaken: Boolean(view.thread(intent.args.threadId)), strangers };
     }
-    // Who is in a private thread or a conversation is known to the server only (its members'
-    // catalogs say which exist, not who else is in them): these are not predicted offline.
+    // Private threads and conversations: from the user's own catalog (`inbox:<me>`).
     case 'thread.addMember':
     case 'thread.removeMember':
-      return `members of thread:${intent.args.threadId}`;
+      return threadMemberState(actor, view, intent);
     case 'conversation.open':
-      return `conversations of workspace:${intent.args.workspaceId}`;
+      return conversationState(actor, view, intent);
     case 'thread.archive':
     case 'thread.restore':
     case 'decision.propose': {
@@ -180,11 +213,27 @@ function policyState(actor: UserId, view: Overlay, intent: Intent): PolicyState 
 function applyEffect(view: Overlay, actor: UserId, intent: Intent, now: number): void {
   switch (intent.type) {
     case 'thread.create':
+      if (intent.args.visibility === 'private') {
+        addPrivateThread(view, actor, {
+          threadId: intent.args.threadId,
+          workspaceId: intent.args.workspaceId,
+          members: intent.args.memberIds ?? [],
+          conversation: false,
+        });
+        return;
+      }
       view.threads.set(intent.args.threadId, {
         id: intent.args.threadId,
         workspaceId: intent.args.workspaceId,
         status: 'active',
       });
+      return;
+    case 'thread.addMember':
+    case 'thread.removeMember':
+      changeMembers(view, intent);
+      return;
+    case 'conversation.open':
+      // Applied where it is ruled on (the thread it names depends on the state it was ruled on).
       return;
     case 'thread.archive':
     case 'thread.restore': {
