@@ -6,7 +6,7 @@
  */
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -38,8 +38,7 @@ const driverBesideEntry = {
  * `lazy`: what a dynamic import() loads later (tus-js-client with the first upload; the Node-only
  * parts are never loaded in a browser), each with the chunks it needs.
  */
-export async function bundleSize() {
-  const outdir = join(root, 'dist/browser');
+export async function bundleSize({ outdir = join(root, 'dist/browser') } = {}) {
   const common = {
     bundle: true,
     minify: true,
@@ -51,6 +50,8 @@ export async function bundleSize() {
     external: ['node:*'],
     metafile: true,
     logLevel: 'error',
+    // The metafile's paths are relative to this.
+    absWorkingDir: root,
   };
   const main = await build({
     ...common,
@@ -66,7 +67,7 @@ export async function bundleSize() {
   const entry = Object.keys(main.metafile.outputs).find((k) => k.endsWith('caucus-client.js'));
   const driverFile = Object.keys(driver.metafile.outputs).find((k) => k.endsWith('tus-driver.js'));
   const measure = (path) => {
-    const bytes = readFileSync(join(root, path));
+    const bytes = readFileSync(resolve(root, path));
     return { file: path, minifiedBytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
   };
   const sum = (list, key) => list.reduce((n, m) => n + m[key], 0);
@@ -113,7 +114,8 @@ export async function bundleSize() {
     for (const [input, { bytesInOutput }] of Object.entries(outputs[file]?.inputs ?? {}))
       inputs[input] = (inputs[input] ?? 0) + bytesInOutput;
   return {
-    file: join(root, entry),
+    file: resolve(root, entry),
+    outdir,
     minifiedBytes: sum(initial, 'minifiedBytes'),
     gzipBytes: sum(initial, 'gzipBytes'),
     initial,
