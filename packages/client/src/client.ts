@@ -22,6 +22,7 @@ import { memoryStorage } from './storage/memory.js';
 import type { ClientStorage } from './storage/types.js';
 import { MuxConnection, type HeartbeatOptions } from './sync/connection.js';
 import { SyncSession } from './sync/session.js';
+import { canShareConnection, SharedConnection } from './sync/shared-connection.js';
 import { TabChannel } from './sync/tabs.js';
 import { browserTransport, syncUrl, type TransportFactory } from './sync/transport.js';
 
@@ -44,6 +45,13 @@ export interface ClientOptions {
    * default with `indexedDbStorage()` (`caucus:<origin>`), `false` to turn it off.
    */
   tabs?: string | false;
+  /**
+   * All tabs of this origin share one WebSocket (Web Locks + BroadcastChannel): one tab leads and
+   * holds the connection, the others sync their documents through it, and when the leading tab
+   * closes another takes over. Off by default; ignored where the browser lacks either API (and
+   * in Node). Needs the tab channel (`tabs` not `false`).
+   */
+  sharedConnection?: boolean;
 }
 
 /** A part of the client that other modules add: the intent outbox, uploads. */
@@ -75,6 +83,7 @@ export class CaucusClient {
   private readonly parts: ClientPart[] = [];
   private readonly partStatus = new Map<ClientPart, OutboxStatus>();
   private readonly tabs: TabChannel | null;
+  private readonly shared: SharedConnection | null = null;
   private problem: ClientProblem | null = null;
   private userId: Promise<UserId> | null;
   private closed = false;
@@ -88,7 +97,10 @@ export class CaucusClient {
     this.userId = options.user ? Promise.resolve(options.user) : null;
     this.statusStore = new ClientStatusStore({
       connection: () => ({
-        state: this.connection.status.current.state,
+        state:
+          this.shared && !this.shared.leading
+            ? this.shared.leaderState
+            : this.connection.status.current.state,
         problem: this.problem ?? this.connection.status.current.problem,
       }),
       docs: () =>
@@ -111,6 +123,7 @@ export class CaucusClient {
         entry.status.subscribe(invalidate);
         this.session.attach(entry);
         this.tabs?.attach(entry);
+        this.shared?.opened(entry);
         invalidate();
       },
       closing: (entry) => {
@@ -135,9 +148,30 @@ export class CaucusClient {
     });
     this.session.connection = this.connection;
     this.connection.status.subscribe(invalidate);
+    if (options.sharedConnection && this.tabs && canShareConnection()) {
+      const shared = new SharedConnection(this.url, {
+        open: (name) => this.registry.open(name),
+        entry: (name) => this.registry.get(name),
+        entries: () => this.registry.all(),
+        lead: () => {
+          if (!options.offline) void this.ready.then(() => this.connect());
+        },
+        connectionState: () => this.connection.status.current.state,
+        changed: invalidate,
+      });
+      this.shared = shared;
+      this.tabs.relaysServer = () => shared.leading;
+      this.connection.status.subscribe(() => shared.statusChanged());
+    }
     this.refused.subscribe(invalidate);
     this.ready = this.checkStore();
-    if (!options.offline) void this.ready.then(() => this.connect());
+    // A tab sharing the connection connects once it leads (see SharedConnection).
+    if (!options.offline && !this.shared) void this.ready.then(() => this.connect());
+  }
+
+  /** Whether this tab holds the connection its tabs share (always true without `sharedConnection`). */
+  get leads(): boolean {
+    return this.shared?.leading ?? true;
   }
 
   /** The store must belong to this server: documents of two servers never mix. */
@@ -155,7 +189,7 @@ export class CaucusClient {
 
   /** Starts connecting (again): after `offline: true`, an `auth-required` stop, or to skip a backoff wait. */
   connect(): void {
-    if (this.closed || this.problem) return;
+    if (this.closed || this.problem || (this.shared && !this.shared.leading)) return;
     if (this.connection.state === 'offline' && this.connection.status.current.retryAt !== null)
       this.connection.retryNow();
     else if (this.connection.status.current.problem) this.connection.retryNow();
@@ -267,6 +301,7 @@ export class CaucusClient {
     if (this.closed) return;
     this.closed = true;
     this.connection.stop();
+    this.shared?.close();
     this.tabs?.close();
     await Promise.all(this.parts.map((p) => (p.close ? p.close() : Promise.resolve())));
     await this.registry.close();

@@ -19,6 +19,7 @@ export interface PageClientOptions {
   user: string;
   offline?: boolean;
   tabs?: string | false;
+  sharedConnection?: boolean;
 }
 
 /** Makes `window.client`: IndexedDB storage, an API token, offline when asked. */
@@ -33,6 +34,7 @@ export async function pageClient(page: Page, options: PageClientOptions): Promis
       storage: indexedDbStorage(),
       ...(o.offline ? { offline: true } : {}),
       ...(o.tabs !== undefined ? { tabs: o.tabs } : {}),
+      ...(o.sharedConnection ? { sharedConnection: true } : {}),
     });
   }, options);
 }
