@@ -169,6 +169,11 @@ export class CaucusClient {
     if (!options.offline && !this.shared) void this.ready.then(() => this.connect());
   }
 
+  /** Whether this client shares one connection with the other tabs (`sharedConnection`, where the browser can). */
+  get sharesConnection(): boolean {
+    return this.shared !== null;
+  }
+
   /** Whether this tab holds the connection its tabs share (always true without `sharedConnection`). */
   get leads(): boolean {
     return this.shared?.leading ?? true;
@@ -267,7 +272,9 @@ export class CaucusClient {
    * connecting, and (`timeout`) after `timeoutMs`.
    */
   async flush({ timeoutMs = FLUSH_TIMEOUT_MS }: { timeoutMs?: number } = {}): Promise<void> {
-    const offline = () => this.connection.state === 'offline';
+    // A tab following a shared connection is as connected as the tab that leads.
+    const offline = () =>
+      (this.shared && !this.shared.leading ? this.shared.leaderState : this.connection.state) === 'offline';
     if (this.closed) throw new ClientError('closed', 'the client is closed');
     if (offline()) throw new ClientError('offline', 'not connected to the server');
     const deadline = Date.now() + timeoutMs;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { apiToken, docUntil, nodeClient, online } from '../support.js';
 import { health } from '../../sync/mux-support.js';
-import { createThread, signup, type TestUser } from '../../support/server.js';
+import { api, createThread, signup, type TestUser } from '../../support/server.js';
 import { startHarness, type Harness } from './harness.js';
 import { pageClient, type PageGlobals } from './page.js';
 
@@ -134,5 +134,58 @@ it('two tabs share one WebSocket; when the leading tab closes the other takes ov
   await append(b, followerOnly, ' still;');
   await docUntil(readOnly.doc, () => readOnly.doc.getText('body').toJSON().endsWith(' still;'));
   await reader.close();
+  await context.close();
+});
+
+it('the outbox is sent by the leading tab only; a follower gets its verdict from the shared store', async () => {
+  const options = { url: h.server.url, token, user: user.id, sharedConnection: true };
+  const { context, page: a } = await h.context();
+  const b = await h.tab(context);
+  const posts = new Map<Page, number>([
+    [a, 0],
+    [b, 0],
+  ]);
+  for (const page of [a, b])
+    page.on('request', (req) => {
+      if (req.method() === 'POST' && new URL(req.url()).pathname === '/api/intents')
+        posts.set(page, (posts.get(page) ?? 0) + 1);
+    });
+  const attach = (page: Page) =>
+    page.evaluate(async () => {
+      const g = globalThis as unknown as PageGlobals & { outbox: unknown };
+      g.outbox = await g.caucus.attachOutbox(g.client, { store: g.caucus.indexedDbOutboxStore() });
+    });
+  await pageClient(a, options);
+  await leadsOnline(a);
+  await attach(a);
+  await pageClient(b, options);
+  await attach(b);
+  expect(await role(b)).toMatchObject({ leads: false });
+
+  const threadId = `tab-thread-${Date.now()}`;
+  const verdict = await b.evaluate(
+    async ({ id, workspaceId }) => {
+      const g = globalThis as unknown as PageGlobals & {
+        outbox: Awaited<ReturnType<PageGlobals['caucus']['attachOutbox']>>;
+      };
+      const submitted = g.outbox.submit('thread.create', {
+        threadId: id,
+        workspaceId,
+        title: 'Queued in tab B',
+      });
+      await submitted.queued;
+      const v = await submitted.verdict;
+      await g.client.flush();
+      return { status: v.status, outbox: g.outbox.current.pending.length };
+    },
+    { id: threadId, workspaceId: user.workspaceId },
+  );
+  expect(verdict).toEqual({ status: 'accepted', outbox: 0 });
+  expect(posts.get(a)).toBeGreaterThanOrEqual(1);
+  expect(posts.get(b)).toBe(0);
+  const thread = await api<{ title: string }>(h.server.url, 'GET', `/api/threads/${threadId}`, {
+    token: user.accessToken,
+  });
+  expect(thread.body.title).toBe('Queued in tab B');
   await context.close();
 });

@@ -48,12 +48,51 @@ function statusOf(state: OutboxState): OutboxStatus {
   };
 }
 
+interface Channel {
+  postMessage(message: string): void;
+  close(): void;
+  onmessage: (() => void) | null;
+}
+
+/** `store`, telling the other tabs after each write (never after a read, so reloads do not echo). */
+function announcing(store: OutboxStore, changed: () => void): OutboxStore {
+  return {
+    load: () => store.load(),
+    add: async (record) => {
+      const seq = await store.add(record);
+      changed();
+      return seq;
+    },
+    update: async (record) => {
+      await store.update(record);
+      changed();
+    },
+    delete: async (id) => {
+      await store.delete(id);
+      changed();
+    },
+    close: () => store.close(),
+  };
+}
+
+/**
+ * Attaches an outbox to `client`. With a shared connection (`sharedConnection`), the tabs share
+ * the store and only the leading tab sends: the others queue into the store, hear of every write
+ * on the BroadcastChannel `caucus-outbox:<server>` and read their verdicts back from it.
+ */
 export async function attachOutbox(client: CaucusClient, options: AttachOutboxOptions): Promise<Outbox> {
   const api = new CaucusApi({ url: client.url, auth: client.auth });
   let actor: UserId | null = null;
   const docs = openDocs(client);
+  const BroadcastChannelImpl = (globalThis as unknown as { BroadcastChannel?: new (name: string) => Channel })
+    .BroadcastChannel;
+  const channel =
+    client.sharesConnection && BroadcastChannelImpl
+      ? new BroadcastChannelImpl(`caucus-outbox:${client.url}`)
+      : null;
   const outbox = await Outbox.open({
-    store: options.store,
+    store: channel ? announcing(options.store, () => channel.postMessage('changed')) : options.store,
+    ...(channel ? { delivers: () => client.leads } : {}),
     send: (intents) => api.submitIntents(intents),
     actor: () => actor,
     view: () => docGovernedView(docs),
@@ -99,8 +138,12 @@ export async function attachOutbox(client: CaucusClient, options: AttachOutboxOp
       const report = await outbox.flush();
       if (report.error) throw Object.assign(new Error(report.error.message), { code: report.error.code });
     },
-    close: () => outbox.close(),
+    close: () => {
+      channel?.close();
+      return outbox.close();
+    },
   });
+  if (channel) channel.onmessage = () => void outbox.reload();
   if (options.background !== false) outbox.start();
   return outbox;
 }

@@ -31,7 +31,7 @@ import {
   type VerdictEvent,
 } from './outbox-types.js';
 import { OutboxLedger } from './ledger.js';
-import { OUTBOX_FORMAT_VERSION, type OutboxRecord, type StoredVerdict } from './record.js';
+import { decodeRecord, OUTBOX_FORMAT_VERSION, type OutboxRecord, type StoredVerdict } from './record.js';
 import type { OutboxStore } from './store.js';
 
 export type SendIntents = (intents: IntentInput[]) => Promise<ApiResult<{ results: IntentResultAnswer[] }>>;
@@ -46,6 +46,11 @@ export interface OutboxOptions {
   now?: () => number;
   keepSettled?: number;
   random?: () => number;
+  /**
+   * Whether this outbox sends (default: always). Tabs that share one connection share one store
+   * too, and only the leading tab sends; the others learn the verdicts by {@link Outbox.reload}.
+   */
+  delivers?: () => boolean;
 }
 
 export interface FlushReport {
@@ -164,8 +169,49 @@ export class Outbox {
     this.#changed();
   }
 
-  /** Sends everything waiting now, batch by batch, stopping at the first failure without a verdict. */
+  /**
+   * Reads the store again for what another tab changed: intents it queued, verdicts it received,
+   * records it discarded or pruned. A verdict for one of this tab's intents is delivered here.
+   */
+  reload(): Promise<void> {
+    return this.#write(async () => {
+      const stored = new Map<string, OutboxRecord>();
+      for (const row of await this.#options.store.load()) {
+        const decoded = decodeRecord(row);
+        if (decoded.ok) stored.set(decoded.record.intent.id, decoded.record);
+      }
+      for (const [id, record] of stored) {
+        const mine = this.#ledger.get(id);
+        if (!mine) this.#ledger.put(record);
+        else if (mine.state === 'pending' && record.state !== 'pending' && record.verdict) {
+          this.#ledger.put(record);
+          this.#deliver({
+            id: record.intent.id,
+            intent: record.intent,
+            verdict: record.verdict,
+            rolledBack: null,
+          });
+        }
+      }
+      for (const record of this.#ledger.state.pending.map((p) => this.#ledger.get(p.id)))
+        if (record && !stored.has(record.intent.id)) {
+          this.#ledger.delete(record.intent.id);
+          this.#waiters
+            .get(record.intent.id)
+            ?.reject(new IntentDiscarded(`intent ${record.intent.id} was discarded`));
+          this.#waiters.delete(record.intent.id);
+        }
+      this.#changed();
+      this.#kick();
+    });
+  }
+
+  /**
+   * Sends everything waiting now, batch by batch, stopping at the first failure without a verdict.
+   * Where another tab sends ({@link OutboxOptions.delivers}), waits until nothing is waiting.
+   */
   flush(): Promise<FlushReport> {
+    if (this.#options.delivers && !this.#options.delivers()) return this.#settledElsewhere();
     this.#sending ??= this.#flush().finally(() => {
       this.#sending = null;
     });
@@ -194,9 +240,24 @@ export class Outbox {
     await this.#options.store.close();
   }
 
+  #settledElsewhere(): Promise<FlushReport> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.#ledger.sendable().length > 0) return false;
+        resolve({ verdicts: [], remaining: 0, error: null });
+        return true;
+      };
+      if (check()) return;
+      const off = this.subscribe(() => {
+        if (check()) off();
+      });
+    });
+  }
+
   async #loop(): Promise<void> {
     while (this.#running) {
-      if (this.#ledger.sendable().length === 0 || this.#ledger.state.delivery === 'auth-required') {
+      const idle = this.#ledger.sendable().length === 0 || this.#options.delivers?.() === false;
+      if (idle || this.#ledger.state.delivery === 'auth-required') {
         await new Promise<void>((resolve) => (this.#wake = resolve));
         continue;
       }
