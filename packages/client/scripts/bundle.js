@@ -56,6 +56,8 @@ export async function bundleSize({ outdir = join(root, 'dist/browser') } = {}) {
   const main = await build({
     ...common,
     entryPoints: { 'caucus-client': join(root, 'src/index.ts') },
+    // Opt-in parts (the shared connection) are chunks of their own.
+    splitting: true,
     plugins: [driverBesideEntry],
   });
   const driver = await build({

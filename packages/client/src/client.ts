@@ -22,8 +22,9 @@ import { memoryStorage } from './storage/memory.js';
 import type { ClientStorage } from './storage/types.js';
 import { MuxConnection, type HeartbeatOptions } from './sync/connection.js';
 import { SyncSession } from './sync/session.js';
-import { canShareConnection, SharedConnection } from './sync/shared-connection.js';
-import { TabChannel } from './sync/tabs.js';
+import { applyUpdate, encodeStateAsUpdate, encodeStateVector } from 'yjs';
+import type { SharedConnection } from './sync/shared-connection.js';
+import { canShareConnection, TAB_ORIGIN, TabChannel } from './sync/tabs.js';
 import { browserTransport, syncUrl, type TransportFactory } from './sync/transport.js';
 
 export interface ClientOptions {
@@ -83,7 +84,10 @@ export class CaucusClient {
   private readonly parts: ClientPart[] = [];
   private readonly partStatus = new Map<ClientPart, OutboxStatus>();
   private readonly tabs: TabChannel | null;
-  private readonly shared: SharedConnection | null = null;
+  /** Set once the shared-connection module has loaded (a chunk of its own, loaded on demand). */
+  private shared: SharedConnection | null = null;
+  /** Whether this client shares the tabs' connection (`sharedConnection`, where the browser can). */
+  readonly sharesConnection: boolean;
   private problem: ClientProblem | null = null;
   private userId: Promise<UserId> | null;
   private closed = false;
@@ -97,10 +101,7 @@ export class CaucusClient {
     this.userId = options.user ? Promise.resolve(options.user) : null;
     this.statusStore = new ClientStatusStore({
       connection: () => ({
-        state:
-          this.shared && !this.shared.leading
-            ? this.shared.leaderState
-            : this.connection.status.current.state,
+        state: this.leads ? this.connection.status.current.state : (this.shared?.leaderState ?? 'offline'),
         problem: this.problem ?? this.connection.status.current.problem,
       }),
       docs: () =>
@@ -148,35 +149,30 @@ export class CaucusClient {
     });
     this.session.connection = this.connection;
     this.connection.status.subscribe(invalidate);
-    if (options.sharedConnection && this.tabs && canShareConnection()) {
-      const shared = new SharedConnection(this.url, {
-        open: (name) => this.registry.open(name),
-        entry: (name) => this.registry.get(name),
-        entries: () => this.registry.all(),
-        lead: () => {
-          if (!options.offline) void this.ready.then(() => this.connect());
-        },
-        connectionState: () => this.connection.status.current.state,
-        changed: invalidate,
-      });
-      this.shared = shared;
-      this.tabs.relaysServer = () => shared.leading;
-      this.connection.status.subscribe(() => shared.statusChanged());
-    }
+    this.sharesConnection = Boolean(options.sharedConnection && this.tabs && canShareConnection());
+    if (this.sharesConnection) void this.share(options.offline === true);
     this.refused.subscribe(invalidate);
     this.ready = this.checkStore();
     // A tab sharing the connection connects once it leads (see SharedConnection).
-    if (!options.offline && !this.shared) void this.ready.then(() => this.connect());
+    if (!options.offline && !this.sharesConnection) void this.ready.then(() => this.connect());
   }
 
-  /** Whether this client shares one connection with the other tabs (`sharedConnection`, where the browser can). */
-  get sharesConnection(): boolean {
-    return this.shared !== null;
+  private async share(offline: boolean): Promise<void> {
+    const { startSharing } = await import('./sync/shared-connection.js');
+    if (this.closed) return;
+    this.shared = startSharing(this.url, this.registry, this.connection, this.tabs, {
+      lead: () => {
+        if (!offline) void this.ready.then(() => this.connect());
+      },
+      changed: () => this.statusStore.invalidate(),
+      yjs: { applyUpdate, encodeStateAsUpdate, encodeStateVector },
+      tabOrigin: TAB_ORIGIN,
+    });
   }
 
   /** Whether this tab holds the connection its tabs share (always true without `sharedConnection`). */
   get leads(): boolean {
-    return this.shared?.leading ?? true;
+    return this.shared ? this.shared.leading : !this.sharesConnection;
   }
 
   /** The store must belong to this server: documents of two servers never mix. */
@@ -194,7 +190,7 @@ export class CaucusClient {
 
   /** Starts connecting (again): after `offline: true`, an `auth-required` stop, or to skip a backoff wait. */
   connect(): void {
-    if (this.closed || this.problem || (this.shared && !this.shared.leading)) return;
+    if (this.closed || this.problem || !this.leads) return;
     if (this.connection.state === 'offline' && this.connection.status.current.retryAt !== null)
       this.connection.retryNow();
     else if (this.connection.status.current.problem) this.connection.retryNow();
@@ -274,7 +270,7 @@ export class CaucusClient {
   async flush({ timeoutMs = FLUSH_TIMEOUT_MS }: { timeoutMs?: number } = {}): Promise<void> {
     // A tab following a shared connection is as connected as the tab that leads.
     const offline = () =>
-      (this.shared && !this.shared.leading ? this.shared.leaderState : this.connection.state) === 'offline';
+      (this.leads ? this.connection.state : (this.shared?.leaderState ?? 'offline')) === 'offline';
     if (this.closed) throw new ClientError('closed', 'the client is closed');
     if (offline()) throw new ClientError('offline', 'not connected to the server');
     const deadline = Date.now() + timeoutMs;

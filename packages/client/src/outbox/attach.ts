@@ -48,33 +48,6 @@ function statusOf(state: OutboxState): OutboxStatus {
   };
 }
 
-interface Channel {
-  postMessage(message: string): void;
-  close(): void;
-  onmessage: (() => void) | null;
-}
-
-/** `store`, telling the other tabs after each write (never after a read, so reloads do not echo). */
-function announcing(store: OutboxStore, changed: () => void): OutboxStore {
-  return {
-    load: () => store.load(),
-    add: async (record) => {
-      const seq = await store.add(record);
-      changed();
-      return seq;
-    },
-    update: async (record) => {
-      await store.update(record);
-      changed();
-    },
-    delete: async (id) => {
-      await store.delete(id);
-      changed();
-    },
-    close: () => store.close(),
-  };
-}
-
 /**
  * Attaches an outbox to `client`. With a shared connection (`sharedConnection`), the tabs share
  * the store and only the leading tab sends: the others queue into the store, hear of every write
@@ -84,15 +57,13 @@ export async function attachOutbox(client: CaucusClient, options: AttachOutboxOp
   const api = new CaucusApi({ url: client.url, auth: client.auth });
   let actor: UserId | null = null;
   const docs = openDocs(client);
-  const BroadcastChannelImpl = (globalThis as unknown as { BroadcastChannel?: new (name: string) => Channel })
-    .BroadcastChannel;
-  const channel =
-    client.sharesConnection && BroadcastChannelImpl
-      ? new BroadcastChannelImpl(`caucus-outbox:${client.url}`)
-      : null;
+  // Loaded only by tabs that share a connection.
+  const shared = client.sharesConnection
+    ? (await import('./shared-outbox.js')).shareOutbox(client.url, options.store)
+    : null;
   const outbox = await Outbox.open({
-    store: channel ? announcing(options.store, () => channel.postMessage('changed')) : options.store,
-    ...(channel ? { delivers: () => client.leads } : {}),
+    store: shared ? shared.store : options.store,
+    ...(shared ? { delivers: () => client.leads } : {}),
     send: (intents) => api.submitIntents(intents),
     actor: () => actor,
     view: () => docGovernedView(docs),
@@ -135,15 +106,16 @@ export async function attachOutbox(client: CaucusClient, options: AttachOutboxOp
       },
     },
     flush: async () => {
+      if (shared && !client.leads) return shared.settled(outbox);
       const report = await outbox.flush();
       if (report.error) throw Object.assign(new Error(report.error.message), { code: report.error.code });
     },
     close: () => {
-      channel?.close();
+      shared?.close();
       return outbox.close();
     },
   });
-  if (channel) channel.onmessage = () => void outbox.reload();
+  shared?.onChange(() => void outbox.reload());
   if (options.background !== false) outbox.start();
   return outbox;
 }

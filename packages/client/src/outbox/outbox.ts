@@ -156,11 +156,15 @@ export class Outbox {
   discard(id: IntentId | string): Promise<void> {
     return this.#write(async () => {
       await this.#options.store.delete(id);
-      this.#ledger.delete(id);
-      this.#waiters.get(id)?.reject(new IntentDiscarded(`intent ${id} was discarded`));
-      this.#waiters.delete(id);
+      this.#forget(id);
       this.#changed();
     });
+  }
+
+  #forget(id: string): void {
+    this.#ledger.delete(id);
+    this.#waiters.get(id)?.reject(new IntentDiscarded(`intent ${id} was discarded`));
+    this.#waiters.delete(id);
   }
 
   /** Recomputes the previews (call when the documents they read from changed). */
@@ -175,32 +179,20 @@ export class Outbox {
    */
   reload(): Promise<void> {
     return this.#write(async () => {
-      const stored = new Map<string, OutboxRecord>();
+      const stored = new Map<IntentId, OutboxRecord>();
       for (const row of await this.#options.store.load()) {
         const decoded = decodeRecord(row);
         if (decoded.ok) stored.set(decoded.record.intent.id, decoded.record);
       }
       for (const [id, record] of stored) {
         const mine = this.#ledger.get(id);
-        if (!mine) this.#ledger.put(record);
-        else if (mine.state === 'pending' && record.state !== 'pending' && record.verdict) {
-          this.#ledger.put(record);
-          this.#deliver({
-            id: record.intent.id,
-            intent: record.intent,
-            verdict: record.verdict,
-            rolledBack: null,
-          });
-        }
+        // Only news: an intent this tab has not seen, or a verdict for one still pending here.
+        if (mine && (mine.state !== 'pending' || record.state === 'pending')) continue;
+        this.#ledger.put(record);
+        if (mine && record.verdict)
+          this.#deliver({ id, intent: record.intent, verdict: record.verdict, rolledBack: null });
       }
-      for (const record of this.#ledger.state.pending.map((p) => this.#ledger.get(p.id)))
-        if (record && !stored.has(record.intent.id)) {
-          this.#ledger.delete(record.intent.id);
-          this.#waiters
-            .get(record.intent.id)
-            ?.reject(new IntentDiscarded(`intent ${record.intent.id} was discarded`));
-          this.#waiters.delete(record.intent.id);
-        }
+      for (const { id } of this.#ledger.state.pending) if (!stored.has(id)) this.#forget(id);
       this.#changed();
       this.#kick();
     });
@@ -208,10 +200,11 @@ export class Outbox {
 
   /**
    * Sends everything waiting now, batch by batch, stopping at the first failure without a verdict.
-   * Where another tab sends ({@link OutboxOptions.delivers}), waits until nothing is waiting.
+   * Where another tab sends ({@link OutboxOptions.delivers}), sends nothing.
    */
   flush(): Promise<FlushReport> {
-    if (this.#options.delivers && !this.#options.delivers()) return this.#settledElsewhere();
+    if (this.#options.delivers?.() === false)
+      return Promise.resolve({ verdicts: [], remaining: this.#ledger.sendable().length, error: null });
     this.#sending ??= this.#flush().finally(() => {
       this.#sending = null;
     });
@@ -238,20 +231,6 @@ export class Outbox {
     await this.#sending;
     await this.#writes;
     await this.#options.store.close();
-  }
-
-  #settledElsewhere(): Promise<FlushReport> {
-    return new Promise((resolve) => {
-      const check = () => {
-        if (this.#ledger.sendable().length > 0) return false;
-        resolve({ verdicts: [], remaining: 0, error: null });
-        return true;
-      };
-      if (check()) return;
-      const off = this.subscribe(() => {
-        if (check()) off();
-      });
-    });
   }
 
   async #loop(): Promise<void> {

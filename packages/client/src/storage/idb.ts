@@ -58,8 +58,7 @@ function committed<T>(tx: IdbTransaction, store: string, fn: (s: IdbStore) => Id
     const failed = () => reject(asError(tx.error ?? new Error('IndexedDB transaction failed')));
     const req = fn(tx.objectStore(store));
     tx.oncomplete = () => resolve(req.result);
-    tx.onerror = failed;
-    tx.onabort = failed;
+    tx.onerror = tx.onabort = failed;
   });
 }
 

@@ -117,8 +117,8 @@ function compact(persistence: IndexeddbPersistence): Promise<number> {
       store.add(Y.encodeStateAsUpdate(persistence.doc));
     };
     tx.oncomplete = () => resolve(count);
-    tx.onerror = () => reject(tx.error instanceof Error ? tx.error : new Error('compaction failed'));
-    tx.onabort = () => reject(tx.error instanceof Error ? tx.error : new Error('compaction aborted'));
+    tx.onerror = tx.onabort = () =>
+      reject(tx.error instanceof Error ? tx.error : new Error('compaction failed'));
   });
 }
 

@@ -11,11 +11,15 @@
  * When the leader's tab closes, the browser hands its lock to a waiting tab at once; that tab
  * connects and says so, and the followers ask it for their documents again.
  */
-import * as Y from 'yjs';
+import type * as Yjs from 'yjs';
 import type { DocEntry } from '../docs/entry.js';
-import type { DocHandle } from '../docs/registry.js';
-import { TAB_ORIGIN } from './tabs.js';
+import type { DocHandle, DocRegistry } from '../docs/registry.js';
+import type { MuxConnection } from './connection.js';
 import type { ConnectionState } from './connection-types.js';
+import type { TabChannel } from './tabs.js';
+
+/** The parts of Yjs this module uses, lent by the client (this module is a chunk of its own, loaded on demand, and carries no copy of Yjs). */
+export type YjsParts = Pick<typeof Yjs, 'applyUpdate' | 'encodeStateAsUpdate' | 'encodeStateVector'>;
 
 /** What the shared connection needs of the client it belongs to. */
 export interface SharedHost {
@@ -28,6 +32,9 @@ export interface SharedHost {
   connectionState(): ConnectionState;
   /** The leader's connection state changed (followers show it as their own). */
   changed(): void;
+  yjs: YjsParts;
+  /** The origin of updates that came from another tab (tabs.ts). */
+  tabOrigin: symbol;
 }
 
 type Message =
@@ -46,12 +53,6 @@ interface Channel {
 
 interface LockManagerLike {
   request(name: string, callback: () => Promise<void>): Promise<void>;
-}
-
-/** Whether this runtime can share a connection between tabs. */
-export function canShareConnection(): boolean {
-  const g = globalThis as { navigator?: { locks?: unknown }; BroadcastChannel?: unknown };
-  return typeof g.BroadcastChannel === 'function' && g.navigator?.locks !== undefined;
 }
 
 export class SharedConnection {
@@ -109,7 +110,7 @@ export class SharedConnection {
 
   private ask(entry: DocEntry): void {
     if (this.closed || entry.closed) return;
-    this.post({ t: 'open', doc: entry.name, sv: Y.encodeStateVector(entry.doc) });
+    this.post({ t: 'open', doc: entry.name, sv: this.host.yjs.encodeStateVector(entry.doc) });
   }
 
   /** The leader tells the followers what the server acknowledged of a document. */
@@ -172,8 +173,8 @@ export class SharedConnection {
     this.post({
       t: 'state',
       doc,
-      update: Y.encodeStateAsUpdate(entry.doc, sv),
-      sv: Y.encodeStateVector(entry.doc),
+      update: this.host.yjs.encodeStateAsUpdate(entry.doc, sv),
+      sv: this.host.yjs.encodeStateVector(entry.doc),
     });
     this.post({ t: 'confirmed', doc, sv: entry.confirmedVector() });
   }
@@ -183,8 +184,8 @@ export class SharedConnection {
     const entry = this.host.entry(doc);
     if (!entry) return;
     try {
-      Y.applyUpdate(entry.doc, update, TAB_ORIGIN);
-      const missing = Y.encodeStateAsUpdate(entry.doc, sv);
+      this.host.yjs.applyUpdate(entry.doc, update, this.host.tabOrigin);
+      const missing = this.host.yjs.encodeStateAsUpdate(entry.doc, sv);
       // An update with nothing in it is two bytes (no structs, no deletions).
       if (missing.length > 2) this.post({ t: 'missing', doc, update: missing });
     } catch {
@@ -197,7 +198,7 @@ export class SharedConnection {
     const entry = this.host.entry(doc);
     if (!entry) return;
     try {
-      Y.applyUpdate(entry.doc, update, TAB_ORIGIN);
+      this.host.yjs.applyUpdate(entry.doc, update, this.host.tabOrigin);
     } catch {
       // Not an update this tab can read; the follower's own store still has it.
     }
@@ -216,4 +217,25 @@ export class SharedConnection {
     this.leading = false;
     this.releaseLock?.();
   }
+}
+
+/** Starts sharing the client's connection with the other tabs (the client's part of it). */
+export function startSharing(
+  server: string,
+  registry: DocRegistry,
+  connection: MuxConnection,
+  tabs: TabChannel | null,
+  client: Pick<SharedHost, 'lead' | 'changed' | 'yjs' | 'tabOrigin'>,
+): SharedConnection {
+  const shared = new SharedConnection(server, {
+    ...client,
+    open: (name) => registry.open(name),
+    entry: (name) => registry.get(name),
+    entries: () => registry.all(),
+    connectionState: () => connection.status.current.state,
+  });
+  if (tabs) tabs.relaysServer = () => shared.leading;
+  connection.status.subscribe(() => shared.statusChanged());
+  for (const entry of registry.all()) shared.opened(entry);
+  return shared;
 }

@@ -24,6 +24,12 @@ interface Channel {
   onmessage: ((event: { data: unknown }) => void) | null;
 }
 
+/** Whether this runtime can share one connection between tabs (Web Locks and BroadcastChannel). */
+export function canShareConnection(): boolean {
+  const g = globalThis as { navigator?: { locks?: unknown }; BroadcastChannel?: unknown };
+  return typeof g.BroadcastChannel === 'function' && g.navigator?.locks !== undefined;
+}
+
 export class TabChannel {
   private readonly channel: Channel | null;
 
