@@ -18,7 +18,10 @@ import type { MuxConnection } from './connection.js';
 import type { ConnectionState } from './connection-types.js';
 import type { TabChannel } from './tabs.js';
 
-/** The parts of Yjs this module uses, lent by the client (this module is a chunk of its own, loaded on demand, and carries no copy of Yjs). */
+/**
+ * The parts of Yjs this module uses, lent by the client: this module is a chunk of its own,
+ * loaded on demand, and carries no copy of Yjs.
+ */
 export type YjsParts = Pick<typeof Yjs, 'applyUpdate' | 'encodeStateAsUpdate' | 'encodeStateVector'>;
 
 /** What the shared connection needs of the client it belongs to. */
@@ -101,11 +104,6 @@ export class SharedConnection {
   /** The connection's state changed (the leader tells the followers). */
   statusChanged(): void {
     if (this.leading) this.post({ t: 'status', state: this.host.connectionState() });
-  }
-
-  /** The leader passes on what the server sends (the followers have no socket of their own). */
-  get relaysServer(): boolean {
-    return this.leading;
   }
 
   private ask(entry: DocEntry): void {
@@ -234,6 +232,7 @@ export function startSharing(
     entries: () => registry.all(),
     connectionState: () => connection.status.current.state,
   });
+  // The leader passes on what the server sends: the followers have no socket of their own.
   if (tabs) tabs.relaysServer = () => shared.leading;
   connection.status.subscribe(() => shared.statusChanged());
   for (const entry of registry.all()) shared.opened(entry);
