@@ -41,6 +41,7 @@ export interface SharedHost {
 }
 
 type Message =
+  | { t: 'hello' }
   | { t: 'leader' }
   | { t: 'status'; state: ConnectionState }
   | { t: 'open'; doc: string; sv: Uint8Array }
@@ -91,8 +92,8 @@ export class SharedConnection {
           }),
       )
       .catch(() => undefined);
-    // Ask whoever leads now for their state.
-    this.post({ t: 'leader' });
+    // Ask whoever leads now for its connection state.
+    this.post({ t: 'hello' });
   }
 
   /** A document was opened in this tab. */
@@ -126,10 +127,13 @@ export class SharedConnection {
   private receive(message: Message): void {
     if (this.closed || typeof message !== 'object' || message === null) return;
     switch (message.t) {
+      case 'hello':
+        this.statusChanged();
+        return;
       case 'leader':
-        if (this.leading) this.statusChanged();
-        // A new leader (or a tab asking who leads): ask for every open document again.
-        else for (const entry of this.host.entries()) void entry.whenLoaded.then(() => this.ask(entry));
+        // A new leader: ask it for every open document again.
+        if (!this.leading)
+          for (const entry of this.host.entries()) void entry.whenLoaded.then(() => this.ask(entry));
         return;
       case 'status':
         if (this.leading) return;
