@@ -58,7 +58,7 @@ export function InboxScreen(props: { inbox: InboxView }) {
                   <button
                     type="button"
                     class="link"
-                    aria-label={`Mark “${n.title}” read`}
+                    aria-label={`Mark read: ${n.title}`}
                     onClick={() => session.outbox.submit('inbox.markRead', { notificationIds: [n.id] })}
                   >
                     Mark read

@@ -115,18 +115,16 @@ export function MembersScreen(props: { workspaceId: string }) {
           Email
           <input name="email" type="email" required disabled={!invitePermission().allowed} />
         </label>
-        <label>
-          Role
-          <select name="role" disabled={!invitePermission().allowed}>
-            <For each={ROLES}>
-              {(r) => (
-                <option value={r} selected={r === 'editor'}>
-                  {r}
-                </option>
-              )}
-            </For>
-          </select>
-        </label>
+        <label for="invite-role">Role</label>
+        <select id="invite-role" name="role" disabled={!invitePermission().allowed}>
+          <For each={ROLES}>
+            {(r) => (
+              <option value={r} selected={r === 'editor'}>
+                {r}
+              </option>
+            )}
+          </For>
+        </select>
         <button type="submit" disabled={!invitePermission().allowed}>
           Invite
         </button>

@@ -5,6 +5,7 @@
 import { createEffect, For, Match, onCleanup, Show, Switch, type JSX } from 'solid-js';
 import { useSession } from '../lib/context';
 import { navigate, route } from '../lib/router';
+import { Reopening } from '../lib/reopen';
 import { signOut } from '../lib/session';
 import { fromDoc, fromObservable } from '../lib/signals';
 import { isUnread } from '../lib/unread';
@@ -78,11 +79,12 @@ export function Shell(props: { onSignedOut: () => void }) {
           <Show when={wsId()}>
             <a href={`/workspaces/${wsId()}/members`}>Members</a>
           </Show>
-          <a href="/inbox" aria-label={`Inbox, ${unread()} unread`}>
+          <a href="/inbox">
             Inbox
             <Show when={unread() > 0}>
-              <span class="badge" data-testid="unread-badge" aria-hidden="true">
+              <span class="badge" data-testid="unread-badge">
                 {unread()}
+                <span class="visually-hidden"> unread</span>
               </span>
             </Show>
           </a>
@@ -110,7 +112,13 @@ export function Shell(props: { onSignedOut: () => void }) {
             })()}
           >
             {(id) => (
-              <Keyed key={id()}>{() => <ThreadScreen threadId={id()} workspaces={workspaces} />}</Keyed>
+              <Keyed key={id()}>
+                {() => (
+                  <Reopening>
+                    {(reopen) => <ThreadScreen threadId={id()} workspaces={workspaces} reopen={reopen} />}
+                  </Reopening>
+                )}
+              </Keyed>
             )}
           </Match>
           <Match

@@ -5,6 +5,7 @@
  */
 import { createEffect, createMemo, createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import { useSession } from '../lib/context';
+import { acceptedCreate, reopenWhenCreated } from '../lib/reopen';
 import { fromDoc, fromObservable } from '../lib/signals';
 import { threadWorkspace } from '../lib/thread-workspace';
 import type { Workspaces } from '../lib/workspaces';
@@ -12,7 +13,7 @@ import { Composer, MessageText } from '../ui/Messages';
 import { DecisionsPanel } from '../ui/DecisionsPanel';
 import { Presence } from '../ui/Presence';
 
-export function ThreadScreen(props: { threadId: string; workspaces: Workspaces }) {
+export function ThreadScreen(props: { threadId: string; workspaces: Workspaces; reopen: () => void }) {
   const session = useSession();
   const thread = session.client.thread(props.threadId);
   const handle = session.client.open(`thread:${props.threadId}`);
@@ -38,17 +39,27 @@ export function ThreadScreen(props: { threadId: string; workspaces: Workspaces }
   const outbox = fromObservable(session.outbox);
   const meta = fromDoc(thread, () => thread.meta());
   const messages = fromDoc(thread, () => thread.messages());
+  reopenWhenCreated(
+    () => docStatus(),
+    outbox,
+    (state) => acceptedCreate(state, 'thread.create', 'threadId', props.threadId),
+    () => props.reopen(),
+  );
   const [loaded, setLoaded] = createSignal(false);
   void thread.whenLoaded.then(() => setLoaded(true));
 
   const role = () => members()().find((m) => m.userId === session.me.id)?.role ?? null;
-  const readOnly = () => {
+  // Memos: the status changes on every keystroke (unsynced), the editor only remounts when these do.
+  const readOnly = createMemo(() => {
     const access = docStatus().access;
     if (access) return access === 'read';
     return role() === 'viewer';
-  };
+  });
+  const generation = createMemo(() => docStatus().generation);
+  /** The title this client gave the thread (its create, queued or settled) until the document has it. */
   const pendingTitle = () => {
-    for (const p of outbox().pending) {
+    const state = outbox();
+    for (const p of [...state.pending, ...state.settled]) {
       const intent = p.intent;
       if (intent.type === 'thread.create' && intent.args.threadId === props.threadId)
         return intent.args.title;
@@ -63,7 +74,7 @@ export function ThreadScreen(props: { threadId: string; workspaces: Workspaces }
   let host: HTMLDivElement | undefined;
   createEffect(() => {
     const ro = readOnly();
-    void docStatus().generation;
+    void generation();
     if (!loaded() || !host) return;
     let destroy: (() => void) | null = null;
     let cancelled = false;

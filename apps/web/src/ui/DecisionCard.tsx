@@ -7,6 +7,7 @@ import { createMemo, createSignal, For, onCleanup, Show } from 'solid-js';
 import type { IntentType } from '@caucus/schema';
 import { useSession } from '../lib/context';
 import { mayI } from '../lib/policy';
+import { acceptedCreate, Reopening, reopenWhenCreated } from '../lib/reopen';
 import { fromDoc, fromObservable } from '../lib/signals';
 
 const ACTIONS = [
@@ -16,12 +17,24 @@ const ACTIONS = [
   { type: 'decision.reopen', label: 'Reopen' },
 ] as const satisfies ReadonlyArray<{ type: IntentType; label: string }>;
 
+/** A decision card that opens its document again once this client's proposal of it is accepted. */
 export function DecisionCard(props: { decisionId: string }) {
+  return <Reopening>{(reopen) => <Card decisionId={props.decisionId} reopen={reopen} />}</Reopening>;
+}
+
+function Card(props: { decisionId: string; reopen: () => void }) {
   const session = useSession();
   const view = session.client.decision(props.decisionId);
   onCleanup(() => view.release());
   const fields = fromDoc(view, () => view.fields());
   const outbox = fromObservable(session.outbox);
+  const docStatus = fromObservable(view.status);
+  reopenWhenCreated(
+    () => docStatus(),
+    outbox,
+    (state) => acceptedCreate(state, 'decision.propose', 'decisionId', props.decisionId),
+    () => props.reopen(),
+  );
   const [outcome, setOutcome] = createSignal('');
 
   const mine = (intent: { type: string; args: unknown }) =>
