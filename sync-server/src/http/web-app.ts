@@ -90,7 +90,7 @@ export function serveWebApp(web: WebApp) {
   return async (c: Context, next: Next) => {
     const path = c.req.path;
     const file = web.files.get(path === '/' || APP_PATHS.test(path) ? '/index.html' : path);
-    if (!file || path === '/index.html') return next();
+    if (!file) return next();
     const headers = { 'Content-Type': file.type, 'Cache-Control': file.cache, ETag: file.etag };
     if (c.req.header('if-none-match') === file.etag) return c.body(null, 304, headers);
     return c.body(file.body as Uint8Array<ArrayBuffer>, 200, headers);

@@ -30,7 +30,12 @@ const palette: Record<string, Record<string, string>> = Object.fromEntries(
 const theme = EditorView.theme({
   '&': { fontSize: '1rem', border: '1px solid #8a8f98', borderRadius: '6px', backgroundColor: '#fff' },
   '&.cm-focused': { outline: '2px solid #1f4e79', outlineOffset: '1px' },
-  '.cm-content': { minHeight: '8rem', padding: '0.5rem', fontFamily: 'inherit', color: '#1b1b1f' },
+  '.cm-content': {
+    minHeight: '8rem',
+    padding: '1.3rem 0.5rem 0.5rem',
+    fontFamily: 'inherit',
+    color: '#1b1b1f',
+  },
   '.cm-placeholder': { color: '#5c5f66' },
   '.cm-remote-caret': {
     position: 'relative',

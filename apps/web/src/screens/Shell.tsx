@@ -32,9 +32,21 @@ export function Shell(props: { onSignedOut: () => void }) {
     return notifications().filter((n) => isUnread(n, session.outbox)).length;
   };
   void workspaces.refresh();
-  const onOnline = () => void workspaces.refresh();
+  // The browser knows first when the network goes: stop the socket then (an open WebSocket can
+  // outlive the network for a while), and on the way back connect and send the outbox at once.
+  const onOnline = () => {
+    session.client.connect();
+    void session.client.flush().catch(() => undefined);
+    void workspaces.refresh();
+  };
+  const onOffline = () => session.client.disconnect();
   window.addEventListener('online', onOnline);
-  onCleanup(() => window.removeEventListener('online', onOnline));
+  window.addEventListener('offline', onOffline);
+  if (!navigator.onLine) session.client.disconnect();
+  onCleanup(() => {
+    window.removeEventListener('online', onOnline);
+    window.removeEventListener('offline', onOffline);
+  });
   void navigator.storage?.persist?.().catch(() => false);
 
   createEffect(() => {
@@ -71,7 +83,13 @@ export function Shell(props: { onSignedOut: () => void }) {
             <Show when={workspaces.list().length === 0}>
               <option value="">No workspace yet</option>
             </Show>
-            <For each={workspaces.list()}>{(w) => <option value={w.id}>{w.name}</option>}</For>
+            <For each={workspaces.list()}>
+              {(w) => (
+                <option value={w.id} selected={w.id === wsId()}>
+                  {w.name}
+                </option>
+              )}
+            </For>
           </select>
         </label>
         <nav aria-label="Main">
