@@ -51,10 +51,15 @@ async function typeInEditor(page: Page, text: string): Promise<void> {
 describe('the PWA: threads edited together', () => {
   let tab1: Page;
   let bob: Page;
+  const bobEmail = `bob-${Date.now()}@example.test`;
 
   it('two tabs and a second user edit one thread body live, cursor and name included', async () => {
     const alice = await context();
     tab1 = await alice.newPage();
+    await tab1.goto('/');
+    await tab1.getByRole('heading', { name: 'Sign in to Caucus' }).waitFor();
+    await screenshot(tab1, 'sign-in');
+    await expectNoSeriousA11yViolations(tab1, 'sign in');
     await signUpInUi(tab1, 'Alice Example', `alice-${Date.now()}@example.test`);
     await screenshot(tab1, 'thread-list-empty');
     await expectNoSeriousA11yViolations(tab1, 'thread list');
@@ -78,7 +83,6 @@ describe('the PWA: threads edited together', () => {
     // Bob signs up in another browser context; Alice invites him as an editor from the app.
     const bobContext = await context();
     bob = await bobContext.newPage();
-    const bobEmail = `bob-${Date.now()}@example.test`;
     await signUpInUi(bob, 'Bob Example', bobEmail);
     await tab1.getByRole('link', { name: 'Members' }).click();
     await tab1.getByRole('heading', { name: 'Members' }).waitFor();
@@ -152,5 +156,22 @@ describe('the PWA: threads edited together', () => {
       .poll(() => tab1.getByRole('button', { name: 'Mark all read' }).isDisabled(), { timeout: 15_000 })
       .toBe(true);
     expect(await cspViolations(tab1)).toEqual([]);
+  }, 60_000);
+
+  it('a rejected intent lands in Needs attention with its reason, and can be discarded', async () => {
+    // Bob is a member already: the policy cannot see emails, so the client queues the invitation
+    // and the server rejects it.
+    await tab1.getByRole('link', { name: 'Members' }).click();
+    await tab1.getByLabel('Email').fill(bobEmail);
+    await tab1.getByRole('button', { name: 'Invite' }).click();
+    const attention = tab1.getByRole('button', { name: /^Needs attention \(1\)$/ });
+    await attention.waitFor({ timeout: 15_000 });
+    await attention.click();
+    const tray = tab1.getByRole('list', { name: 'Needs attention' });
+    expect(await tray.innerText()).toContain('member.invite was rejected');
+    await screenshot(tab1, 'needs-attention');
+    await expectNoSeriousA11yViolations(tab1, 'needs attention');
+    await tray.getByRole('button', { name: 'Discard' }).click();
+    await expect.poll(() => attention.count(), { timeout: 15_000 }).toBe(0);
   }, 60_000);
 });

@@ -10,6 +10,9 @@ import { field } from '../lib/form';
 import { mayI } from '../lib/policy';
 import { fromDoc, fromObservable } from '../lib/signals';
 
+/** The invitation's roles, the usual one first (it is the default). */
+const INVITE_ROLES = ['editor', 'viewer', 'approver', 'owner'] as const;
+
 export function MembersScreen(props: { workspaceId: string }) {
   const session = useSession();
   const ws = session.client.workspace(props.workspaceId);
@@ -117,13 +120,7 @@ export function MembersScreen(props: { workspaceId: string }) {
         </label>
         <label for="invite-role">Role</label>
         <select id="invite-role" name="role" disabled={!invitePermission().allowed}>
-          <For each={ROLES}>
-            {(r) => (
-              <option value={r} selected={r === 'editor'}>
-                {r}
-              </option>
-            )}
-          </For>
+          <For each={INVITE_ROLES}>{(r) => <option value={r}>{r}</option>}</For>
         </select>
         <button type="submit" disabled={!invitePermission().allowed}>
           Invite

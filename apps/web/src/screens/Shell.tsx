@@ -74,7 +74,6 @@ export function Shell(props: { onSignedOut: () => void }) {
         <label class="switcher">
           <span class="visually-hidden">Workspace</span>
           <select
-            value={wsId() ?? ''}
             onChange={(e) => {
               workspaces.select(e.currentTarget.value);
               navigate(`/workspaces/${e.currentTarget.value}`);
