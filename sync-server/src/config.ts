@@ -81,6 +81,11 @@ export interface ServerConfig {
   maxConcurrentUploads: number;
   /** Login, signup, refresh and API-token budgets per account and per address (`CAUCUS_THROTTLE_*`). */
   authThrottle: AuthThrottleLimits;
+  /**
+   * The built PWA served at `/` (`CAUCUS_WEB_DIR`); unset: apps/web/dist of this checkout. A
+   * directory without an index.html leaves the plain landing page.
+   */
+  webDir?: string;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -101,6 +106,7 @@ const envSchema = z.object({
   CAUCUS_UPLOAD_EXPIRY_MS: positiveInt.default(24 * 3600 * 1000),
   CAUCUS_UPLOAD_QUOTA_BYTES: positiveInt.default(1024 * 1024 * 1024),
   CAUCUS_MAX_CONCURRENT_UPLOADS: positiveInt.default(10),
+  CAUCUS_WEB_DIR: z.string().min(1).optional(),
 });
 
 export class ConfigError extends Error {
@@ -156,6 +162,7 @@ export function loadConfig(
     uploadQuotaBytes: e.CAUCUS_UPLOAD_QUOTA_BYTES,
     maxConcurrentUploads: e.CAUCUS_MAX_CONCURRENT_UPLOADS,
     authThrottle,
+    ...(e.CAUCUS_WEB_DIR ? { webDir: resolve(e.CAUCUS_WEB_DIR) } : {}),
     ...overrides,
     limits,
   };
