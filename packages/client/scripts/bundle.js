@@ -1,7 +1,7 @@
 /**
  * The browser build of @caucus/client: minified ES modules with yjs and everything else it needs,
- * written to dist/browser/; tus-js-client and the Node-only parts are split-off chunks loaded by
- * dynamic import(). Prints the initial load minified and gzipped, the figure the issue sets a
+ * written to dist/browser/; tus-js-client, the outbox's preview (the shared policy), the shared
+ * connection and the Node-only parts are split-off chunks loaded by dynamic import(). Prints the initial load minified and gzipped, the figure the issue sets a
  * goal for (≤ 60 KB gzip), and the lazy chunks; `--json` prints it as JSON.
  */
 import { build } from 'esbuild';
@@ -148,7 +148,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     for (const chunk of size.lazy.filter((c) => !c.nodeOnly)) {
       const what = chunk.inputs.some((i) => i.includes('tus-js-client'))
         ? ' (tus-js-client, with the first upload)'
-        : '';
+        : chunk.inputs.some((i) => i.endsWith('outbox/preview.ts'))
+          ? ' (the outbox preview and the shared policy, when an outbox opens)'
+          : '';
       console.log(
         `lazy chunk ${chunk.file}: ${kb(chunk.minifiedBytes)} minified, ${kb(chunk.gzipBytes)} gzip${what}`,
       );

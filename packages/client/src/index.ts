@@ -53,7 +53,9 @@ export {
 } from './outbox/record.js';
 export { EMPTY_VIEW, type GovernedView } from './outbox/governed-view.js';
 export { docGovernedView, type DocLookup } from './outbox/doc-view.js';
-export { Overlay, preview, type Optimistic, type Prediction } from './outbox/preview.js';
+// The preview itself (`preview`, `Overlay`) is `@caucus/client/preview`, loaded by the outbox on
+// demand, so pages that only sync documents do not load the shared policy.
+export type { Overlay, Optimistic, Prediction } from './outbox/preview.js';
 export { backoffMs, RETRY_MAX_MS, RETRY_MIN_MS } from './outbox/backoff.js';
 export { attachOutbox, type AttachOutboxOptions } from './outbox/attach.js';
 export {

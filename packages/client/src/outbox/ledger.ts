@@ -14,7 +14,7 @@ import type {
   SettledIntent,
   VerdictEvent,
 } from './outbox-types.js';
-import { preview, type Prediction } from './preview.js';
+import type { preview, Prediction } from './preview.js';
 import { decodeRecord, type OutboxRecord, type RawRecord, type StoredVerdict } from './record.js';
 
 export class OutboxLedger {
@@ -23,14 +23,23 @@ export class OutboxLedger {
   readonly #view: () => GovernedView;
   readonly #actor: () => UserId | null;
   readonly #now: () => number;
+  /** The shared policy's preview, loaded by the outbox as a chunk of its own (`Outbox.open`). */
+  readonly #preview: typeof preview;
   /** What each needs-attention record had been predicted to do, when it was rejected here. */
   readonly #rolledBack = new Map<string, Prediction>();
   #delivery: Delivery = 'idle';
   #lastError: ApiFailure | null = null;
   #state!: OutboxState;
 
-  constructor(rows: RawRecord[], view: () => GovernedView, actor: () => UserId | null, now: () => number) {
+  constructor(
+    rows: RawRecord[],
+    view: () => GovernedView,
+    actor: () => UserId | null,
+    now: () => number,
+    predict: typeof preview,
+  ) {
     this.#view = view;
+    this.#preview = predict;
     this.#actor = actor;
     this.#now = now;
     for (const row of rows) {
@@ -156,7 +165,7 @@ export class OutboxLedger {
       if (parsed.ok) intents.push(parsed.intent);
     }
     const actor = this.#actor();
-    const optimistic = preview(actor ?? ('' as UserId), this.#view(), intents, this.#now());
+    const optimistic = this.#preview(actor ?? ('' as UserId), this.#view(), intents, this.#now());
     const pending: PendingIntent[] = pendingRecords.map((r) => ({
       id: r.intent.id,
       intent: r.intent,

@@ -80,11 +80,15 @@ export class Outbox {
   }
 
   static async open(options: OutboxOptions): Promise<Outbox> {
+    // The preview (the shared policy, `decide`) is a chunk of its own in the browser bundle, so a
+    // page that only syncs documents never loads it; it is fetched while the store loads.
+    const [rows, { preview }] = await Promise.all([options.store.load(), import('./preview.js')]);
     const ledger = new OutboxLedger(
-      await options.store.load(),
+      rows,
       options.view ?? (() => EMPTY_VIEW),
       options.actor,
       options.now ?? Date.now,
+      preview,
     );
     return new Outbox(options, ledger);
   }
