@@ -4,7 +4,8 @@
  * same code the server runs. A button is enabled unless the ruling is a rejection, whose reason
  * the button then shows.
  */
-import { preview, type Outbox } from '@caucus/client';
+import type { Outbox } from '@caucus/client';
+import { preview } from '@caucus/client/preview';
 import { newId, parseIntent, type IntentType, type UserId } from '@caucus/schema';
 
 export type Permission = { allowed: true; checkpoint: boolean } | { allowed: false; reason: string };
