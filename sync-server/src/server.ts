@@ -21,6 +21,9 @@ import { receiptKeysDir } from './receipts/key-files.js';
 import { FileReceiptKeyring } from './receipts/keyring.js';
 import { openDb, type Db } from './storage/db.js';
 import { SqliteDocStore } from './storage/sqlite-doc-store.js';
+import { JobRunner } from './jobs/job-runner.js';
+import { SqliteJobStore } from './jobs/sqlite-job-store.js';
+import { REMINDER_QUEUE, reminderHandler } from './governance/reminders.js';
 import { SyncHub } from './sync/hub.js';
 import { attachSyncTransport } from './sync/ws-transport.js';
 import { uploadNotification } from './uploads/notification.js';
@@ -46,6 +49,8 @@ export interface RunningServer {
   /** The projection of thread documents into SQLite, and the workspace catalogs made from it. */
   readModel: ReadModel;
   uploads: UploadService;
+  /** The durable job queue (same database) and the runner that works it. */
+  jobs: { store: SqliteJobStore; runner: JobRunner };
   metrics: Metrics;
   logger: Logger;
   /** Stops accepting, commits what is queued, closes connections with 1001, closes the database. */
@@ -105,6 +110,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       .catch((err: unknown) => logger.error({ err, thread: id }, 'seeding the thread document failed'));
   });
 
+  // Jobs live in the same database: effects enqueue them in their intent's transaction.
+  const jobStore = new SqliteJobStore(db);
   const governance = new GovernanceService({
     db,
     workspaces,
@@ -113,6 +120,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger,
     receiptKeys,
     metrics,
+    jobs: jobStore,
+    reminders: config.reminders,
     ...(options.invitationSender ? { invitationSender: options.invitationSender } : {}),
   });
   // Archiving or restoring a thread changes what its members' open connections may do.
@@ -136,6 +145,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   await uploads.service.recover();
   uploads.service.startCleanup();
+
+  const jobRunner = new JobRunner({
+    store: jobStore,
+    handlers: { [REMINDER_QUEUE]: reminderHandler(governance) },
+    concurrency: config.jobs.concurrency,
+    leaseMs: config.jobs.leaseMs,
+    pollMs: config.jobs.pollMs,
+    metrics: metrics.jobs,
+    logger,
+  });
 
   const app = createApp({
     db,
@@ -180,12 +199,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   logger.info({ url, port, dataDir: config.dataDir, version: VERSION }, 'caucus listening');
+  // Due jobs (a reminder that fell due while the server was down) run once it serves.
+  jobRunner.start();
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
       sync.detach();
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+      // Running jobs finish (or are released for the next start) before what they write to closes.
+      await jobRunner.stop();
       await uploads.service.stop();
       await governance.idle();
       await readModel.flush();
@@ -209,6 +232,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     governance,
     readModel,
     uploads: uploads.service,
+    jobs: { store: jobStore, runner: jobRunner },
     metrics,
     logger,
     close,
