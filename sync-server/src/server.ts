@@ -172,6 +172,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     }),
     governance,
     uploads,
+    jobs: jobStore,
   });
   const listener = getRequestListener(app.fetch);
   const http = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
