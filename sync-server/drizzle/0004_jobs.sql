@@ -1,5 +1,6 @@
--- The durable job queue (reminders, escalations, later digests and email): one row per job in the
--- same database, so a job is enqueued in the transaction of the change that causes it.
+-- The durable job queue (reminders, escalations, email): one row per job in the same database, so
+-- a job is enqueued in the transaction of the change that causes it. Per-kind delivery channels
+-- (in-app, email, both, none) next to the muted kinds.
 CREATE TABLE `jobs` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`queue` text NOT NULL,
@@ -19,4 +20,5 @@ CREATE TABLE `jobs` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `jobs_key_unique` ON `jobs` (`key`);--> statement-breakpoint
 CREATE INDEX `jobs_due` ON `jobs` (`state`,`run_at`);--> statement-breakpoint
-CREATE INDEX `jobs_queue_state` ON `jobs` (`queue`,`state`);
+CREATE INDEX `jobs_queue_state` ON `jobs` (`queue`,`state`);--> statement-breakpoint
+ALTER TABLE `prefs` ADD `delivery` text DEFAULT '{}' NOT NULL;

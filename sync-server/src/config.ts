@@ -5,7 +5,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { authThrottleFromEnv, type AuthThrottleLimits } from './auth/throttle.js';
 import { DEFAULT_REMINDERS, type ReminderSettings } from './governance/reminders.js';
-import { DEFAULT_JOB_CONCURRENCY, DEFAULT_JOB_LEASE_MS, DEFAULT_JOB_POLL_MS } from './jobs/job-runner.js';
+import {
+  DEFAULT_BACKOFF,
+  DEFAULT_JOB_CONCURRENCY,
+  DEFAULT_JOB_LEASE_MS,
+  DEFAULT_JOB_POLL_MS,
+} from './jobs/job-runner.js';
 
 /** Defaults for every limit; each can be overridden by env or by `startServer` options. */
 export const DEFAULT_LIMITS = {
@@ -89,6 +94,16 @@ export interface ServerConfig {
   reminders: ReminderSettings;
   /** Instance admins by address (`CAUCUS_ADMIN_EMAILS`); when empty, the first account is. */
   adminEmails: string[];
+  /** Notifications by email (`CAUCUS_SMTP_URL`, `CAUCUS_MAIL_FROM`, `CAUCUS_PUBLIC_URL`). */
+  email: EmailConfig;
+}
+
+export interface EmailConfig {
+  /** Null: no email at all (nothing is queued for it). */
+  smtpUrl: string | null;
+  from: string;
+  /** The server's address as its users reach it, for links in emails; the bound URL when null. */
+  publicUrl: string | null;
 }
 
 export interface JobSettings {
@@ -98,6 +113,8 @@ export interface JobSettings {
   leaseMs: number;
   /** How often the runner looks for due jobs. */
   pollMs: number;
+  /** The wait before a failed job's second attempt; it doubles with each further one (up to 1 h). */
+  backoffBaseMs: number;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -125,6 +142,17 @@ const envSchema = z.object({
   CAUCUS_CHECKPOINT_REMIND_MS: positiveInt.default(DEFAULT_REMINDERS.checkpointRemindMs),
   CAUCUS_CHECKPOINT_ESCALATE_MS: positiveInt.default(DEFAULT_REMINDERS.checkpointEscalateMs),
   CAUCUS_ADMIN_EMAILS: z.string().default(''),
+  CAUCUS_JOB_BACKOFF_BASE_MS: positiveInt.default(DEFAULT_BACKOFF.baseMs),
+  CAUCUS_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'CAUCUS_SMTP_URL must be an smtp:// or smtps:// URL')
+    .optional()
+    .or(z.literal('')),
+  CAUCUS_MAIL_FROM: z.string().min(3).default('Caucus <caucus@localhost>'),
+  CAUCUS_PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .or(z.literal('')),
 });
 
 export class ConfigError extends Error {
@@ -184,6 +212,12 @@ export function loadConfig(
       concurrency: e.CAUCUS_JOB_CONCURRENCY,
       leaseMs: e.CAUCUS_JOB_LEASE_MS,
       pollMs: e.CAUCUS_JOB_POLL_MS,
+      backoffBaseMs: e.CAUCUS_JOB_BACKOFF_BASE_MS,
+    },
+    email: {
+      smtpUrl: e.CAUCUS_SMTP_URL || null,
+      from: e.CAUCUS_MAIL_FROM,
+      publicUrl: e.CAUCUS_PUBLIC_URL || null,
     },
     reminders: {
       decisionLeadMs: e.CAUCUS_REMINDER_LEAD_MS,

@@ -21,7 +21,8 @@ import { receiptKeysDir } from './receipts/key-files.js';
 import { FileReceiptKeyring } from './receipts/keyring.js';
 import { openDb, type Db } from './storage/db.js';
 import { SqliteDocStore } from './storage/sqlite-doc-store.js';
-import { JobRunner } from './jobs/job-runner.js';
+import { DEFAULT_BACKOFF, JobRunner } from './jobs/job-runner.js';
+import { EMAIL_QUEUE, emailHandler, emailQueue } from './email/email-job.js';
 import { SqliteJobStore } from './jobs/sqlite-job-store.js';
 import { REMINDER_QUEUE, reminderHandler } from './governance/reminders.js';
 import { SyncHub } from './sync/hub.js';
@@ -122,6 +123,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     metrics,
     jobs: jobStore,
     reminders: config.reminders,
+    ...(config.email.smtpUrl ? { email: emailQueue(jobStore) } : {}),
     ...(options.invitationSender ? { invitationSender: options.invitationSender } : {}),
   });
   // Archiving or restoring a thread changes what its members' open connections may do.
@@ -145,16 +147,6 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   await uploads.service.recover();
   uploads.service.startCleanup();
-
-  const jobRunner = new JobRunner({
-    store: jobStore,
-    handlers: { [REMINDER_QUEUE]: reminderHandler(governance) },
-    concurrency: config.jobs.concurrency,
-    leaseMs: config.jobs.leaseMs,
-    pollMs: config.jobs.pollMs,
-    metrics: metrics.jobs,
-    logger,
-  });
 
   const app = createApp({
     db,
@@ -200,6 +192,31 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   logger.info({ url, port, dataDir: config.dataDir, version: VERSION }, 'caucus listening');
+  const { email } = config;
+  if (!email.smtpUrl)
+    logger.info('email is off (CAUCUS_SMTP_URL is not set): notifications stay in the inbox');
+  const jobRunner = new JobRunner({
+    store: jobStore,
+    handlers: {
+      [REMINDER_QUEUE]: reminderHandler(governance),
+      ...(email.smtpUrl
+        ? {
+            [EMAIL_QUEUE]: emailHandler(db, {
+              smtpUrl: email.smtpUrl,
+              from: email.from,
+              publicUrl: email.publicUrl ?? url,
+              secret: config.jwtSecret,
+            }),
+          }
+        : {}),
+    },
+    concurrency: config.jobs.concurrency,
+    leaseMs: config.jobs.leaseMs,
+    pollMs: config.jobs.pollMs,
+    backoff: { baseMs: config.jobs.backoffBaseMs, maxMs: DEFAULT_BACKOFF.maxMs },
+    metrics: metrics.jobs,
+    logger,
+  });
   // Due jobs (a reminder that fell due while the server was down) run once it serves.
   jobRunner.start();
 

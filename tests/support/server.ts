@@ -52,6 +52,10 @@ export interface TestServerOptions {
   authThrottle?: Partial<AuthThrottleLimits>;
   /** Instance admins by address (`CAUCUS_ADMIN_EMAILS`); the first account when none. */
   adminEmails?: string[];
+  /** Email settings (`smtpUrl` turns email on). */
+  email?: Partial<ServerConfig['email']>;
+  /** Job runner settings (a short backoff for retry tests). */
+  jobs?: Partial<ServerConfig['jobs']>;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -70,6 +74,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   if (options.uploads) Object.assign(overrides, options.uploads);
   if (options.authThrottle) overrides.authThrottle = { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle };
   const config = loadConfig({ CAUCUS_JWT_SECRET: 'test-secret-'.padEnd(48, 'x') }, overrides);
+  if (options.email) config.email = { ...config.email, ...options.email };
+  if (options.jobs) config.jobs = { ...config.jobs, ...options.jobs };
   const logs: string[] = [];
   const invitations: OutgoingInvitation[] = [];
   const invitationSender = { send: (i: OutgoingInvitation) => Promise.resolve(void invitations.push(i)) };

@@ -37,7 +37,7 @@ import type { EffectContext } from './effect-context.js';
 import type { InvitationSender } from './invitation-sender.js';
 import { IntentEngine, type AdjudicatedResult } from './intent-engine.js';
 import { mentionKey, touchedMessages } from './mentions.js';
-import { Notifier, type InboxListOptions, type NewNotification } from './notifier.js';
+import { Notifier, type EmailQueue, type InboxListOptions, type NewNotification } from './notifier.js';
 import { Publisher, type DocWriter } from './publisher.js';
 import {
   getCheckpoint,
@@ -79,6 +79,8 @@ export interface GovernanceOptions {
   jobs?: JobScheduler;
   /** When reminders and escalations fall; {@link DEFAULT_REMINDERS} by default. */
   reminders?: Partial<ReminderSettings>;
+  /** Where notifications go by email (SMTP configured); without one nothing is queued for email. */
+  email?: EmailQueue;
 }
 
 /** Users whose access to documents changed without a membership change (a thread archived). */
@@ -115,7 +117,7 @@ export class GovernanceService {
     this.#logger = options.logger ?? createLogger('error');
     this.#workspaces = options.workspaces;
     this.#threads = options.threads;
-    this.#notifier = new Notifier(db, this.#now);
+    this.#notifier = new Notifier(db, this.#now, options.email ?? null);
     this.#receipts = new ReceiptIssuer(db, options.receiptKeys ?? new MemoryReceiptKeyring());
     this.#ctx = {
       db,
@@ -337,6 +339,7 @@ export class GovernanceService {
               link: `/threads/${threadId}`,
               dedupeKey: mentionKey(threadId, m.messageId),
               about: threadId,
+              emailByDefault: true,
             },
             changes,
           );

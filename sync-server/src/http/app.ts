@@ -26,6 +26,7 @@ import { requestMetrics } from './request-metrics.js';
 import { securityHeaders } from './security-headers.js';
 import { adminRoutes } from './routes/admin.js';
 import { auditRoutes } from './routes/audit.js';
+import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { authRoutes } from './routes/auth.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { checkpointRoutes, decisionRoutes } from './routes/decisions.js';
@@ -138,6 +139,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/checkpoints', checkpointRoutes({ auth, governance }));
   app.route('/api/inbox', inboxRoutes({ auth, governance }));
   app.route('/api/audit', auditRoutes({ auth, governance }));
+  app.route('/api/unsubscribe', unsubscribeRoutes({ governance, secret: deps.config.jwtSecret }));
   app.route(
     '/api/admin',
     adminRoutes({

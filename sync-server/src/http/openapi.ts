@@ -38,6 +38,7 @@ import {
   workspaceSchema,
 } from './responses.js';
 import { jobIdPath } from './routes/admin.js';
+import { unsubscribeQuerySchema } from './routes/unsubscribe.js';
 import { listSchema as auditQuery } from './routes/audit.js';
 import { loginSchema, refreshSchema, signupSchema } from './routes/auth.js';
 import { dashboardQuerySchema } from './routes/dashboard.js';
@@ -358,6 +359,21 @@ export function createOpenApiDocument(options: OpenApiOptions): {
     tag: 'operations',
     params: jobIdPath,
     ok: [200, adminJobSchema],
+  });
+
+  add('get', '/api/unsubscribe', {
+    summary: 'A page with the one-click unsubscribe button of an email (changes nothing)',
+    tag: 'governance',
+    query: unsubscribeQuerySchema,
+    ok: [200, null, 'an HTML page'],
+    public: true,
+  });
+  add('post', '/api/unsubscribe', {
+    summary: "One-click unsubscribe (RFC 8058): that kind's email off for the link's user, no login",
+    tag: 'governance',
+    query: unsubscribeQuerySchema,
+    ok: [200, z.object({ unsubscribed: z.literal(true), kind: z.string() })],
+    public: true,
   });
 
   // Files (the bytes go through tus at /files/).
