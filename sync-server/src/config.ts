@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { authThrottleFromEnv, type AuthThrottleLimits } from './auth/throttle.js';
 import { DEFAULT_REMINDERS, type ReminderSettings } from './governance/reminders.js';
+import { DEFAULT_READ_NOTIFICATION_RETENTION_MS } from './governance/retention.js';
 import {
   DEFAULT_BACKOFF,
   DEFAULT_JOB_CONCURRENCY,
@@ -96,6 +97,8 @@ export interface ServerConfig {
   adminEmails: string[];
   /** Notifications by email (`CAUCUS_SMTP_URL`, `CAUCUS_MAIL_FROM`, `CAUCUS_PUBLIC_URL`). */
   email: EmailConfig;
+  /** Read notifications older than this are removed (`CAUCUS_READ_NOTIFICATION_RETENTION_MS`). */
+  readNotificationRetentionMs: number;
 }
 
 export interface EmailConfig {
@@ -142,6 +145,7 @@ const envSchema = z.object({
   CAUCUS_CHECKPOINT_REMIND_MS: positiveInt.default(DEFAULT_REMINDERS.checkpointRemindMs),
   CAUCUS_CHECKPOINT_ESCALATE_MS: positiveInt.default(DEFAULT_REMINDERS.checkpointEscalateMs),
   CAUCUS_ADMIN_EMAILS: z.string().default(''),
+  CAUCUS_READ_NOTIFICATION_RETENTION_MS: positiveInt.default(DEFAULT_READ_NOTIFICATION_RETENTION_MS),
   CAUCUS_JOB_BACKOFF_BASE_MS: positiveInt.default(DEFAULT_BACKOFF.baseMs),
   CAUCUS_SMTP_URL: z
     .string()
@@ -214,6 +218,7 @@ export function loadConfig(
       pollMs: e.CAUCUS_JOB_POLL_MS,
       backoffBaseMs: e.CAUCUS_JOB_BACKOFF_BASE_MS,
     },
+    readNotificationRetentionMs: e.CAUCUS_READ_NOTIFICATION_RETENTION_MS,
     email: {
       smtpUrl: e.CAUCUS_SMTP_URL || null,
       from: e.CAUCUS_MAIL_FROM,

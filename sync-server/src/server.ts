@@ -25,6 +25,7 @@ import { DEFAULT_BACKOFF, JobRunner } from './jobs/job-runner.js';
 import { EMAIL_QUEUE, emailHandler, emailQueue } from './email/email-job.js';
 import { SqliteJobStore } from './jobs/sqlite-job-store.js';
 import { REMINDER_QUEUE, reminderHandler } from './governance/reminders.js';
+import { RETENTION_QUEUE, retentionHandler, scheduleRetention } from './governance/retention.js';
 import { SyncHub } from './sync/hub.js';
 import { attachSyncTransport } from './sync/ws-transport.js';
 import { uploadNotification } from './uploads/notification.js';
@@ -199,6 +200,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     store: jobStore,
     handlers: {
       [REMINDER_QUEUE]: reminderHandler(governance),
+      [RETENTION_QUEUE]: retentionHandler(governance, config.readNotificationRetentionMs),
       ...(email.smtpUrl
         ? {
             [EMAIL_QUEUE]: emailHandler(db, {
@@ -217,6 +219,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     metrics: metrics.jobs,
     logger,
   });
+  scheduleRetention(jobStore, Date.now());
   // Due jobs (a reminder that fell due while the server was down) run once it serves.
   jobRunner.start();
 

@@ -72,7 +72,12 @@ describe('jobs after kill -9', () => {
 
     // As if the dead process had just claimed three more: their leases are live at restart.
     const db = openDb({ path: file });
-    const held = await new SqliteJobStore(db).claim({ owner: 'dead-process', limit: 3, leaseMs: LEASE_MS });
+    const held = await new SqliteJobStore(db).claim({
+      owner: 'dead-process',
+      limit: 3,
+      leaseMs: LEASE_MS,
+      queues: ['reminders'],
+    });
     db.$client.close();
     expect(held).toHaveLength(3);
 
@@ -81,13 +86,14 @@ describe('jobs after kill -9', () => {
       JSON.stringify(
         reader
           .prepare(
-            'select state, attempts, last_error as lastError, count(*) as n from jobs group by 1, 2, 3',
+            'select queue, state, attempts, last_error as lastError, count(*) as n from jobs group by 1, 2, 3, 4',
           )
           .all(),
       );
     await until(() => delivered() === DECISIONS, 30_000, 'every reminder', jobStates);
     await until(
-      () => count(`select count(*) as n from jobs where state = 'done'`) === DECISIONS,
+      () =>
+        count(`select count(*) as n from jobs where queue = 'reminders' and state = 'done'`) === DECISIONS,
       30_000,
       'every job done',
       jobStates,
@@ -109,7 +115,7 @@ describe('jobs after kill -9', () => {
     expect(again.every((j) => j.attempts >= 2)).toBe(true);
     const heldUntil = Math.min(...held.map((j) => j.leaseUntil));
     expect(again.every((j) => j.updatedAt >= heldUntil)).toBe(true);
-    expect(count(`select count(*) as n from jobs where state <> 'done'`)).toBe(0);
+    expect(count(`select count(*) as n from jobs where queue = 'reminders' and state <> 'done'`)).toBe(0);
     reader.close();
     expect(server.errorLogs).toEqual([]);
   }, 120_000);
