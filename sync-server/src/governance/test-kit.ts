@@ -29,7 +29,7 @@ import { InvitationService } from './invitation-service.js';
 import type { OutgoingInvitation } from './invitations.js';
 import type { IntentRate } from './rate-limit.js';
 import { SqliteJobStore } from '../jobs/sqlite-job-store.js';
-import type { ReminderSettings } from './reminders.js';
+import type { JobScheduler, ReminderSettings } from './reminders.js';
 
 export class FakeHub implements GovernanceHub {
   readonly docs = new Map<DocName, Y.Doc>();
@@ -103,7 +103,13 @@ export interface Kit {
 }
 
 export function makeKit(
-  options: { rate?: IntentRate; receiptKeys?: ReceiptKeyring; reminders?: Partial<ReminderSettings> } = {},
+  options: {
+    rate?: IntentRate;
+    receiptKeys?: ReceiptKeyring;
+    reminders?: Partial<ReminderSettings>;
+    /** What effects enqueue into instead of `jobs` (a baseline that keeps nothing, for the bench). */
+    scheduler?: JobScheduler;
+  } = {},
 ): Kit {
   const db = openDb({ path: ':memory:' });
   const clock = { now: Date.UTC(2030, 0, 1) };
@@ -117,7 +123,7 @@ export function makeKit(
   const sent: OutgoingInvitation[] = [];
   const jobs = new SqliteJobStore(db, now);
   const governance = new GovernanceService({
-    jobs,
+    jobs: options.scheduler ?? jobs,
     db,
     workspaces,
     threads,
