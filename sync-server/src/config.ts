@@ -4,6 +4,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { authThrottleFromEnv, type AuthThrottleLimits } from './auth/throttle.js';
+import { DEFAULT_REMINDERS, type ReminderSettings } from './governance/reminders.js';
+import { DEFAULT_READ_NOTIFICATION_RETENTION_MS } from './governance/retention.js';
+import {
+  DEFAULT_BACKOFF,
+  DEFAULT_JOB_CONCURRENCY,
+  DEFAULT_JOB_LEASE_MS,
+  DEFAULT_JOB_POLL_MS,
+} from './jobs/job-runner.js';
 
 /** Defaults for every limit; each can be overridden by env or by `startServer` options. */
 export const DEFAULT_LIMITS = {
@@ -86,6 +94,35 @@ export interface ServerConfig {
    * directory without an index.html leaves the plain landing page.
    */
   webDir?: string;
+  /** The background job runner (`CAUCUS_JOB_*`). */
+  jobs: JobSettings;
+  /** When reminders and escalations fall (`CAUCUS_REMINDER_LEAD_MS`, `CAUCUS_CHECKPOINT_*_MS`). */
+  reminders: ReminderSettings;
+  /** Instance admins by address (`CAUCUS_ADMIN_EMAILS`); when empty, the first account is. */
+  adminEmails: string[];
+  /** Notifications by email (`CAUCUS_SMTP_URL`, `CAUCUS_MAIL_FROM`, `CAUCUS_PUBLIC_URL`). */
+  email: EmailConfig;
+  /** Read notifications older than this are removed (`CAUCUS_READ_NOTIFICATION_RETENTION_MS`). */
+  readNotificationRetentionMs: number;
+}
+
+export interface EmailConfig {
+  /** Null: no email at all (nothing is queued for it). */
+  smtpUrl: string | null;
+  from: string;
+  /** The server's address as its users reach it, for links in emails; the bound URL when null. */
+  publicUrl: string | null;
+}
+
+export interface JobSettings {
+  /** Jobs run at once. */
+  concurrency: number;
+  /** A claimed job runs again elsewhere (a process killed meanwhile) once this has passed. */
+  leaseMs: number;
+  /** How often the runner looks for due jobs. */
+  pollMs: number;
+  /** The wait before a failed job's second attempt; it doubles with each further one (up to 1 h). */
+  backoffBaseMs: number;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -107,6 +144,25 @@ const envSchema = z.object({
   CAUCUS_UPLOAD_QUOTA_BYTES: positiveInt.default(1024 * 1024 * 1024),
   CAUCUS_MAX_CONCURRENT_UPLOADS: positiveInt.default(10),
   CAUCUS_WEB_DIR: z.string().min(1).optional(),
+  CAUCUS_JOB_CONCURRENCY: positiveInt.default(DEFAULT_JOB_CONCURRENCY),
+  CAUCUS_JOB_LEASE_MS: positiveInt.default(DEFAULT_JOB_LEASE_MS),
+  CAUCUS_JOB_POLL_MS: positiveInt.default(DEFAULT_JOB_POLL_MS),
+  CAUCUS_REMINDER_LEAD_MS: positiveInt.default(DEFAULT_REMINDERS.decisionLeadMs),
+  CAUCUS_CHECKPOINT_REMIND_MS: positiveInt.default(DEFAULT_REMINDERS.checkpointRemindMs),
+  CAUCUS_CHECKPOINT_ESCALATE_MS: positiveInt.default(DEFAULT_REMINDERS.checkpointEscalateMs),
+  CAUCUS_ADMIN_EMAILS: z.string().default(''),
+  CAUCUS_READ_NOTIFICATION_RETENTION_MS: positiveInt.default(DEFAULT_READ_NOTIFICATION_RETENTION_MS),
+  CAUCUS_JOB_BACKOFF_BASE_MS: positiveInt.default(DEFAULT_BACKOFF.baseMs),
+  CAUCUS_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'CAUCUS_SMTP_URL must be an smtp:// or smtps:// URL')
+    .optional()
+    .or(z.literal('')),
+  CAUCUS_MAIL_FROM: z.string().min(3).default('Caucus <caucus@localhost>'),
+  CAUCUS_PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .or(z.literal('')),
 });
 
 export class ConfigError extends Error {
@@ -163,6 +219,26 @@ export function loadConfig(
     maxConcurrentUploads: e.CAUCUS_MAX_CONCURRENT_UPLOADS,
     authThrottle,
     ...(e.CAUCUS_WEB_DIR ? { webDir: resolve(e.CAUCUS_WEB_DIR) } : {}),
+    jobs: {
+      concurrency: e.CAUCUS_JOB_CONCURRENCY,
+      leaseMs: e.CAUCUS_JOB_LEASE_MS,
+      pollMs: e.CAUCUS_JOB_POLL_MS,
+      backoffBaseMs: e.CAUCUS_JOB_BACKOFF_BASE_MS,
+    },
+    readNotificationRetentionMs: e.CAUCUS_READ_NOTIFICATION_RETENTION_MS,
+    email: {
+      smtpUrl: e.CAUCUS_SMTP_URL || null,
+      from: e.CAUCUS_MAIL_FROM,
+      publicUrl: e.CAUCUS_PUBLIC_URL || null,
+    },
+    reminders: {
+      decisionLeadMs: e.CAUCUS_REMINDER_LEAD_MS,
+      checkpointRemindMs: e.CAUCUS_CHECKPOINT_REMIND_MS,
+      checkpointEscalateMs: e.CAUCUS_CHECKPOINT_ESCALATE_MS,
+    },
+    adminEmails: e.CAUCUS_ADMIN_EMAILS.split(',')
+      .map((a) => a.trim().toLowerCase())
+      .filter(Boolean),
     ...overrides,
     limits,
   };

@@ -21,6 +21,11 @@ import { receiptKeysDir } from './receipts/key-files.js';
 import { FileReceiptKeyring } from './receipts/keyring.js';
 import { openDb, type Db } from './storage/db.js';
 import { SqliteDocStore } from './storage/sqlite-doc-store.js';
+import { DEFAULT_BACKOFF, JobRunner } from './jobs/job-runner.js';
+import { EMAIL_QUEUE, emailHandler, emailQueue } from './email/email-job.js';
+import { SqliteJobStore } from './jobs/sqlite-job-store.js';
+import { REMINDER_QUEUE, reminderHandler } from './governance/reminders.js';
+import { RETENTION_QUEUE, retentionHandler, scheduleRetention } from './governance/retention.js';
 import { SyncHub } from './sync/hub.js';
 import { attachSyncTransport } from './sync/ws-transport.js';
 import { uploadNotification } from './uploads/notification.js';
@@ -46,6 +51,8 @@ export interface RunningServer {
   /** The projection of thread documents into SQLite, and the workspace catalogs made from it. */
   readModel: ReadModel;
   uploads: UploadService;
+  /** The durable job queue (same database) and the runner that works it. */
+  jobs: { store: SqliteJobStore; runner: JobRunner };
   metrics: Metrics;
   logger: Logger;
   /** Stops accepting, commits what is queued, closes connections with 1001, closes the database. */
@@ -105,6 +112,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       .catch((err: unknown) => logger.error({ err, thread: id }, 'seeding the thread document failed'));
   });
 
+  // Jobs live in the same database: effects enqueue them in their intent's transaction.
+  const jobStore = new SqliteJobStore(db);
   const governance = new GovernanceService({
     db,
     workspaces,
@@ -113,6 +122,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger,
     receiptKeys,
     metrics,
+    jobs: jobStore,
+    reminders: config.reminders,
+    ...(config.email.smtpUrl ? { email: emailQueue(jobStore) } : {}),
     ...(options.invitationSender ? { invitationSender: options.invitationSender } : {}),
   });
   // Archiving or restoring a thread changes what its members' open connections may do.
@@ -153,6 +165,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     }),
     governance,
     uploads,
+    jobs: jobStore,
   });
   const listener = getRequestListener(app.fetch);
   const http = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
@@ -180,12 +193,43 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   logger.info({ url, port, dataDir: config.dataDir, version: VERSION }, 'caucus listening');
+  const { email } = config;
+  if (!email.smtpUrl)
+    logger.info('email is off (CAUCUS_SMTP_URL is not set): notifications stay in the inbox');
+  const jobRunner = new JobRunner({
+    store: jobStore,
+    handlers: {
+      [REMINDER_QUEUE]: reminderHandler(governance),
+      [RETENTION_QUEUE]: retentionHandler(governance, config.readNotificationRetentionMs),
+      ...(email.smtpUrl
+        ? {
+            [EMAIL_QUEUE]: emailHandler(db, {
+              smtpUrl: email.smtpUrl,
+              from: email.from,
+              publicUrl: email.publicUrl ?? url,
+              secret: config.jwtSecret,
+            }),
+          }
+        : {}),
+    },
+    concurrency: config.jobs.concurrency,
+    leaseMs: config.jobs.leaseMs,
+    pollMs: config.jobs.pollMs,
+    backoff: { baseMs: config.jobs.backoffBaseMs, maxMs: DEFAULT_BACKOFF.maxMs },
+    metrics: metrics.jobs,
+    logger,
+  });
+  scheduleRetention(jobStore, Date.now());
+  // Due jobs (a reminder that fell due while the server was down) run once it serves.
+  jobRunner.start();
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
       sync.detach();
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+      // Running jobs finish (or are released for the next start) before what they write to closes.
+      await jobRunner.stop();
       await uploads.service.stop();
       await governance.idle();
       await readModel.flush();
@@ -209,6 +253,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     governance,
     readModel,
     uploads: uploads.service,
+    jobs: { store: jobStore, runner: jobRunner },
     metrics,
     logger,
     close,

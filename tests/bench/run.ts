@@ -60,6 +60,7 @@ const OPTIONAL_SCENARIOS = [
   { name: 'uploads', file: 'uploads.ts', exportName: 'benchUploads', title: 'uploads' },
   { name: 'projection', file: 'projection.ts', exportName: 'benchProjection', title: 'projection lag' },
   { name: 'client', file: 'sync-client.ts', exportName: 'benchSyncClient', title: 'sync client' },
+  { name: 'jobs', file: 'jobs.ts', exportName: 'benchJobs', title: 'job queue' },
 ] as const;
 
 interface Args {

@@ -52,6 +52,12 @@ export interface TestServerOptions {
   authThrottle?: Partial<AuthThrottleLimits>;
   /** The built PWA to serve at `/` (CAUCUS_WEB_DIR); apps/web/dist when it exists, otherwise none. */
   webDir?: string;
+  /** Instance admins by address (`CAUCUS_ADMIN_EMAILS`); the first account when none. */
+  adminEmails?: string[];
+  /** Email settings (`smtpUrl` turns email on). */
+  email?: Partial<ServerConfig['email']>;
+  /** Job runner settings (a short backoff for retry tests). */
+  jobs?: Partial<ServerConfig['jobs']>;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -67,9 +73,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   if (options.compactEveryUpdates) overrides.compactEveryUpdates = options.compactEveryUpdates;
   if (options.origins) overrides.origins = options.origins;
   if (options.webDir) overrides.webDir = options.webDir;
+  if (options.adminEmails) overrides.adminEmails = options.adminEmails;
   if (options.uploads) Object.assign(overrides, options.uploads);
   if (options.authThrottle) overrides.authThrottle = { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle };
   const config = loadConfig({ CAUCUS_JWT_SECRET: 'test-secret-'.padEnd(48, 'x') }, overrides);
+  if (options.email) config.email = { ...config.email, ...options.email };
+  if (options.jobs) config.jobs = { ...config.jobs, ...options.jobs };
   const logs: string[] = [];
   const invitations: OutgoingInvitation[] = [];
   const invitationSender = { send: (i: OutgoingInvitation) => Promise.resolve(void invitations.push(i)) };

@@ -5,6 +5,7 @@
  */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { NotificationKind } from '../docs.js';
+import type { DeliveryPrefs } from '../intents/inbox-intents.js';
 import type {
   CheckpointId,
   DecisionId,
@@ -166,5 +167,7 @@ export const notifications = sqliteTable(
 export const prefs = sqliteTable('prefs', {
   userId: text('user_id').$type<UserId>().primaryKey(),
   mutedKinds: text('muted_kinds', { mode: 'json' }).$type<NotificationKind[]>().notNull(),
+  /** Per kind: in-app, email, both, none; unset kinds follow `DEFAULT_DELIVERY`. */
+  delivery: text('delivery', { mode: 'json' }).$type<DeliveryPrefs>().notNull().default({}),
   updatedAt: integer('updated_at').notNull(),
 });

@@ -10,10 +10,31 @@ export const inboxMarkReadArgs = z.object({
 
 export const inboxMarkAllReadArgs = z.object({});
 
-/** The actor's preferences; muted kinds are not delivered to their inbox at all. */
+/**
+ * Where a kind of notification goes: the inbox, email (when the server has SMTP), both, or
+ * nowhere. Unset kinds follow {@link DEFAULT_DELIVERY}.
+ */
+export const DELIVERY_CHANNELS = ['in-app', 'email', 'both', 'none'] as const;
+export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
+export type DeliveryPrefs = Partial<Record<(typeof NOTIFICATION_KINDS)[number], DeliveryChannel>>;
+
+/** Checkpoints awaiting the user and warnings (reminders, escalations) are emailed; the rest stays in-app. */
+export const DEFAULT_DELIVERY: Readonly<Record<(typeof NOTIFICATION_KINDS)[number], DeliveryChannel>> = {
+  info: 'in-app',
+  success: 'in-app',
+  warning: 'both',
+  error: 'in-app',
+  checkpoint: 'both',
+};
+
+/**
+ * The actor's preferences; muted kinds are delivered nowhere (inbox nor email). `delivery`, when
+ * given, replaces the per-kind channels (kept as they were when absent).
+ */
 export const prefsSetArgs = z.object({
   mutedKinds: z.pipe(
     z.array(z.enum(NOTIFICATION_KINDS)).check(z.maxLength(NOTIFICATION_KINDS.length)),
     z.transform((kinds) => [...new Set(kinds)].sort()),
   ),
+  delivery: z.optional(z.partialRecord(z.enum(NOTIFICATION_KINDS), z.enum(DELIVERY_CHANNELS))),
 });

@@ -110,7 +110,10 @@ function applyOne(
     case 'inbox.markAllRead':
       return { marked: ctx.notifier.markAllRead(actor, changes) };
     case 'prefs.set':
-      ctx.notifier.setMutedKinds(actor, intent.args.mutedKinds, changes);
-      return { mutedKinds: intent.args.mutedKinds };
+      ctx.notifier.setMutedKinds(actor, intent.args.mutedKinds, changes, intent.args.delivery);
+      return {
+        mutedKinds: intent.args.mutedKinds,
+        ...(intent.args.delivery ? { delivery: intent.args.delivery } : {}),
+      };
   }
 }

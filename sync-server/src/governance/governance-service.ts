@@ -37,7 +37,7 @@ import type { EffectContext } from './effect-context.js';
 import type { InvitationSender } from './invitation-sender.js';
 import { IntentEngine, type AdjudicatedResult } from './intent-engine.js';
 import { mentionKey, touchedMessages } from './mentions.js';
-import { Notifier, type InboxListOptions, type NewNotification } from './notifier.js';
+import { Notifier, type EmailQueue, type InboxListOptions, type NewNotification } from './notifier.js';
 import { Publisher, type DocWriter } from './publisher.js';
 import {
   getCheckpoint,
@@ -49,6 +49,8 @@ import {
   type ListDecisionsInput,
   type StoredIntent,
 } from './queries.js';
+import { DEFAULT_REMINDERS, type JobScheduler, type ReminderSettings } from './reminders.js';
+import { SqliteJobStore } from '../jobs/sqlite-job-store.js';
 import { DEFAULT_INTENT_RATE, IntentRateLimiter, type IntentRate } from './rate-limit.js';
 import { threadAudience } from '../workspaces/thread-members.js';
 import { roleOf } from './state.js';
@@ -73,6 +75,12 @@ export interface GovernanceOptions {
   metrics?: Pick<Metrics, 'intentVerdicts'>;
   /** Where invitations go by mail; none until SMTP is configured. */
   invitationSender?: InvitationSender;
+  /** The job queue effects enqueue into (same database); one on `db` with `now` by default. */
+  jobs?: JobScheduler;
+  /** When reminders and escalations fall; {@link DEFAULT_REMINDERS} by default. */
+  reminders?: Partial<ReminderSettings>;
+  /** Where notifications go by email (SMTP configured); without one nothing is queued for email. */
+  email?: EmailQueue;
 }
 
 /** Users whose access to documents changed without a membership change (a thread archived). */
@@ -109,9 +117,15 @@ export class GovernanceService {
     this.#logger = options.logger ?? createLogger('error');
     this.#workspaces = options.workspaces;
     this.#threads = options.threads;
-    this.#notifier = new Notifier(db, this.#now);
+    this.#notifier = new Notifier(db, this.#now, options.email ?? null);
     this.#receipts = new ReceiptIssuer(db, options.receiptKeys ?? new MemoryReceiptKeyring());
-    this.#ctx = { db, now: this.#now, notifier: this.#notifier };
+    this.#ctx = {
+      db,
+      now: this.#now,
+      notifier: this.#notifier,
+      jobs: options.jobs ?? new SqliteJobStore(db, this.#now),
+      reminders: { ...DEFAULT_REMINDERS, ...options.reminders },
+    };
     this.#engine = new IntentEngine(this.#ctx, this.#receipts);
     this.#invitationSender = options.invitationSender ?? null;
     this.#publisher = hub ? new Publisher(db, hub, this.#logger) : null;
@@ -325,6 +339,7 @@ export class GovernanceService {
               link: `/threads/${threadId}`,
               dedupeKey: mentionKey(threadId, m.messageId),
               about: threadId,
+              emailByDefault: true,
             },
             changes,
           );

@@ -4,8 +4,11 @@
  */
 import { and, desc, eq, getTableColumns, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import {
+  DEFAULT_DELIVERY,
   newId,
   tables,
+  type DeliveryChannel,
+  type DeliveryPrefs,
   type InboxNotification,
   type NotificationId,
   type NotificationKind,
@@ -54,6 +57,22 @@ export interface NewNotification {
   about?: ThreadId;
   /** Delivered even to users who muted its kind: it is the only way they would see it (an invitation). */
   evenIfMuted?: boolean;
+  /** Emailed unless the user chose otherwise for its kind (a mention, though of kind `info`). */
+  emailByDefault?: boolean;
+}
+
+/** Where notifications go by email: a job per delivered notification, in the caller's transaction. */
+export interface EmailQueue {
+  enqueue(notificationId: NotificationId, userId: UserId): void;
+}
+
+/** The channel a user gets `kind` on: their choice, else the default (email for `emailByDefault`). */
+export function channelFor(
+  delivery: DeliveryPrefs,
+  kind: NotificationKind,
+  emailByDefault = false,
+): DeliveryChannel {
+  return delivery[kind] ?? (emailByDefault ? 'both' : DEFAULT_DELIVERY[kind]);
 }
 
 function cut(text: string, max: number): string {
@@ -77,6 +96,8 @@ export class Notifier {
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
+    /** Without one (no SMTP) nothing is queued for email. */
+    private readonly email: EmailQueue | null = null,
   ) {}
 
   /** Delivers `n` to each recipient that has not muted its kind (and sees `n.about`); returns who got it. */
@@ -84,23 +105,30 @@ export class Notifier {
     const recipients =
       n.about === undefined ? [...new Set(userIds)] : whoSeesThread(this.db, n.about, userIds);
     if (recipients.length === 0) return [];
-    const muted = new Set(
+    const stored = new Map(
       this.db
-        .select({ userId: prefs.userId, mutedKinds: prefs.mutedKinds })
+        .select({ userId: prefs.userId, mutedKinds: prefs.mutedKinds, delivery: prefs.delivery })
         .from(prefs)
         .where(inArray(prefs.userId, recipients))
         .all()
-        .filter((p) => p.mutedKinds.includes(n.kind))
-        .map((p) => p.userId),
+        .map((p) => [p.userId, p]),
     );
     const at = this.now();
     const delivered: UserId[] = [];
     for (const userId of recipients) {
-      if (muted.has(userId) && n.evenIfMuted !== true) continue;
+      const p = stored.get(userId);
+      const channel =
+        n.evenIfMuted === true
+          ? 'in-app'
+          : p?.mutedKinds.includes(n.kind)
+            ? 'none'
+            : channelFor(p?.delivery ?? {}, n.kind, n.emailByDefault);
+      if (channel === 'none') continue;
+      const id = newId<NotificationId>(at);
       const inserted = this.db
         .insert(notifications)
         .values({
-          id: newId<NotificationId>(at),
+          id,
           userId,
           kind: n.kind,
           title: cut(n.title, MAX_NOTIFICATION_TITLE_CHARS),
@@ -108,12 +136,15 @@ export class Notifier {
           link: n.link ?? '/',
           at,
           dedupeKey: n.dedupeKey ?? null,
+          // Email only: kept (so that a retry is recognised) but no to-do in the inbox.
+          readAt: channel === 'email' ? at : null,
         })
         .onConflictDoNothing()
         .run();
       if (inserted.changes === 0) continue;
       delivered.push(userId);
       changes.inboxes.add(userId);
+      if (channel !== 'in-app') this.email?.enqueue(id, userId);
     }
     return delivered;
   }
@@ -156,12 +187,39 @@ export class Notifier {
     for (const row of rows) changes.inboxes.add(row.userId);
   }
 
-  setMutedKinds(userId: UserId, mutedKinds: NotificationKind[], changes: Changes): void {
+  /** Replaces the muted kinds, and the delivery channels when given (else keeps them). */
+  setMutedKinds(
+    userId: UserId,
+    mutedKinds: NotificationKind[],
+    changes: Changes,
+    delivery?: DeliveryPrefs,
+  ): void {
+    const updatedAt = this.now();
+    const set = delivery ? { mutedKinds, delivery, updatedAt } : { mutedKinds, updatedAt };
+    this.db
+      .insert(prefs)
+      .values({ userId, mutedKinds, delivery: delivery ?? {}, updatedAt })
+      .onConflictDoUpdate({ target: prefs.userId, set })
+      .run();
+    changes.inboxes.add(userId);
+  }
+
+  /** The user's delivery channels as set (unset kinds follow the defaults). */
+  delivery(userId: UserId): DeliveryPrefs {
+    return (
+      this.db.select({ delivery: prefs.delivery }).from(prefs).where(eq(prefs.userId, userId)).get()
+        ?.delivery ?? {}
+    );
+  }
+
+  /** Sets one kind's channel, the rest kept (one-click unsubscribe). */
+  setChannel(userId: UserId, kind: NotificationKind, channel: DeliveryChannel, changes: Changes): void {
+    const delivery = { ...this.delivery(userId), [kind]: channel };
     const updatedAt = this.now();
     this.db
       .insert(prefs)
-      .values({ userId, mutedKinds, updatedAt })
-      .onConflictDoUpdate({ target: prefs.userId, set: { mutedKinds, updatedAt } })
+      .values({ userId, mutedKinds: [], delivery, updatedAt })
+      .onConflictDoUpdate({ target: prefs.userId, set: { delivery, updatedAt } })
       .run();
     changes.inboxes.add(userId);
   }

@@ -136,6 +136,17 @@ describe('published documents', () => {
 
     await kit.submit(t.viewer, { type: 'prefs.set', args: { mutedKinds: ['info'] } });
     expect(kit.hub.doc(`inbox:${t.viewer}`).getMap('prefs').get('mutedKinds')).toEqual(['info']);
+    await kit.submit(t.viewer, {
+      type: 'prefs.set',
+      args: { mutedKinds: ['info'], delivery: { checkpoint: 'in-app', error: 'email' } },
+    });
+    expect(kit.hub.doc(`inbox:${t.viewer}`).getMap('prefs').get('delivery')).toEqual({
+      info: 'in-app',
+      success: 'in-app',
+      warning: 'both',
+      error: 'email',
+      checkpoint: 'in-app',
+    });
     await kit.submit(t.editor, {
       type: 'decision.propose',
       args: { decisionId: newId<DecisionId>(), threadId, title: 'C' },

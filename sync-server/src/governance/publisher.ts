@@ -6,6 +6,7 @@
 import * as Y from 'yjs';
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import {
+  DEFAULT_DELIVERY,
   DECISION_ROOTS,
   decisionDoc,
   INBOX_DOC_LIMIT,
@@ -108,10 +109,20 @@ export class Publisher {
         .all()
         .map(toInboxNotification);
       reconcileMap(doc.getMap(INBOX_ROOTS.notifications), new Map(latest.map((n) => [n.id, n])));
-      const muted =
-        this.db.select({ mutedKinds: prefs.mutedKinds }).from(prefs).where(eq(prefs.userId, userId)).get()
-          ?.mutedKinds ?? [];
-      reconcileMap(doc.getMap(INBOX_ROOTS.prefs), new Map([['mutedKinds', muted]]));
+      const stored = this.db
+        .select({ mutedKinds: prefs.mutedKinds, delivery: prefs.delivery })
+        .from(prefs)
+        .where(eq(prefs.userId, userId))
+        .get();
+      // The channels as chosen, defaults filled in, for the notification preferences screen.
+      const delivery = { ...DEFAULT_DELIVERY, ...stored?.delivery };
+      reconcileMap(
+        doc.getMap(INBOX_ROOTS.prefs),
+        new Map<string, unknown>([
+          ['mutedKinds', stored?.mutedKinds ?? []],
+          ['delivery', delivery],
+        ]),
+      );
       const mine = this.#openDecisions(
         and(
           eq(threads.visibility, 'private'),

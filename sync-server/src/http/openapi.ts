@@ -9,6 +9,8 @@ import { z } from 'zod';
 import {
   acceptedInvitationSchema,
   addMemberResultSchema,
+  adminJobSchema,
+  adminJobsSchema,
   apiTokenListSchema,
   auditSchema,
   authSessionSchema,
@@ -35,6 +37,8 @@ import {
   workspaceListSchema,
   workspaceSchema,
 } from './responses.js';
+import { jobIdPath } from './routes/admin.js';
+import { unsubscribeQuerySchema } from './routes/unsubscribe.js';
 import { listSchema as auditQuery } from './routes/audit.js';
 import { loginSchema, refreshSchema, signupSchema } from './routes/auth.js';
 import { dashboardQuerySchema } from './routes/dashboard.js';
@@ -336,6 +340,40 @@ export function createOpenApiDocument(options: OpenApiOptions): {
     tag: 'governance',
     query: auditQuery,
     ok: [200, auditSchema],
+  });
+
+  // The instance's job queue (instance admins: CAUCUS_ADMIN_EMAILS, else the first account).
+  add('get', '/api/admin/jobs', {
+    summary: 'Job counts per queue and state, the oldest waiting age, recent failures (instance admins)',
+    tag: 'operations',
+    ok: [200, adminJobsSchema],
+  });
+  add('post', '/api/admin/jobs/{id}/retry', {
+    summary: 'Runs a dead job again, its attempts starting over (instance admins)',
+    tag: 'operations',
+    params: jobIdPath,
+    ok: [200, adminJobSchema],
+  });
+  add('post', '/api/admin/jobs/{id}/discard', {
+    summary: 'Gives a dead job up (cancelled, kept for the record) (instance admins)',
+    tag: 'operations',
+    params: jobIdPath,
+    ok: [200, adminJobSchema],
+  });
+
+  add('get', '/api/unsubscribe', {
+    summary: 'A page with the one-click unsubscribe button of an email (changes nothing)',
+    tag: 'governance',
+    query: unsubscribeQuerySchema,
+    ok: [200, null, 'an HTML page'],
+    public: true,
+  });
+  add('post', '/api/unsubscribe', {
+    summary: "One-click unsubscribe (RFC 8058): that kind's email off for the link's user, no login",
+    tag: 'governance',
+    query: unsubscribeQuerySchema,
+    ok: [200, z.object({ unsubscribed: z.literal(true), kind: z.string() })],
+    public: true,
   });
 
   // Files (the bytes go through tus at /files/).
