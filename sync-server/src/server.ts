@@ -19,6 +19,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { ReadModel } from './projection/read-model.js';
 import { receiptKeysDir } from './receipts/key-files.js';
 import { FileReceiptKeyring } from './receipts/keyring.js';
+import { lockDataDir, type DataDirLock } from './storage/data-dir-lock.js';
 import { openDb, type Db } from './storage/db.js';
 import { SqliteDocStore } from './storage/sqlite-doc-store.js';
 import { SyncHub } from './sync/hub.js';
@@ -59,8 +60,23 @@ export interface StartOptions {
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
+  // Before anything in the data dir is opened: a second server on it exits here (DataDirLockedError).
+  const lock = lockDataDir(config.dataDir);
+  try {
+    return await startLocked(config, options, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(
+  config: ServerConfig,
+  options: StartOptions,
+  lock: DataDirLock,
+): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
   // Made on the first start and kept in the data dir, like the JWT secret; before anything opens,
   // so that a broken key folder stops the start cleanly.
   const receiptKeys = new FileReceiptKeyring(receiptKeysDir(config.dataDir), { logger });
@@ -194,6 +210,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       http.closeAllConnections();
       await stopped;
       await store.close();
+      lock.release();
       logger.info('caucus stopped');
     })());
 
