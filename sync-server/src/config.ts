@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_UPLOAD_BYTES } from '@caucus/schema';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { authThrottleFromEnv, type AuthThrottleLimits } from './auth/throttle.js';
+import { makePrivateDir } from './storage/file-modes.js';
 
 /** Defaults for every limit; each can be overridden by env or by `startServer` options. */
 export const DEFAULT_LIMITS = {
@@ -166,7 +167,7 @@ export function loadConfig(
 }
 
 function persistentSecret(dataDir: string): string {
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   const file = join(dataDir, 'jwt-secret');
   try {
     const existing = readFileSync(file, 'utf8').trim();

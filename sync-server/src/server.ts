@@ -4,7 +4,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { CLOSE_CODES, threadDoc, type UserId } from '@caucus/schema';
@@ -21,6 +20,7 @@ import { receiptKeysDir } from './receipts/key-files.js';
 import { FileReceiptKeyring } from './receipts/keyring.js';
 import { lockDataDir, type DataDirLock } from './storage/data-dir-lock.js';
 import { openDb, type Db } from './storage/db.js';
+import { accessibleToOthers, makePrivateDir, touchPrivateFile } from './storage/file-modes.js';
 import { SqliteDocStore } from './storage/sqlite-doc-store.js';
 import { SyncHub } from './sync/hub.js';
 import { attachSyncTransport } from './sync/ws-transport.js';
@@ -60,7 +60,7 @@ export interface StartOptions {
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
-  mkdirSync(config.dataDir, { recursive: true });
+  makePrivateDir(config.dataDir);
   // Before anything in the data dir is opened: a second server on it exits here (DataDirLockedError).
   const lock = lockDataDir(config.dataDir);
   try {
@@ -80,7 +80,12 @@ async function startLocked(
   // Made on the first start and kept in the data dir, like the JWT secret; before anything opens,
   // so that a broken key folder stops the start cleanly.
   const receiptKeys = new FileReceiptKeyring(receiptKeysDir(config.dataDir), { logger });
-  const db = openDb({ path: join(config.dataDir, 'caucus.db'), durability: config.durability });
+  const dbPath = join(config.dataDir, 'caucus.db');
+  // Older versions made these readable by every local user; existing modes are the operator's call.
+  for (const { path, mode } of accessibleToOthers([config.dataDir, dbPath]))
+    logger.warn({ path, mode }, 'data readable by other users: chmod -R go-rwx the data dir');
+  touchPrivateFile(dbPath);
+  const db = openDb({ path: dbPath, durability: config.durability });
   const metrics = createMetrics();
   const store = new SqliteDocStore(db);
   const hub = new SyncHub({

@@ -12,6 +12,7 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { touchPrivateFile } from './file-modes.js';
 
 export const LOCK_FILE = 'caucus.lock';
 
@@ -47,6 +48,7 @@ function isBusy(err: unknown): boolean {
 /** Takes the data directory's lock for this process's life, or throws `DataDirLockedError`. */
 export function lockDataDir(dataDir: string, pid: number = process.pid): DataDirLock {
   const path = join(dataDir, LOCK_FILE);
+  touchPrivateFile(path);
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   try {
     // A rollback journal (not WAL): a RESERVED lock then blocks other writers but not readers.
