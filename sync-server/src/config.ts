@@ -82,9 +82,17 @@ export interface ServerConfig {
   maxConcurrentUploads: number;
   /** Login, signup, refresh and API-token budgets per account and per address (`CAUCUS_THROTTLE_*`). */
   authThrottle: AuthThrottleLimits;
+  /**
+   * `caucus serve` exits (code 1) this long after SIGTERM/SIGINT even when the graceful shutdown
+   * (commit what is queued, close sockets, close the database) has not finished.
+   */
+  shutdownTimeoutMs: number;
 }
 
 const positiveInt = z.coerce.number().int().positive();
+
+/** Time a graceful shutdown gets before the process exits anyway (well inside a typical 30 s kill grace). */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
 const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -102,6 +110,7 @@ const envSchema = z.object({
   CAUCUS_UPLOAD_EXPIRY_MS: positiveInt.default(24 * 3600 * 1000),
   CAUCUS_UPLOAD_QUOTA_BYTES: positiveInt.default(1024 * 1024 * 1024),
   CAUCUS_MAX_CONCURRENT_UPLOADS: positiveInt.default(10),
+  CAUCUS_SHUTDOWN_TIMEOUT_MS: positiveInt.default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
 });
 
 export class ConfigError extends Error {
@@ -157,6 +166,7 @@ export function loadConfig(
     uploadQuotaBytes: e.CAUCUS_UPLOAD_QUOTA_BYTES,
     maxConcurrentUploads: e.CAUCUS_MAX_CONCURRENT_UPLOADS,
     authThrottle,
+    shutdownTimeoutMs: e.CAUCUS_SHUTDOWN_TIMEOUT_MS,
     ...overrides,
     limits,
   };
