@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_UPLOAD_BYTES } from '@caucus/schema';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { authThrottleFromEnv, type AuthThrottleLimits } from './auth/throttle.js';
 import { DEFAULT_REMINDERS, type ReminderSettings } from './governance/reminders.js';
@@ -12,6 +12,7 @@ import {
   DEFAULT_JOB_LEASE_MS,
   DEFAULT_JOB_POLL_MS,
 } from './jobs/job-runner.js';
+import { makePrivateDir } from './storage/file-modes.js';
 
 /** Defaults for every limit; each can be overridden by env or by `startServer` options. */
 export const DEFAULT_LIMITS = {
@@ -104,6 +105,11 @@ export interface ServerConfig {
   email: EmailConfig;
   /** Read notifications older than this are removed (`CAUCUS_READ_NOTIFICATION_RETENTION_MS`). */
   readNotificationRetentionMs: number;
+  /**
+   * `caucus serve` exits (code 1) this long after SIGTERM/SIGINT even when the graceful shutdown
+   * (commit what is queued, close sockets, close the database) has not finished.
+   */
+  shutdownTimeoutMs: number;
 }
 
 export interface EmailConfig {
@@ -126,6 +132,9 @@ export interface JobSettings {
 }
 
 const positiveInt = z.coerce.number().int().positive();
+
+/** Time a graceful shutdown gets before the process exits anyway (well inside a typical 30 s kill grace). */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
 const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -163,6 +172,7 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/ })
     .optional()
     .or(z.literal('')),
+  CAUCUS_SHUTDOWN_TIMEOUT_MS: positiveInt.default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
 });
 
 export class ConfigError extends Error {
@@ -239,6 +249,7 @@ export function loadConfig(
     adminEmails: e.CAUCUS_ADMIN_EMAILS.split(',')
       .map((a) => a.trim().toLowerCase())
       .filter(Boolean),
+    shutdownTimeoutMs: e.CAUCUS_SHUTDOWN_TIMEOUT_MS,
     ...overrides,
     limits,
   };
@@ -249,7 +260,7 @@ export function loadConfig(
 }
 
 function persistentSecret(dataDir: string): string {
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   const file = join(dataDir, 'jwt-secret');
   try {
     const existing = readFileSync(file, 'utf8').trim();

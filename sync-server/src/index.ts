@@ -3,6 +3,7 @@ export { loadConfig, ConfigError, DEFAULT_LIMITS, type ServerConfig, type Limits
 export { createLogger, type Logger } from './logger.js';
 export { DEFAULT_AUTH_THROTTLE, type AuthThrottleLimits } from './auth/throttle.js';
 export { openDb, type Db } from './storage/db.js';
+export { lockDataDir, DataDirLockedError, LOCK_FILE, type DataDirLock } from './storage/data-dir-lock.js';
 export { SqliteDocStore } from './storage/sqlite-doc-store.js';
 export type { DocStore, StoredDoc, AppendEntry, SnapshotEntry } from './storage/doc-store.js';
 export { buildDoc, foldToSnapshot } from './storage/fold.js';

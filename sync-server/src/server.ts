@@ -4,7 +4,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { CLOSE_CODES, threadDoc, type UserId } from '@caucus/schema';
@@ -19,7 +18,9 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { ReadModel } from './projection/read-model.js';
 import { receiptKeysDir } from './receipts/key-files.js';
 import { FileReceiptKeyring } from './receipts/keyring.js';
+import { lockDataDir, type DataDirLock } from './storage/data-dir-lock.js';
 import { openDb, type Db } from './storage/db.js';
+import { accessibleToOthers, makePrivateDir, touchPrivateFile } from './storage/file-modes.js';
 import { SqliteDocStore } from './storage/sqlite-doc-store.js';
 import { DEFAULT_BACKOFF, JobRunner } from './jobs/job-runner.js';
 import { EMAIL_QUEUE, emailHandler, emailQueue } from './email/email-job.js';
@@ -66,12 +67,32 @@ export interface StartOptions {
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  makePrivateDir(config.dataDir);
+  // Before anything in the data dir is opened: a second server on it exits here (DataDirLockedError).
+  const lock = lockDataDir(config.dataDir);
+  try {
+    return await startLocked(config, options, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(
+  config: ServerConfig,
+  options: StartOptions,
+  lock: DataDirLock,
+): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  mkdirSync(config.dataDir, { recursive: true });
   // Made on the first start and kept in the data dir, like the JWT secret; before anything opens,
   // so that a broken key folder stops the start cleanly.
   const receiptKeys = new FileReceiptKeyring(receiptKeysDir(config.dataDir), { logger });
-  const db = openDb({ path: join(config.dataDir, 'caucus.db'), durability: config.durability });
+  const dbPath = join(config.dataDir, 'caucus.db');
+  // Older versions made these readable by every local user; existing modes are the operator's call.
+  for (const { path, mode } of accessibleToOthers([config.dataDir, dbPath]))
+    logger.warn({ path, mode }, 'data readable by other users: chmod -R go-rwx the data dir');
+  touchPrivateFile(dbPath);
+  const db = openDb({ path: dbPath, durability: config.durability });
   const metrics = createMetrics();
   const store = new SqliteDocStore(db);
   const hub = new SyncHub({
@@ -238,6 +259,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       http.closeAllConnections();
       await stopped;
       await store.close();
+      lock.release();
       logger.info('caucus stopped');
     })());
 

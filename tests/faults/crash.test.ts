@@ -13,7 +13,7 @@ import { MESSAGE_TYPES, SYNC_STEPS } from '@caucus/schema';
 import { ProcessServer, type ExitStatus } from '../support/process-server.js';
 import { connectClient, synced, type TestClient } from '../support/providers.js';
 import { RawClient } from '../support/raw-client.js';
-import { createThread, signup, type TestUser } from '../support/server.js';
+import { createThread, signup, withApiToken, type TestUser } from '../support/server.js';
 import { recordFigure } from '../support/figures.js';
 import { Rng, fuzzSeed } from '../support/prng.js';
 
@@ -24,7 +24,18 @@ const SEED = fuzzSeed();
 const random = new Rng(SEED);
 const KILL_AFTER = Array.from({ length: CYCLES }, () => 1 + random.int(250));
 
+/**
+ * A cycle takes 4–5 s on an idle 2-core machine and was seen at 15 s under a load of 12; one that
+ * has not ended after this long is stuck (a hang, not a slow machine), and fails the test. The
+ * test's own timeout only bounds the sum.
+ */
+const CYCLE_DEADLINE_MS = 120_000;
+
+/** The server's access-token lifetime here: well below the loop's length even in npm test. */
+const ACCESS_TTL_SECONDS = 30;
+
 let server: ProcessServer;
+let startedAt = 0;
 let owner: TestUser;
 let threadId: string;
 
@@ -35,10 +46,17 @@ beforeAll(async () => {
       CAUCUS_MESSAGES_PER_SECOND: '20000',
       // Compact often, so that some kills land during or around a snapshot write.
       CAUCUS_COMPACT_EVERY: '40',
+      // The loop outlives any access token (the soak's 1,000 cycles take about an hour; it once
+      // failed at cycle 239 of 300 with 401 when the 15-minute token expired), so its clients use
+      // an API token, as headless scripts do. A short access lifetime makes npm test's 50 cycles
+      // cross the expiry point too, so that this stays checked.
+      CAUCUS_ACCESS_TTL_SECONDS: String(ACCESS_TTL_SECONDS),
     },
   });
-  owner = await signup(server.url, 'crash-owner');
-  threadId = await createThread(server.url, owner, owner.workspaceId, 'Crash');
+  const session = await signup(server.url, 'crash-owner');
+  threadId = await createThread(server.url, session, session.workspaceId, 'Crash');
+  owner = await withApiToken(server.url, session, 'crash loop');
+  startedAt = Date.now();
 });
 
 afterAll(async () => {
@@ -196,21 +214,34 @@ async function crashCycle(killAfter: number): Promise<CycleResult> {
   return { received, acks: acks.length, receivedChars: receiverDoc.getText('body').length };
 }
 
+/** `promise`, or a rejection once `ms` have passed without it settling. */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no result after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 describe('crash: SIGKILL while clients write', () => {
   it(
     'keeps every relayed and every acknowledged update across repeated kill -9 and restart',
-    { timeout: 60_000 + CYCLES * 4_000 },
+    { timeout: 60_000 + CYCLES * CYCLE_DEADLINE_MS },
     async () => {
       const results: CycleResult[] = [];
       for (const [i, killAfter] of KILL_AFTER.entries()) {
         try {
-          results.push(await crashCycle(killAfter));
+          results.push(await withDeadline(crashCycle(killAfter), CYCLE_DEADLINE_MS));
         } catch (err) {
           throw new Error(`cycle ${i + 1} of ${CYCLES} (kill after ${killAfter}) failed; seed ${SEED}`, {
             cause: err,
           });
         }
       }
+      // The loop ran past the point where an access token would have expired (with the default
+      // cycle counts; a short replay with CAUCUS_CRASH_CYCLES may end before).
+      if (process.env.CAUCUS_CRASH_CYCLES === undefined)
+        expect(Date.now() - startedAt).toBeGreaterThan(ACCESS_TTL_SECONDS * 1000);
       // The document grew over the cycles: later cycles started from what earlier ones kept.
       const chars = results.map((r) => r.receivedChars);
       for (let i = 1; i < chars.length; i++) expect(chars[i]).toBeGreaterThan(chars[i - 1] as number);

@@ -19,6 +19,7 @@ import {
   api,
   createThread,
   signup,
+  withApiToken,
   startTestServer,
   type TestServer,
   type TestUser,
@@ -265,6 +266,12 @@ describe('malformed frames from a read-only connection', () => {
     await addMember(ts.url, owner, owner.workspaceId, editor, 'editor');
     await addMember(ts.url, owner, owner.workspaceId, viewer, 'viewer');
     threadId = await createThread(ts.url, owner, owner.workspaceId, 'Fuzzed');
+    // The soak outlives an access token: connect as scripts do, with API tokens.
+    [owner, editor, viewer] = await Promise.all([
+      withApiToken(ts.url, owner),
+      withApiToken(ts.url, editor),
+      withApiToken(ts.url, viewer),
+    ]);
   });
 
   afterAll(async () => {
@@ -389,6 +396,7 @@ describe('malformed and mutated updates from a writer, on its own document', () 
     fuzzWriter = await signup(ts.url, 'fuzz-writer');
     await addMember(ts.url, owner, owner.workspaceId, fuzzWriter, 'editor');
     threadId = await createThread(ts.url, owner, owner.workspaceId, 'Writer-fuzzed');
+    [owner, fuzzWriter] = await Promise.all([withApiToken(ts.url, owner), withApiToken(ts.url, fuzzWriter)]);
   });
 
   afterAll(async () => {

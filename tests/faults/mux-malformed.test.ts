@@ -23,7 +23,15 @@ import {
 import { MuxClient } from '../support/mux-client.js';
 import { Rng, fuzzSeed } from '../support/prng.js';
 import { connectClient, synced, until, type TestClient } from '../support/providers.js';
-import { addMember, api, createThread, signup, startTestServer, type TestServer } from '../support/server.js';
+import {
+  addMember,
+  api,
+  createThread,
+  signup,
+  startTestServer,
+  withApiToken,
+  type TestServer,
+} from '../support/server.js';
 
 const SEED = fuzzSeed();
 const FRAMES = process.env.CAUCUS_SOAK === '1' ? 40_000 : 4_000;
@@ -164,12 +172,18 @@ describe('hostile multiplexed frames', () => {
       logger.error = (...args: unknown[]) => void errors.push(args);
       logger.fatal = (...args: unknown[]) => void errors.push(args);
 
-      const owner = await signup(ts.url, 'mux-owner');
-      const editor = await signup(ts.url, 'mux-editor');
-      const viewer = await signup(ts.url, 'mux-viewer');
+      let owner = await signup(ts.url, 'mux-owner');
+      let editor = await signup(ts.url, 'mux-editor');
+      let viewer = await signup(ts.url, 'mux-viewer');
       await addMember(ts.url, owner, owner.workspaceId, editor, 'editor');
       await addMember(ts.url, owner, owner.workspaceId, viewer, 'viewer');
       const doc = `thread:${await createThread(ts.url, owner, owner.workspaceId, 'Mux-fuzzed')}`;
+      // The soak outlives an access token: connect as scripts do, with API tokens.
+      [owner, editor, viewer] = await Promise.all([
+        withApiToken(ts.url, owner),
+        withApiToken(ts.url, editor),
+        withApiToken(ts.url, viewer),
+      ]);
 
       const official = connectClient(ts.wsUrl, doc, owner.accessToken);
       clients.push(official);

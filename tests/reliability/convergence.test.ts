@@ -14,6 +14,7 @@ import {
   addMember,
   createThread,
   signup,
+  withApiToken,
   startTestServer,
   type TestServer,
   type TestUser,
@@ -135,6 +136,9 @@ describe('convergence through the real server', () => {
       users.push(u);
     }
     const threadId = await createThread(ts.url, owner);
+    // The soak's 10,000 rounds outlive an access token, and clients reconnect after drops: they
+    // hold API tokens, as scripts do.
+    for (const [i, u] of users.entries()) users[i] = await withApiToken(ts.url, u);
     const name = `thread:${threadId}`;
     const server = ts;
     for (const u of users) clients.push(connect(server, u, name));

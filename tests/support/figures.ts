@@ -11,5 +11,9 @@ export const FIGURES_DIR = fileURLToPath(new URL('../.figures/', import.meta.url
 export function recordFigure(name: string, figures: Record<string, number | string | boolean>): void {
   mkdirSync(FIGURES_DIR, { recursive: true });
   const entry = { name, at: new Date().toISOString(), soak: process.env.CAUCUS_SOAK === '1', ...figures };
-  writeFileSync(`${FIGURES_DIR}${name}.json`, JSON.stringify(entry, null, 2) + '\n');
+  // One file per test and kind of run, so a soak run does not overwrite npm test's figures.
+  writeFileSync(
+    `${FIGURES_DIR}${name}${entry.soak ? '.soak' : ''}.json`,
+    JSON.stringify(entry, null, 2) + '\n',
+  );
 }

@@ -124,6 +124,15 @@ export class ProcessServer {
     return exited;
   }
 
+  /**
+   * Plays a log reader that went away: closes this end of the running server's stdout and stderr
+   * pipes, so its writes meet EPIPE from now on (its later lines are lost; a restart pipes again).
+   */
+  closeOutput(): void {
+    this.child?.stdout?.destroy();
+    this.child?.stderr?.destroy();
+  }
+
   /** Starts the server again on the same data dir (killing a running one with SIGTERM first). */
   async restart(): Promise<void> {
     if (this.child) await this.kill('SIGTERM');

@@ -230,3 +230,23 @@ export async function setRole(
   if (res.body.results[0]?.status !== 'accepted')
     throw new Error(`changing a role failed: ${JSON.stringify(res.body)}`);
 }
+
+/**
+ * The user holding a named API token (no expiry) in place of the access token from signup: what a
+ * headless script uses. For tests that run longer than an access token lives (15 minutes by
+ * default; the soak runs an hour), whose connections would otherwise be refused with 401 or
+ * closed with 4401 when it expires. Do the setup that needs a session (creating API tokens) first.
+ */
+export async function withApiToken(
+  baseUrl: string,
+  user: TestUser,
+  name = 'long-running test',
+): Promise<TestUser> {
+  const res = await api<{ token: string }>(baseUrl, 'POST', '/api/tokens', {
+    token: user.accessToken,
+    body: { name },
+  });
+  if (res.status !== 201)
+    throw new Error(`API token creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { ...user, accessToken: res.body.token };
+}

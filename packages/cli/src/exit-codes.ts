@@ -44,6 +44,8 @@ export function exitFor(code: string, status: number | null): ExitCode {
   if (code === 'refresh-token-reused') return EXIT.authRequired;
   if (code === 'network' || code === 'lock-timeout') return EXIT.unavailable;
   if (code === 'invalid-body' || code === 'bad-request' || code === 'invalid-intent') return EXIT.usage;
+  // `caucus serve` on a data dir another server holds: a data dir that cannot be used.
+  if (code === 'data-dir-locked') return EXIT.usage;
   if (status !== null && status >= 500) return EXIT.unavailable;
   if (status !== null && status >= 400) return EXIT.refused;
   return EXIT.internal;

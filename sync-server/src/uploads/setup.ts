@@ -2,7 +2,6 @@
  * Wires the upload parts together: bytes under `<dataDir>/uploads`, thumbnails under
  * `<dataDir>/thumbnails`, the service, and the tus server in front of it.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerConfig } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -14,6 +13,7 @@ import { Thumbnails } from './thumbnails.js';
 import { createTus, type CaucusTus } from './tus.js';
 import { FileUploadBytes } from './upload-bytes.js';
 import { UploadService } from './upload-service.js';
+import { makePrivateDir } from '../storage/file-modes.js';
 
 export interface Uploads {
   service: UploadService;
@@ -34,7 +34,7 @@ export function createUploads(deps: {
 }): Uploads {
   const { config, logger } = deps;
   const { bytes: dir, thumbnails } = uploadDirs(config.dataDir);
-  mkdirSync(dir, { recursive: true });
+  makePrivateDir(dir);
   const counters = deps.metrics;
   const bytes = new FileUploadBytes(dir, config.uploadExpiryMs, (n) => counters?.uploadBytes.inc(n));
   const service = new UploadService({

@@ -1,10 +1,11 @@
 /**
  * Image thumbnails (sharp), made on first request and kept next to the uploads.
  */
-import { mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { UploadId } from '@caucus/schema';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../storage/file-modes.js';
 
 /** Longest side of a thumbnail. */
 export const THUMBNAIL_MAX_PX = 320;
@@ -42,7 +43,7 @@ export class Thumbnails {
   async #make(id: UploadId, source: string): Promise<string | null> {
     const target = this.#path(id);
     if (await exists(target)) return target;
-    await mkdir(this.#dir, { recursive: true });
+    makePrivateDir(this.#dir);
     const temp = `${target}.${process.pid}.tmp`;
     try {
       await sharp(source, { limitInputPixels: MAX_INPUT_PIXELS, animated: false })
@@ -55,6 +56,8 @@ export class Thumbnails {
         })
         .webp({ quality: 75 })
         .toFile(temp);
+      // Owner-only before it gets its name (sharp creates files with the umask's mode).
+      await chmod(temp, PRIVATE_FILE_MODE);
       await rename(temp, target);
       return target;
     } catch {

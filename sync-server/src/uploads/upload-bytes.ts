@@ -4,7 +4,7 @@
  * removal never races a PATCH that is writing.
  */
 import { once } from 'node:events';
-import { unlink } from 'node:fs/promises';
+import { unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -12,6 +12,7 @@ import { FileStore } from '@tus/file-store';
 import { ERRORS, MemoryLocker } from '@tus/server';
 import { isId, type UploadId } from '@caucus/schema';
 import { RunningDigest, type FileDigest } from './inspect.js';
+import { PRIVATE_FILE_MODE } from '../storage/file-modes.js';
 import { RunWriter } from './run-writer.js';
 import { TusError } from './tus-error.js';
 
@@ -79,6 +80,18 @@ export class DigestingFileStore extends FileStore {
       this.onWritten(written);
     }
     return offset + written;
+  }
+
+  /**
+   * The bytes file and its tus record (`<id>.json`: name, type, thread) are made owner-only
+   * before @tus/file-store writes them (it keeps an existing file's mode).
+   */
+  override async create(file: Parameters<FileStore['create']>[0]): ReturnType<FileStore['create']> {
+    if (!isId(file.id)) throw TusError.of(ERRORS.FILE_NOT_FOUND);
+    const path = join(this.directory, file.id);
+    await writeFile(path, '', { mode: PRIVATE_FILE_MODE });
+    await writeFile(`${path}.json`, '', { mode: PRIVATE_FILE_MODE });
+    return super.create(file);
   }
 
   override async remove(id: string): Promise<void> {

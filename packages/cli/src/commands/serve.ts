@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { ServerConfig } from '@caucus/sync-server';
+import { handleShutdownSignals, ignoreClosedOutput } from '../shutdown.js';
 
 export interface ServeOptions {
   port?: number;
@@ -24,7 +25,10 @@ export function addServeCommand(program: Command): void {
     .action(serve);
 }
 
-/** Runs the server until SIGTERM or SIGINT, then shuts down gracefully (commit, close with 1001). */
+/**
+ * Runs the server until SIGTERM or SIGINT, then shuts down gracefully (commit, close with 1001),
+ * exiting anyway after `CAUCUS_SHUTDOWN_TIMEOUT_MS`.
+ */
 export async function serve(options: ServeOptions): Promise<void> {
   const { loadConfig, startServer } = await import('@caucus/sync-server');
   const overrides: Partial<ServerConfig> = {};
@@ -32,20 +36,12 @@ export async function serve(options: ServeOptions): Promise<void> {
   if (options.host !== undefined) overrides.host = options.host;
   if (options.dataDir !== undefined) overrides.dataDir = options.dataDir;
   const config = loadConfig(process.env, overrides);
+  ignoreClosedOutput();
   const server = await startServer(config);
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    server.logger.info({ signal }, 'shutting down');
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        server.logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  handleShutdownSignals({
+    close: () => server.close(),
+    logger: server.logger,
+    timeoutMs: config.shutdownTimeoutMs,
+    exit: (code) => process.exit(code),
+  });
 }
