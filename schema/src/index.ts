@@ -9,6 +9,8 @@ export * from './protocol.js';
 export * as tables from './db/tables.js';
 export type { ThreadStatus } from './db/tables.js';
 export { THREAD_STATUSES } from './db/tables.js';
+export type { JobState } from './db/tables.js';
+export { JOB_STATES } from './db/tables.js';
 export * from './intents/common.js';
 export * from './intents/thread-intents.js';
 export * from './intents/private-thread-intents.js';

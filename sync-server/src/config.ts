@@ -5,6 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { authThrottleFromEnv, type AuthThrottleLimits } from './auth/throttle.js';
 import { makePrivateDir } from './storage/file-modes.js';
+import { DEFAULT_REMINDERS, type ReminderSettings } from './governance/reminders.js';
+import { DEFAULT_JOB_CONCURRENCY, DEFAULT_JOB_LEASE_MS, DEFAULT_JOB_POLL_MS } from './jobs/job-runner.js';
 
 /** Defaults for every limit; each can be overridden by env or by `startServer` options. */
 export const DEFAULT_LIMITS = {
@@ -87,6 +89,21 @@ export interface ServerConfig {
    * (commit what is queued, close sockets, close the database) has not finished.
    */
   shutdownTimeoutMs: number;
+  /** The background job runner (`CAUCUS_JOB_*`). */
+  jobs: JobSettings;
+  /** When reminders and escalations fall (`CAUCUS_REMINDER_LEAD_MS`, `CAUCUS_CHECKPOINT_*_MS`). */
+  reminders: ReminderSettings;
+  /** Instance admins by address (`CAUCUS_ADMIN_EMAILS`); when empty, the first account is. */
+  adminEmails: string[];
+}
+
+export interface JobSettings {
+  /** Jobs run at once. */
+  concurrency: number;
+  /** A claimed job runs again elsewhere (a process killed meanwhile) once this has passed. */
+  leaseMs: number;
+  /** How often the runner looks for due jobs. */
+  pollMs: number;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -111,6 +128,13 @@ const envSchema = z.object({
   CAUCUS_UPLOAD_QUOTA_BYTES: positiveInt.default(1024 * 1024 * 1024),
   CAUCUS_MAX_CONCURRENT_UPLOADS: positiveInt.default(10),
   CAUCUS_SHUTDOWN_TIMEOUT_MS: positiveInt.default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
+  CAUCUS_JOB_CONCURRENCY: positiveInt.default(DEFAULT_JOB_CONCURRENCY),
+  CAUCUS_JOB_LEASE_MS: positiveInt.default(DEFAULT_JOB_LEASE_MS),
+  CAUCUS_JOB_POLL_MS: positiveInt.default(DEFAULT_JOB_POLL_MS),
+  CAUCUS_REMINDER_LEAD_MS: positiveInt.default(DEFAULT_REMINDERS.decisionLeadMs),
+  CAUCUS_CHECKPOINT_REMIND_MS: positiveInt.default(DEFAULT_REMINDERS.checkpointRemindMs),
+  CAUCUS_CHECKPOINT_ESCALATE_MS: positiveInt.default(DEFAULT_REMINDERS.checkpointEscalateMs),
+  CAUCUS_ADMIN_EMAILS: z.string().default(''),
 });
 
 export class ConfigError extends Error {
@@ -167,6 +191,19 @@ export function loadConfig(
     maxConcurrentUploads: e.CAUCUS_MAX_CONCURRENT_UPLOADS,
     authThrottle,
     shutdownTimeoutMs: e.CAUCUS_SHUTDOWN_TIMEOUT_MS,
+    jobs: {
+      concurrency: e.CAUCUS_JOB_CONCURRENCY,
+      leaseMs: e.CAUCUS_JOB_LEASE_MS,
+      pollMs: e.CAUCUS_JOB_POLL_MS,
+    },
+    reminders: {
+      decisionLeadMs: e.CAUCUS_REMINDER_LEAD_MS,
+      checkpointRemindMs: e.CAUCUS_CHECKPOINT_REMIND_MS,
+      checkpointEscalateMs: e.CAUCUS_CHECKPOINT_ESCALATE_MS,
+    },
+    adminEmails: e.CAUCUS_ADMIN_EMAILS.split(',')
+      .map((a) => a.trim().toLowerCase())
+      .filter(Boolean),
     ...overrides,
     limits,
   };

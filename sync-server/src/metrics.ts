@@ -7,6 +7,7 @@ import type { Db } from './storage/db.js';
 import { VERSION } from './version.js';
 import { AUTH_FAILURE_REASONS } from './auth/auth-failures.js';
 import { AUTH_THROTTLE_SCOPES } from './auth/throttle.js';
+import { createJobMetrics } from './jobs/job-metrics.js';
 
 /** The server's Prometheus metrics, on a registry of its own (several servers may share a process). */
 export function createMetrics() {
@@ -68,6 +69,8 @@ export function createMetrics() {
     }),
     ...webSocketMetrics(registry),
     ...authMetrics(registry),
+    /** The job queue: depth, run time, attempts, failures by queue. */
+    jobs: createJobMetrics(registry),
   };
   zeroKnownSeries(metrics);
   return metrics;

@@ -22,6 +22,9 @@ import { lockDataDir, type DataDirLock } from './storage/data-dir-lock.js';
 import { openDb, type Db } from './storage/db.js';
 import { accessibleToOthers, makePrivateDir, touchPrivateFile } from './storage/file-modes.js';
 import { SqliteDocStore } from './storage/sqlite-doc-store.js';
+import { JobRunner } from './jobs/job-runner.js';
+import { SqliteJobStore } from './jobs/sqlite-job-store.js';
+import { REMINDER_QUEUE, reminderHandler } from './governance/reminders.js';
 import { SyncHub } from './sync/hub.js';
 import { attachSyncTransport } from './sync/ws-transport.js';
 import { uploadNotification } from './uploads/notification.js';
@@ -47,6 +50,8 @@ export interface RunningServer {
   /** The projection of thread documents into SQLite, and the workspace catalogs made from it. */
   readModel: ReadModel;
   uploads: UploadService;
+  /** The durable job queue (same database) and the runner that works it. */
+  jobs: { store: SqliteJobStore; runner: JobRunner };
   metrics: Metrics;
   logger: Logger;
   /** Stops accepting, commits what is queued, closes connections with 1001, closes the database. */
@@ -126,6 +131,8 @@ async function startLocked(
       .catch((err: unknown) => logger.error({ err, thread: id }, 'seeding the thread document failed'));
   });
 
+  // Jobs live in the same database: effects enqueue them in their intent's transaction.
+  const jobStore = new SqliteJobStore(db);
   const governance = new GovernanceService({
     db,
     workspaces,
@@ -134,6 +141,8 @@ async function startLocked(
     logger,
     receiptKeys,
     metrics,
+    jobs: jobStore,
+    reminders: config.reminders,
     ...(options.invitationSender ? { invitationSender: options.invitationSender } : {}),
   });
   // Archiving or restoring a thread changes what its members' open connections may do.
@@ -158,6 +167,16 @@ async function startLocked(
   await uploads.service.recover();
   uploads.service.startCleanup();
 
+  const jobRunner = new JobRunner({
+    store: jobStore,
+    handlers: { [REMINDER_QUEUE]: reminderHandler(governance) },
+    concurrency: config.jobs.concurrency,
+    leaseMs: config.jobs.leaseMs,
+    pollMs: config.jobs.pollMs,
+    metrics: metrics.jobs,
+    logger,
+  });
+
   const app = createApp({
     db,
     config,
@@ -174,6 +193,7 @@ async function startLocked(
     }),
     governance,
     uploads,
+    jobs: jobStore,
   });
   const listener = getRequestListener(app.fetch);
   const http = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
@@ -201,12 +221,16 @@ async function startLocked(
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   logger.info({ url, port, dataDir: config.dataDir, version: VERSION }, 'caucus listening');
+  // Due jobs (a reminder that fell due while the server was down) run once it serves.
+  jobRunner.start();
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
       sync.detach();
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+      // Running jobs finish (or are released for the next start) before what they write to closes.
+      await jobRunner.stop();
       await uploads.service.stop();
       await governance.idle();
       await readModel.flush();
@@ -231,6 +255,7 @@ async function startLocked(
     governance,
     readModel,
     uploads: uploads.service,
+    jobs: { store: jobStore, runner: jobRunner },
     metrics,
     logger,
     close,

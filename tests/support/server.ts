@@ -50,6 +50,8 @@ export interface TestServerOptions {
   >;
   /** Login, signup, refresh and API-token budgets, over the defaults. */
   authThrottle?: Partial<AuthThrottleLimits>;
+  /** Instance admins by address (`CAUCUS_ADMIN_EMAILS`); the first account when none. */
+  adminEmails?: string[];
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -64,6 +66,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   if (options.idleUnloadMs) overrides.idleUnloadMs = options.idleUnloadMs;
   if (options.compactEveryUpdates) overrides.compactEveryUpdates = options.compactEveryUpdates;
   if (options.origins) overrides.origins = options.origins;
+  if (options.adminEmails) overrides.adminEmails = options.adminEmails;
   if (options.uploads) Object.assign(overrides, options.uploads);
   if (options.authThrottle) overrides.authThrottle = { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle };
   const config = loadConfig({ CAUCUS_JWT_SECRET: 'test-secret-'.padEnd(48, 'x') }, overrides);

@@ -98,9 +98,11 @@ export async function buildProgram(
   addGlobalOptions(program);
   if (argv.slice(2).includes('admin')) {
     const { adminCommand } = await import('./commands/admin.js');
-    program.addCommand(adminCommand());
+    program.addCommand(adminCommand({ contextOf, options: GLOBAL_OPTIONS }));
   } else {
-    program.command('admin').description('maintenance tasks on a data dir (caucus admin --help)');
+    program
+      .command('admin')
+      .description('maintenance tasks on a data dir, the job queue (caucus admin --help)');
   }
   return { program, contexts };
 }

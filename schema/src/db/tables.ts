@@ -162,3 +162,5 @@ export * from './governance.js';
 export * from './receipts.js';
 
 export * from './projection.js';
+
+export * from './jobs.js';

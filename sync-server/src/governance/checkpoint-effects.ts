@@ -26,6 +26,7 @@ import { insertCheckpoint, loadCheckpoint, pendingCheckpoints, saveCheckpoint } 
 import { describeIntent, userName } from './describe.js';
 import type { EffectContext } from './effect-context.js';
 import { decisionListsChanged } from './private-thread-effects.js';
+import { closeCheckpointReminders, scheduleCheckpointReminders } from './reminders.js';
 import { membersOf, threadOfTarget } from './state.js';
 
 /** Runs a checkpoint's intent as its requester; what it returned, or why it no longer applies. */
@@ -88,6 +89,7 @@ export function openCheckpointEffect(
     now,
   );
   insertCheckpoint(db, checkpoint);
+  scheduleCheckpointReminders(ctx, checkpoint.id, now);
   touchTarget(ctx, checkpoint.target, changes);
   const approved = new Set(checkpoint.approvals.map((a) => a.userId));
   const approvers = membersOf(db, workspaceId, 'approver').filter((id) => id !== actor && !approved.has(id));
@@ -122,6 +124,7 @@ function transition(
 function close(ctx: EffectContext, closed: CheckpointState, changes: Changes): void {
   saveCheckpoint(ctx.db, closed);
   ctx.notifier.markReadByKey(dedupeKey(closed.id), changes);
+  closeCheckpointReminders(ctx, closed.id, changes);
   touchTarget(ctx, closed.target, changes);
 }
 

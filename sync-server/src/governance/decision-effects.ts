@@ -15,6 +15,7 @@ import { quote, threadTitleOf, userName } from './describe.js';
 import { insertDecision, loadDecision, saveDecision } from './decision-store.js';
 import type { EffectContext } from './effect-context.js';
 import { decisionListsChanged } from './private-thread-effects.js';
+import { cancelDecisionReminders, scheduleDecisionReminders } from './reminders.js';
 import { membersOf, threadView } from './state.js';
 
 export function proposeDecisionEffect(
@@ -41,6 +42,7 @@ export function proposeDecisionEffect(
     ctx.now(),
   );
   insertDecision(db, decision);
+  scheduleDecisionReminders(ctx, decision);
   changes.decisions.add(decisionId);
   decisionListsChanged(db, threadId, changes);
   ctx.notifier.deliver(
@@ -72,6 +74,10 @@ export function changeDecisionEffect(
   if (isRejection(next))
     throw new Error(`the policy accepted what the state machine refuses: ${next.reason}`);
   saveDecision(db, next);
+  // Only an open decision is reminded of: resolving or deferring it cancels them, reopening it
+  // schedules those still ahead again.
+  if (next.status === 'open') scheduleDecisionReminders(ctx, next);
+  else cancelDecisionReminders(ctx, next.id);
   changes.decisions.add(next.id);
   decisionListsChanged(db, next.threadId, changes);
   const link = `/decisions/${next.id}`;

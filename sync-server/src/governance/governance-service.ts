@@ -49,6 +49,8 @@ import {
   type ListDecisionsInput,
   type StoredIntent,
 } from './queries.js';
+import { DEFAULT_REMINDERS, type JobScheduler, type ReminderSettings } from './reminders.js';
+import { SqliteJobStore } from '../jobs/sqlite-job-store.js';
 import { DEFAULT_INTENT_RATE, IntentRateLimiter, type IntentRate } from './rate-limit.js';
 import { threadAudience } from '../workspaces/thread-members.js';
 import { roleOf } from './state.js';
@@ -73,6 +75,10 @@ export interface GovernanceOptions {
   metrics?: Pick<Metrics, 'intentVerdicts'>;
   /** Where invitations go by mail; none until SMTP is configured. */
   invitationSender?: InvitationSender;
+  /** The job queue effects enqueue into (same database); one on `db` with `now` by default. */
+  jobs?: JobScheduler;
+  /** When reminders and escalations fall; {@link DEFAULT_REMINDERS} by default. */
+  reminders?: Partial<ReminderSettings>;
 }
 
 /** Users whose access to documents changed without a membership change (a thread archived). */
@@ -111,7 +117,13 @@ export class GovernanceService {
     this.#threads = options.threads;
     this.#notifier = new Notifier(db, this.#now);
     this.#receipts = new ReceiptIssuer(db, options.receiptKeys ?? new MemoryReceiptKeyring());
-    this.#ctx = { db, now: this.#now, notifier: this.#notifier };
+    this.#ctx = {
+      db,
+      now: this.#now,
+      notifier: this.#notifier,
+      jobs: options.jobs ?? new SqliteJobStore(db, this.#now),
+      reminders: { ...DEFAULT_REMINDERS, ...options.reminders },
+    };
     this.#engine = new IntentEngine(this.#ctx, this.#receipts);
     this.#invitationSender = options.invitationSender ?? null;
     this.#publisher = hub ? new Publisher(db, hub, this.#logger) : null;

@@ -28,6 +28,8 @@ import type { ReceiptKeyring } from '../receipts/keyring.js';
 import { InvitationService } from './invitation-service.js';
 import type { OutgoingInvitation } from './invitations.js';
 import type { IntentRate } from './rate-limit.js';
+import { SqliteJobStore } from '../jobs/sqlite-job-store.js';
+import type { ReminderSettings } from './reminders.js';
 
 export class FakeHub implements GovernanceHub {
   readonly docs = new Map<DocName, Y.Doc>();
@@ -69,6 +71,8 @@ export interface Kit {
   workspaces: WorkspaceService;
   threads: ThreadService;
   clock: { now: number };
+  /** The job queue governance enqueues into, on the kit's clock. */
+  jobs: SqliteJobStore;
   memberships: MembershipChange[];
   invitations: InvitationService;
   /** Every invitation handed to the mail seam, tokens included. */
@@ -98,7 +102,9 @@ export interface Kit {
   close(): void;
 }
 
-export function makeKit(options: { rate?: IntentRate; receiptKeys?: ReceiptKeyring } = {}): Kit {
+export function makeKit(
+  options: { rate?: IntentRate; receiptKeys?: ReceiptKeyring; reminders?: Partial<ReminderSettings> } = {},
+): Kit {
   const db = openDb({ path: ':memory:' });
   const clock = { now: Date.UTC(2030, 0, 1) };
   const now = () => clock.now;
@@ -109,7 +115,9 @@ export function makeKit(options: { rate?: IntentRate; receiptKeys?: ReceiptKeyri
   const memberships: MembershipChange[] = [];
   workspaces.onMembershipChanged((c) => memberships.push(c));
   const sent: OutgoingInvitation[] = [];
+  const jobs = new SqliteJobStore(db, now);
   const governance = new GovernanceService({
+    jobs,
     db,
     workspaces,
     threads,
@@ -119,6 +127,7 @@ export function makeKit(options: { rate?: IntentRate; receiptKeys?: ReceiptKeyri
     invitationSender: { send: (invitation) => Promise.resolve(void sent.push(invitation)) },
     ...(options.rate ? { rate: options.rate } : {}),
     ...(options.receiptKeys ? { receiptKeys: options.receiptKeys } : {}),
+    ...(options.reminders ? { reminders: options.reminders } : {}),
   });
   const invitations = new InvitationService(governance);
   const emailOf = (id: UserId): string => {
@@ -145,6 +154,7 @@ export function makeKit(options: { rate?: IntentRate; receiptKeys?: ReceiptKeyri
     workspaces,
     threads,
     clock,
+    jobs,
     memberships,
     invitations,
     sent,

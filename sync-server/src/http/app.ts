@@ -12,6 +12,8 @@ import type { Metrics } from '../metrics.js';
 import { GovernanceService } from '../governance/governance-service.js';
 import { InvitationService } from '../governance/invitation-service.js';
 import type { Db } from '../storage/db.js';
+import type { JobStore } from '../jobs/job-store.js';
+import { SqliteJobStore } from '../jobs/sqlite-job-store.js';
 import { fileApiRoutes, fileRoutes } from '../uploads/routes.js';
 import type { Uploads } from '../uploads/setup.js';
 import type { ThreadService } from '../workspaces/thread-service.js';
@@ -22,6 +24,7 @@ import { createOpenApiDocument, type OpenApiDocument } from './openapi.js';
 import { retryAfterValue } from './rate-limited.js';
 import { requestMetrics } from './request-metrics.js';
 import { securityHeaders } from './security-headers.js';
+import { adminRoutes } from './routes/admin.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -52,6 +55,8 @@ export interface AppDeps {
   governance?: GovernanceService;
   /** tus uploads at `/files`, file metadata at `/api/files` (DESIGN §7). */
   uploads?: Uploads;
+  /** The job queue `/api/admin/jobs` shows; one on `db` when absent. */
+  jobs?: JobStore;
 }
 
 /** The HTTP app: health, metrics, a landing page and the JSON API (DESIGN §5). */
@@ -133,6 +138,15 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/checkpoints', checkpointRoutes({ auth, governance }));
   app.route('/api/inbox', inboxRoutes({ auth, governance }));
   app.route('/api/audit', auditRoutes({ auth, governance }));
+  app.route(
+    '/api/admin',
+    adminRoutes({
+      db: deps.db,
+      auth,
+      jobs: deps.jobs ?? new SqliteJobStore(deps.db),
+      adminEmails: deps.config.adminEmails,
+    }),
+  );
   if (deps.uploads) {
     const { service, tus } = deps.uploads;
     app.route('/api/files', fileApiRoutes({ auth, service }));

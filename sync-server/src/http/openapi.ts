@@ -9,6 +9,8 @@ import { z } from 'zod';
 import {
   acceptedInvitationSchema,
   addMemberResultSchema,
+  adminJobSchema,
+  adminJobsSchema,
   apiTokenListSchema,
   auditSchema,
   authSessionSchema,
@@ -35,6 +37,7 @@ import {
   workspaceListSchema,
   workspaceSchema,
 } from './responses.js';
+import { jobIdPath } from './routes/admin.js';
 import { listSchema as auditQuery } from './routes/audit.js';
 import { loginSchema, refreshSchema, signupSchema } from './routes/auth.js';
 import { dashboardQuerySchema } from './routes/dashboard.js';
@@ -336,6 +339,25 @@ export function createOpenApiDocument(options: OpenApiOptions): {
     tag: 'governance',
     query: auditQuery,
     ok: [200, auditSchema],
+  });
+
+  // The instance's job queue (instance admins: CAUCUS_ADMIN_EMAILS, else the first account).
+  add('get', '/api/admin/jobs', {
+    summary: 'Job counts per queue and state, the oldest waiting age, recent failures (instance admins)',
+    tag: 'operations',
+    ok: [200, adminJobsSchema],
+  });
+  add('post', '/api/admin/jobs/{id}/retry', {
+    summary: 'Runs a dead job again, its attempts starting over (instance admins)',
+    tag: 'operations',
+    params: jobIdPath,
+    ok: [200, adminJobSchema],
+  });
+  add('post', '/api/admin/jobs/{id}/discard', {
+    summary: 'Gives a dead job up (cancelled, kept for the record) (instance admins)',
+    tag: 'operations',
+    params: jobIdPath,
+    ok: [200, adminJobSchema],
   });
 
   // Files (the bytes go through tus at /files/).

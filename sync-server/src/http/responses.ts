@@ -8,6 +8,7 @@ import {
   AGING_BUCKETS,
   API_ERRORS,
   DECISION_STATUSES,
+  JOB_STATES,
   NOTIFICATION_KINDS,
   RECEIPT_ALG,
   RECEIPT_FORMAT,
@@ -337,3 +338,34 @@ export const fileStatsSchema = z.looseObject({
 });
 
 export const healthSchema = z.looseObject({ status: z.literal('ok'), version: z.string() });
+
+const jobView = z.looseObject({
+  id: z.number().int(),
+  queue: z.string(),
+  key: z.string().nullable().describe('the job key (`reminder:<decisionId>:due`); one live job per key'),
+  state: z.enum(JOB_STATES),
+  attempts: z.number().int(),
+  maxAttempts: z.number().int(),
+  lastError: z.string().nullable(),
+  runAt: time,
+  updatedAt: time,
+});
+
+export const adminJobSchema = jobView;
+
+export const adminJobsSchema = z.looseObject({
+  at: time,
+  queues: z.array(
+    z.looseObject({
+      queue: z.string(),
+      waiting: z.number().int().describe('not yet due ones included'),
+      due: z.number().int().describe('waiting and due now: the backlog'),
+      running: z.number().int(),
+      done: z.number().int(),
+      dead: z.number().int(),
+      cancelled: z.number().int(),
+      oldestDueAgeMs: z.number().describe('how long the oldest due waiting job has waited'),
+    }),
+  ),
+  recentFailures: z.array(jobView).describe('dead jobs and jobs waiting to retry, newest first'),
+});

@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { openDb, verifyAuditChain, type AuditVerification } from '@caucus/sync-server';
+import type { ContextOf } from '../program.js';
+import { addAdminJobs } from './admin-jobs.js';
 import { addRebuildProjection } from './rebuild-projection.js';
 import { addRotateReceiptKey } from './rotate-receipt-key.js';
 
@@ -60,9 +62,17 @@ export interface JsonOption {
 }
 export const jsonOption = ['--json', 'print the result as JSON'] as const;
 
-/** The `admin` command group; add maintenance tasks here as subcommands. */
-export function adminCommand(): Command {
-  const admin = new Command('admin').description('maintenance tasks on a data dir');
+/** The client options of `admin jobs` (it asks the server), as the program's other commands take them. */
+export type ClientOptions = ReadonlyArray<readonly [flags: string, description: string]>;
+
+/**
+ * The `admin` command group; add maintenance tasks here as subcommands. `admin jobs` asks the
+ * running server, so it is there only when the program hands over how it makes a client context.
+ */
+export function adminCommand(client?: { contextOf: ContextOf; options: ClientOptions }): Command {
+  const admin = new Command('admin').description(
+    'maintenance tasks on a data dir, and the server’s job queue',
+  );
   admin
     .command('verify-audit')
     .description('check the audit log hash chain; prints the first broken event and exits 1')
@@ -71,5 +81,6 @@ export function adminCommand(): Command {
     .action((options: DataDirOptions & JsonOption) => runVerifyAudit(options));
   addRebuildProjection(admin, dataDirOption);
   addRotateReceiptKey(admin, dataDirOption);
+  if (client) addAdminJobs(admin, client.contextOf, client.options);
   return admin;
 }

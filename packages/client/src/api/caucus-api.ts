@@ -16,6 +16,7 @@ import type { TokenSource } from '../auth/token-source.js';
 import { Http, type HttpOptions } from './http.js';
 import type { ApiResult } from './result.js';
 import {
+  adminJobsShape,
   checkpointShape,
   decisionPageShape,
   decisionShape,
@@ -23,6 +24,7 @@ import {
   fileListShape,
   inboxShape,
   intentResultsShape,
+  jobShape,
   meShape,
   newTokenShape,
   threadDetailShape,
@@ -123,6 +125,18 @@ export class CaucusApi {
 
   file(id: UploadId | string) {
     return this.http.get(`/api/files/${encodeURIComponent(id)}`, { schema: fileInfoShape });
+  }
+
+  /** The instance's job queue: counts per queue and state, recent failures (instance admins). */
+  adminJobs() {
+    return this.http.get('/api/admin/jobs', { schema: adminJobsShape });
+  }
+
+  /** Runs a dead job again, or gives it up (instance admins). */
+  mendJob(id: number, action: 'retry' | 'discard') {
+    return this.http.post(`/api/admin/jobs/${encodeURIComponent(String(id))}/${action}`, {
+      schema: jobShape,
+    });
   }
 
   /** Adjudicated in order, one verdict each (1 to 100 intents: `MAX_INTENTS_PER_BATCH`). */

@@ -198,3 +198,34 @@ export const intentResultShape = z.looseObject({
 });
 export type IntentResultAnswer = z.output<typeof intentResultShape>;
 export const intentResultsShape = z.object({ results: z.array(intentResultShape) });
+
+/** One job of the instance's queue, as `GET /api/admin/jobs` lists failures (instance admins). */
+export const jobShape = z.looseObject({
+  id: z.number(),
+  queue: z.string(),
+  key: z.nullable(z.string()),
+  state: z.string(),
+  attempts: z.number(),
+  maxAttempts: z.number(),
+  lastError: z.nullable(z.string()),
+  runAt: z.number(),
+  updatedAt: z.number(),
+});
+export type JobView = z.output<typeof jobShape>;
+export const adminJobsShape = z.looseObject({
+  at: z.number(),
+  queues: z.array(
+    z.looseObject({
+      queue: z.string(),
+      waiting: z.number(),
+      due: z.number(),
+      running: z.number(),
+      done: z.number(),
+      dead: z.number(),
+      cancelled: z.number(),
+      oldestDueAgeMs: z.number(),
+    }),
+  ),
+  recentFailures: z.array(jobShape),
+});
+export type AdminJobs = z.output<typeof adminJobsShape>;
