@@ -7,7 +7,7 @@
  * The signed bytes are the UTF-8 of the payload in canonical JSON (RFC 8785, see
  * `canonical-json.ts`); the signature is Ed25519 (RFC 8032) over exactly those bytes.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { fromBase64url } from './base64url.js';
 import { canonicalJsonBytes } from './canonical-json.js';
 import type { CheckpointId, IntentId, UserId, WorkspaceId } from './ids.js';
@@ -105,27 +105,29 @@ export interface ReceiptSet {
 }
 
 const base64urlOf = (bytes: number, what: string) =>
-  z.string().refine((s) => fromBase64url(s)?.length === bytes, `${what}: base64url of ${bytes} bytes`);
+  z
+    .string()
+    .check(z.refine((s) => fromBase64url(s)?.length === bytes, `${what}: base64url of ${bytes} bytes`));
 
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex');
+const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex'));
 
 const base = {
   format: z.literal(RECEIPT_FORMAT),
-  kid: z.string().min(1).max(128),
-  intentId: idOf<IntentId>().nullable(),
+  kid: z.string().check(z.minLength(1), z.maxLength(128)),
+  intentId: z.nullable(idOf<IntentId>()),
   actor: idOf<UserId>(),
-  type: z.string().max(64),
-  workspaceId: idOf<WorkspaceId>().nullable(),
+  type: z.string().check(z.maxLength(64)),
+  workspaceId: z.nullable(idOf<WorkspaceId>()),
   args: z.json(),
-  policyVersion: z.number().int().min(0),
+  policyVersion: z.int().check(z.minimum(0)),
   at: timestampMs,
-  audit: z.strictObject({ seq: z.number().int().min(1), hash: sha256Hex }),
+  audit: z.strictObject({ seq: z.int().check(z.minimum(1)), hash: sha256Hex }),
 };
 
 const accepted = z.strictObject({ status: z.literal('accepted'), result: z.record(z.string(), z.json()) });
 const rejected = z.strictObject({
   status: z.literal('rejected'),
-  code: z.string().min(1).max(64),
+  code: z.string().check(z.minLength(1), z.maxLength(64)),
   reason: z.string(),
   remedy: z.string(),
 });
@@ -149,7 +151,7 @@ export const receiptPayloadSchema = z.discriminatedUnion('kind', [
     checkpoint: z.strictObject({
       id: idOf<CheckpointId>(),
       status: z.enum(['executed', 'failed', 'rejected']),
-      closedBy: idOf<UserId>().nullable(),
+      closedBy: z.nullable(idOf<UserId>()),
       approvedBy: z.array(idOf<UserId>()),
     }),
   }),
@@ -161,11 +163,11 @@ export const receiptSchema = z.strictObject({
 });
 
 export const receiptKeySchema = z.object({
-  kid: z.string().min(1).max(128),
+  kid: z.string().check(z.minLength(1), z.maxLength(128)),
   alg: z.literal(RECEIPT_ALG),
   publicKey: base64urlOf(ED25519_PUBLIC_KEY_BYTES, 'publicKey'),
   createdAt: timestampMs,
-  retiredAt: timestampMs.nullable(),
+  retiredAt: z.nullable(timestampMs),
 });
 
 /** `GET /api/receipts/keys`. */
@@ -176,7 +178,7 @@ export const receiptKeysSchema = z.object({ keys: z.array(receiptKeySchema) });
  * receipt or key spoils only itself), so here they are only required to be lists.
  */
 export const receiptSetSchema = z.object({
-  keys: z.array(z.unknown()).optional(),
+  keys: z.optional(z.array(z.unknown())),
   receipts: z.array(z.unknown()),
 });
 

@@ -22,7 +22,9 @@ import { memoryStorage } from './storage/memory.js';
 import type { ClientStorage } from './storage/types.js';
 import { MuxConnection, type HeartbeatOptions } from './sync/connection.js';
 import { SyncSession } from './sync/session.js';
-import { TabChannel } from './sync/tabs.js';
+import { applyUpdate, encodeStateAsUpdate, encodeStateVector } from 'yjs';
+import type { SharedConnection } from './sync/shared-connection.js';
+import { canShareConnection, TAB_ORIGIN, TabChannel } from './sync/tabs.js';
 import { browserTransport, syncUrl, type TransportFactory } from './sync/transport.js';
 
 export interface ClientOptions {
@@ -44,6 +46,13 @@ export interface ClientOptions {
    * default with `indexedDbStorage()` (`caucus:<origin>`), `false` to turn it off.
    */
   tabs?: string | false;
+  /**
+   * All tabs of this origin share one WebSocket (Web Locks + BroadcastChannel): one tab leads and
+   * holds the connection, the others sync their documents through it, and when the leading tab
+   * closes another takes over. Off by default; ignored where the browser lacks either API (and
+   * in Node). Needs the tab channel (`tabs` not `false`).
+   */
+  sharedConnection?: boolean;
 }
 
 /** A part of the client that other modules add: the intent outbox, uploads. */
@@ -75,6 +84,10 @@ export class CaucusClient {
   private readonly parts: ClientPart[] = [];
   private readonly partStatus = new Map<ClientPart, OutboxStatus>();
   private readonly tabs: TabChannel | null;
+  /** Set once the shared-connection module has loaded (a chunk of its own, loaded on demand). */
+  private shared: SharedConnection | null = null;
+  /** Whether this client shares the tabs' connection (`sharedConnection`, where the browser can). */
+  readonly sharesConnection: boolean;
   private problem: ClientProblem | null = null;
   private userId: Promise<UserId> | null;
   private closed = false;
@@ -88,7 +101,7 @@ export class CaucusClient {
     this.userId = options.user ? Promise.resolve(options.user) : null;
     this.statusStore = new ClientStatusStore({
       connection: () => ({
-        state: this.connection.status.current.state,
+        state: this.leads ? this.connection.status.current.state : (this.shared?.leaderState ?? 'offline'),
         problem: this.problem ?? this.connection.status.current.problem,
       }),
       docs: () =>
@@ -111,6 +124,7 @@ export class CaucusClient {
         entry.status.subscribe(invalidate);
         this.session.attach(entry);
         this.tabs?.attach(entry);
+        this.shared?.opened(entry);
         invalidate();
       },
       closing: (entry) => {
@@ -135,9 +149,30 @@ export class CaucusClient {
     });
     this.session.connection = this.connection;
     this.connection.status.subscribe(invalidate);
+    this.sharesConnection = Boolean(options.sharedConnection && this.tabs && canShareConnection());
+    if (this.sharesConnection) void this.share(options.offline === true);
     this.refused.subscribe(invalidate);
     this.ready = this.checkStore();
-    if (!options.offline) void this.ready.then(() => this.connect());
+    // A tab sharing the connection connects once it leads (see SharedConnection).
+    if (!options.offline && !this.sharesConnection) void this.ready.then(() => this.connect());
+  }
+
+  private async share(offline: boolean): Promise<void> {
+    const { startSharing } = await import('./sync/shared-connection.js');
+    if (this.closed) return;
+    this.shared = startSharing(this.url, this.registry, this.connection, this.tabs, {
+      lead: () => {
+        if (!offline) void this.ready.then(() => this.connect());
+      },
+      changed: () => this.statusStore.invalidate(),
+      yjs: { applyUpdate, encodeStateAsUpdate, encodeStateVector },
+      tabOrigin: TAB_ORIGIN,
+    });
+  }
+
+  /** Whether this tab holds the connection its tabs share (always true without `sharedConnection`). */
+  get leads(): boolean {
+    return this.shared ? this.shared.leading : !this.sharesConnection;
   }
 
   /** The store must belong to this server: documents of two servers never mix. */
@@ -155,7 +190,7 @@ export class CaucusClient {
 
   /** Starts connecting (again): after `offline: true`, an `auth-required` stop, or to skip a backoff wait. */
   connect(): void {
-    if (this.closed || this.problem) return;
+    if (this.closed || this.problem || !this.leads) return;
     if (this.connection.state === 'offline' && this.connection.status.current.retryAt !== null)
       this.connection.retryNow();
     else if (this.connection.status.current.problem) this.connection.retryNow();
@@ -233,7 +268,9 @@ export class CaucusClient {
    * connecting, and (`timeout`) after `timeoutMs`.
    */
   async flush({ timeoutMs = FLUSH_TIMEOUT_MS }: { timeoutMs?: number } = {}): Promise<void> {
-    const offline = () => this.connection.state === 'offline';
+    // A tab following a shared connection is as connected as the tab that leads.
+    const offline = () =>
+      (this.leads ? this.connection.state : (this.shared?.leaderState ?? 'offline')) === 'offline';
     if (this.closed) throw new ClientError('closed', 'the client is closed');
     if (offline()) throw new ClientError('offline', 'not connected to the server');
     const deadline = Date.now() + timeoutMs;
@@ -267,6 +304,7 @@ export class CaucusClient {
     if (this.closed) return;
     this.closed = true;
     this.connection.stop();
+    this.shared?.close();
     this.tabs?.close();
     await Promise.all(this.parts.map((p) => (p.close ? p.close() : Promise.resolve())));
     await this.registry.close();

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ID_PATTERN } from '../ids.js';
 
 /** Most intents one `POST /api/intents` may carry; an offline outbox sends more in several batches. */
@@ -20,12 +20,15 @@ export const MAX_EMAIL_CHARS = 254;
 
 /** An opaque id of kind `T` (the pattern is all that is checked). */
 export const idOf = <T extends string>() =>
-  z
-    .string()
-    .regex(ID_PATTERN, 'letters, digits, "-" and "_" only, 1 to 64 of them')
-    .transform((s) => s as T);
+  z.pipe(
+    z.string().check(z.regex(ID_PATTERN, 'letters, digits, "-" and "_" only, 1 to 64 of them')),
+    z.transform((s) => s as T),
+  );
 
-export const trimmedText = (max: number) => z.string().trim().min(1).max(max);
+export const trimmedText = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+
+/** Text that may be empty once trimmed, at most `max` code units. */
+export const optionalText = (max: number) => z.string().check(z.trim(), z.maxLength(max));
 
 /** Milliseconds since the epoch. */
-export const timestampMs = z.number().int().min(0).max(8_640_000_000_000_000);
+export const timestampMs = z.int().check(z.minimum(0), z.maximum(8_640_000_000_000_000));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { DecisionId, ThreadId } from '../ids.js';
 import {
   idOf,
@@ -7,6 +7,7 @@ import {
   MAX_REASON_CHARS,
   MAX_REQUIRED_APPROVALS,
   MAX_TEXT_CHARS,
+  optionalText,
   trimmedText,
   timestampMs,
 } from './common.js';
@@ -16,14 +17,15 @@ export const decisionProposeArgs = z.object({
   decisionId: idOf<DecisionId>(),
   threadId: idOf<ThreadId>(),
   title: trimmedText(MAX_TEXT_CHARS),
-  options: z
-    .array(trimmedText(MAX_OPTION_CHARS))
-    .max(MAX_OPTIONS)
-    .refine((options) => new Set(options).size === options.length, 'options must be distinct')
-    .optional(),
+  options: z.optional(
+    z.array(trimmedText(MAX_OPTION_CHARS)).check(
+      z.maxLength(MAX_OPTIONS),
+      z.refine((options) => new Set(options).size === options.length, 'options must be distinct'),
+    ),
+  ),
   /** Distinct approvers (the resolver included) needed before the decision resolves. */
-  requiredApprovals: z.number().int().min(0).max(MAX_REQUIRED_APPROVALS).optional(),
-  dueAt: timestampMs.optional(),
+  requiredApprovals: z.optional(z.int().check(z.minimum(0), z.maximum(MAX_REQUIRED_APPROVALS))),
+  dueAt: z.optional(timestampMs),
 });
 
 export const decisionApproveArgs = z.object({ decisionId: idOf<DecisionId>() });
@@ -36,8 +38,8 @@ export const decisionResolveArgs = z.object({
 
 export const decisionDeferArgs = z.object({
   decisionId: idOf<DecisionId>(),
-  until: timestampMs.optional(),
-  reason: z.string().trim().max(MAX_REASON_CHARS).optional(),
+  until: z.optional(timestampMs),
+  reason: z.optional(optionalText(MAX_REASON_CHARS)),
 });
 
 export const decisionReopenArgs = z.object({ decisionId: idOf<DecisionId>() });

@@ -2,7 +2,7 @@
  * Intents: requests to change governed state (DESIGN §4). Plain data, validated at the edge with
  * these schemas; the policy (`../policy/decide.ts`) rules on them and the server applies them.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { IntentId } from '../ids.js';
 import { checkpointApproveArgs, checkpointRejectArgs } from './checkpoint-intents.js';
 import { idOf } from './common.js';
@@ -30,8 +30,8 @@ import { threadArchiveArgs, threadCreateArgs, threadRestoreArgs } from './thread
  * policy predicts the versions its later intents will see (every accepted change adds one).
  */
 export const basisSchema = z.object({
-  version: z.number().int().min(0).optional(),
-  status: z.string().min(1).max(32).optional(),
+  version: z.optional(z.int().check(z.minimum(0))),
+  status: z.optional(z.string().check(z.minLength(1), z.maxLength(32))),
 });
 export type Basis = z.output<typeof basisSchema>;
 
@@ -70,7 +70,7 @@ function variant<T extends IntentType>(type: T) {
     id: idOf<IntentId>(),
     type: z.literal(type),
     args: INTENT_ARGS[type],
-    basis: basisSchema.optional(),
+    basis: z.optional(basisSchema),
   });
 }
 

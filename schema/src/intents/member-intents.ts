@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { UserId, WorkspaceId } from '../ids.js';
 import { ROLES } from '../roles.js';
 import { idOf, MAX_EMAIL_CHARS } from './common.js';
@@ -10,12 +10,10 @@ import { idOf, MAX_EMAIL_CHARS } from './common.js';
  */
 export const memberInviteArgs = z.object({
   workspaceId: idOf<WorkspaceId>(),
-  email: z
-    .string()
-    .trim()
-    .max(MAX_EMAIL_CHARS)
-    .pipe(z.email('not a valid email address'))
-    .transform((e) => e.toLowerCase()),
+  email: z.pipe(
+    z.pipe(z.string().check(z.trim(), z.maxLength(MAX_EMAIL_CHARS)), z.email('not a valid email address')),
+    z.transform((e) => e.toLowerCase()),
+  ),
   role: z.enum(ROLES),
 });
 

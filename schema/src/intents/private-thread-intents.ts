@@ -2,7 +2,7 @@
  * Intents of private threads and direct conversations: who is in a private thread, and the one
  * conversation of a set of people.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { ThreadId, UserId, WorkspaceId } from '../ids.js';
 import { idOf } from './common.js';
 import { userIdSet } from './thread-intents.js';

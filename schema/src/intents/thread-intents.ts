@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { ThreadId, UserId, WorkspaceId } from '../ids.js';
-import { idOf, MAX_TEXT_CHARS, trimmedText } from './common.js';
+import { idOf, MAX_TEXT_CHARS, optionalText, trimmedText } from './common.js';
 
 /** Who sees a thread: every member of its workspace, or only the thread's own members. */
 export const THREAD_VISIBILITIES = ['workspace', 'private'] as const;
@@ -11,11 +11,10 @@ export const MAX_THREAD_MEMBER_IDS = 100;
 
 /** A list of user ids, distinct and sorted, so the same people make the same content. */
 export const userIdSet = (min: number, max: number) =>
-  z
-    .array(idOf<UserId>())
-    .min(min)
-    .max(max)
-    .transform((ids) => [...new Set(ids)].sort());
+  z.pipe(
+    z.array(idOf<UserId>()).check(z.minLength(min), z.maxLength(max)),
+    z.transform((ids) => [...new Set(ids)].sort()),
+  );
 
 /**
  * `thread.create`: editors and up; `threadId` is made by the client so it can link offline. A
@@ -28,21 +27,26 @@ const threadCreateFields = z
     threadId: idOf<ThreadId>(),
     workspaceId: idOf<WorkspaceId>(),
     title: trimmedText(MAX_TEXT_CHARS),
-    intent: z.string().trim().max(MAX_TEXT_CHARS).optional(),
-    visibility: z.enum(THREAD_VISIBILITIES).optional(),
-    memberIds: userIdSet(0, MAX_THREAD_MEMBER_IDS).optional(),
+    intent: z.optional(optionalText(MAX_TEXT_CHARS)),
+    visibility: z.optional(z.enum(THREAD_VISIBILITIES)),
+    memberIds: z.optional(userIdSet(0, MAX_THREAD_MEMBER_IDS)),
   })
-  .refine((args) => args.memberIds === undefined || args.visibility === 'private', {
-    message: 'only private threads have members (add visibility: "private")',
-    path: ['memberIds'],
-  });
+  .check(
+    z.refine((args) => args.memberIds === undefined || args.visibility === 'private', {
+      message: 'only private threads have members (add visibility: "private")',
+      path: ['memberIds'],
+    }),
+  );
 
 type ThreadCreateFields = z.output<typeof threadCreateFields>;
 /** The normalized arguments: `visibility` only when the thread is private. */
 export type ThreadCreateArgs = Omit<ThreadCreateFields, 'visibility'> & { visibility?: 'private' };
 
-export const threadCreateArgs = threadCreateFields.transform(({ visibility, ...args }): ThreadCreateArgs =>
-  visibility === 'private' ? { ...args, visibility } : args,
+export const threadCreateArgs = z.pipe(
+  threadCreateFields,
+  z.transform(({ visibility, ...args }): ThreadCreateArgs =>
+    visibility === 'private' ? { ...args, visibility } : args,
+  ),
 );
 
 /** `thread.archive`: through a checkpoint; the archived thread becomes read-only for everyone. */

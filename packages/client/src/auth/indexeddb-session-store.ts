@@ -3,26 +3,26 @@
  * synchronously), refreshes serialised across the origin's tabs with the Web Lock
  * `caucus-session:<database>`.
  */
-import { idbRun } from '../state/idb.js';
+import { sharedKeyValueDb } from '../storage/idb.js';
 import type { SessionStore, StoredSession } from './session-store.js';
 import { webLock } from './web-locks.js';
 
 export const SESSION_DB_NAME = 'caucus-session';
-const STORES = { session: {} };
+const STORES = ['session'];
 const KEY = 'current';
 
 export function indexedDbSessionStore(dbName: string = SESSION_DB_NAME): SessionStore {
+  const db = () => sharedKeyValueDb(dbName, STORES);
   return {
     async load() {
-      const value = (await idbRun(dbName, STORES, 'session', 'readonly', (s) => s.get(KEY))) as
-        StoredSession | undefined;
+      const value = (await db().run('session', 'readonly', (s) => s.get(KEY))) as StoredSession | undefined;
       return value && typeof value.refreshToken === 'string' ? value : null;
     },
     async save(session) {
-      await idbRun(dbName, STORES, 'session', 'readwrite', (s) => s.put(session, KEY));
+      await db().run('session', 'readwrite', (s) => s.put(session, KEY));
     },
     async clear() {
-      await idbRun(dbName, STORES, 'session', 'readwrite', (s) => s.delete(KEY));
+      await db().run('session', 'readwrite', (s) => s.delete(KEY));
     },
     exclusive: webLock(`caucus-session:${dbName}`),
   };

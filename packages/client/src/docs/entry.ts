@@ -117,6 +117,11 @@ export class DocEntry {
     this.recount();
   }
 
+  /** The state vector up to which the server is known to hold this document (for other tabs). */
+  confirmedVector(): Uint8Array {
+    return Y.encodeStateVector(this.confirmed);
+  }
+
   private confirm(sv: Map<number, number>): void {
     for (const [client, clock] of sv)
       if (clock > (this.confirmed.get(client) ?? 0)) this.confirmed.set(client, clock);

@@ -48,12 +48,22 @@ function statusOf(state: OutboxState): OutboxStatus {
   };
 }
 
+/**
+ * Attaches an outbox to `client`. With a shared connection (`sharedConnection`), the tabs share
+ * the store and only the leading tab sends: the others queue into the store, hear of every write
+ * on the BroadcastChannel `caucus-outbox:<server>` and read their verdicts back from it.
+ */
 export async function attachOutbox(client: CaucusClient, options: AttachOutboxOptions): Promise<Outbox> {
   const api = new CaucusApi({ url: client.url, auth: client.auth });
   let actor: UserId | null = null;
   const docs = openDocs(client);
+  // Loaded only by tabs that share a connection.
+  const shared = client.sharesConnection
+    ? (await import('./shared-outbox.js')).shareOutbox(client.url, options.store)
+    : null;
   const outbox = await Outbox.open({
-    store: options.store,
+    store: shared ? shared.store : options.store,
+    ...(shared ? { delivers: () => client.leads } : {}),
     send: (intents) => api.submitIntents(intents),
     actor: () => actor,
     view: () => docGovernedView(docs),
@@ -96,11 +106,16 @@ export async function attachOutbox(client: CaucusClient, options: AttachOutboxOp
       },
     },
     flush: async () => {
+      if (shared && !client.leads) return shared.settled(outbox);
       const report = await outbox.flush();
       if (report.error) throw Object.assign(new Error(report.error.message), { code: report.error.code });
     },
-    close: () => outbox.close(),
+    close: () => {
+      shared?.close();
+      return outbox.close();
+    },
   });
+  shared?.onChange(() => void outbox.reload());
   if (options.background !== false) outbox.start();
   return outbox;
 }

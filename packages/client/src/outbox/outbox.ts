@@ -31,7 +31,7 @@ import {
   type VerdictEvent,
 } from './outbox-types.js';
 import { OutboxLedger } from './ledger.js';
-import { OUTBOX_FORMAT_VERSION, type OutboxRecord, type StoredVerdict } from './record.js';
+import { decodeRecord, OUTBOX_FORMAT_VERSION, type OutboxRecord, type StoredVerdict } from './record.js';
 import type { OutboxStore } from './store.js';
 
 export type SendIntents = (intents: IntentInput[]) => Promise<ApiResult<{ results: IntentResultAnswer[] }>>;
@@ -46,6 +46,11 @@ export interface OutboxOptions {
   now?: () => number;
   keepSettled?: number;
   random?: () => number;
+  /**
+   * Whether this outbox sends (default: always). Tabs that share one connection share one store
+   * too, and only the leading tab sends; the others learn the verdicts by {@link Outbox.reload}.
+   */
+  delivers?: () => boolean;
 }
 
 export interface FlushReport {
@@ -151,11 +156,15 @@ export class Outbox {
   discard(id: IntentId | string): Promise<void> {
     return this.#write(async () => {
       await this.#options.store.delete(id);
-      this.#ledger.delete(id);
-      this.#waiters.get(id)?.reject(new IntentDiscarded(`intent ${id} was discarded`));
-      this.#waiters.delete(id);
+      this.#forget(id);
       this.#changed();
     });
+  }
+
+  #forget(id: string): void {
+    this.#ledger.delete(id);
+    this.#waiters.get(id)?.reject(new IntentDiscarded(`intent ${id} was discarded`));
+    this.#waiters.delete(id);
   }
 
   /** Recomputes the previews (call when the documents they read from changed). */
@@ -164,8 +173,38 @@ export class Outbox {
     this.#changed();
   }
 
-  /** Sends everything waiting now, batch by batch, stopping at the first failure without a verdict. */
+  /**
+   * Reads the store again for what another tab changed: intents it queued, verdicts it received,
+   * records it discarded or pruned. A verdict for one of this tab's intents is delivered here.
+   */
+  reload(): Promise<void> {
+    return this.#write(async () => {
+      const stored = new Map<IntentId, OutboxRecord>();
+      for (const row of await this.#options.store.load()) {
+        const decoded = decodeRecord(row);
+        if (decoded.ok) stored.set(decoded.record.intent.id, decoded.record);
+      }
+      for (const [id, record] of stored) {
+        const mine = this.#ledger.get(id);
+        // Only news: an intent this tab has not seen, or a verdict for one still pending here.
+        if (mine && (mine.state !== 'pending' || record.state === 'pending')) continue;
+        this.#ledger.put(record);
+        if (mine && record.verdict)
+          this.#deliver({ id, intent: record.intent, verdict: record.verdict, rolledBack: null });
+      }
+      for (const { id } of this.#ledger.state.pending) if (!stored.has(id)) this.#forget(id);
+      this.#changed();
+      this.#kick();
+    });
+  }
+
+  /**
+   * Sends everything waiting now, batch by batch, stopping at the first failure without a verdict.
+   * Where another tab sends ({@link OutboxOptions.delivers}), sends nothing.
+   */
   flush(): Promise<FlushReport> {
+    if (this.#options.delivers?.() === false)
+      return Promise.resolve({ verdicts: [], remaining: this.#ledger.sendable().length, error: null });
     this.#sending ??= this.#flush().finally(() => {
       this.#sending = null;
     });
@@ -196,7 +235,8 @@ export class Outbox {
 
   async #loop(): Promise<void> {
     while (this.#running) {
-      if (this.#ledger.sendable().length === 0 || this.#ledger.state.delivery === 'auth-required') {
+      const idle = this.#ledger.sendable().length === 0 || this.#options.delivers?.() === false;
+      if (idle || this.#ledger.state.delivery === 'auth-required') {
         await new Promise<void>((resolve) => (this.#wake = resolve));
         continue;
       }

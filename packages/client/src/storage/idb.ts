@@ -1,7 +1,9 @@
 /**
- * The few IndexedDB calls the browser storage makes, typed locally (the client compiles without
- * the DOM library), with one rule from Safari (y-indexeddb #44): a connection the browser closed
- * is reopened, and an operation that met a closing connection is tried once more.
+ * The few IndexedDB calls the client's browser stores make (refused changes and meta, the
+ * session, the outbox, upload URLs), typed locally (the client compiles without the DOM
+ * library), with one rule from Safari (y-indexeddb #44): a connection the browser closed is
+ * reopened, and an operation that met a closing connection is tried once more. Writes resolve
+ * once their transaction committed.
  */
 
 interface IdbRequest<T> {
@@ -16,8 +18,15 @@ interface IdbStore {
   delete(key: string): IdbRequest<unknown>;
   getAll(): IdbRequest<unknown[]>;
 }
+interface IdbTransaction {
+  objectStore(name: string): IdbStore;
+  error: unknown;
+  oncomplete: (() => void) | null;
+  onerror: (() => void) | null;
+  onabort: (() => void) | null;
+}
 interface IdbDatabase {
-  transaction(stores: string[], mode: 'readonly' | 'readwrite'): { objectStore(name: string): IdbStore };
+  transaction(stores: string[], mode: 'readonly' | 'readwrite'): IdbTransaction;
   createObjectStore(name: string): unknown;
   objectStoreNames: { contains(name: string): boolean };
   close(): void;
@@ -40,8 +49,35 @@ export function idbFactory(): IdbFactory | null {
 export function request<T>(req: IdbRequest<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error instanceof Error ? req.error : new Error(String(req.error)));
+    req.onerror = () => reject(asError(req.error));
   });
+}
+
+function committed<T>(tx: IdbTransaction, store: string, fn: (s: IdbStore) => IdbRequest<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const failed = () => reject(asError(tx.error ?? new Error('IndexedDB transaction failed')));
+    const req = fn(tx.objectStore(store));
+    tx.oncomplete = () => resolve(req.result);
+    tx.onerror = tx.onabort = failed;
+  });
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+const shared = new Map<string, KeyValueDb>();
+
+/**
+ * The origin's small databases (session, outbox, upload URLs), one connection each per page,
+ * shared by every store that uses them and reopened when the browser drops it.
+ */
+export function sharedKeyValueDb(name: string, stores: readonly string[]): KeyValueDb {
+  const factory = idbFactory();
+  if (!factory) throw new Error('IndexedDB is not available here');
+  let db = shared.get(name);
+  if (!db) shared.set(name, (db = new KeyValueDb(factory, name, stores)));
+  return db;
 }
 
 /** One key-value database with fixed object stores, reopened whenever the browser closes it. */
@@ -78,7 +114,10 @@ export class KeyValueDb {
     return this.db;
   }
 
-  /** Runs `fn` on `store`; once more on a fresh connection if the first one was closing. */
+  /**
+   * Runs `fn` on `store` and resolves with its request's result once the transaction committed;
+   * once more on a fresh connection if the first one was closing.
+   */
   async run<T>(
     store: string,
     mode: 'readonly' | 'readwrite',
@@ -87,7 +126,7 @@ export class KeyValueDb {
     for (let attempt = 0; ; attempt++) {
       try {
         const db = await this.open();
-        return await request(fn(db.transaction([store], mode).objectStore(store)));
+        return await committed(db.transaction([store], mode), store, fn);
       } catch (err) {
         if (attempt > 0 || (err as { name?: string }).name !== 'InvalidStateError') throw err;
         this.db = null;

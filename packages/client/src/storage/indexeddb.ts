@@ -1,7 +1,8 @@
 /**
  * Browser storage: y-indexeddb (one IndexedDB database per document) with its known faults
  * handled —
- * - #31, a document grows on every page load even when only read: compacted to one record on load;
+ * - #31, a document grows on every page load even when only read: compacted to one record on load
+ *   (by our own transaction, see `compact`);
  * - #25, two instances on one document write everything twice: one instance per document per
  *   tab (a second bind of the same document in this tab is refused);
  * - #44, Safari drops the IndexedDB connection and later writes throw: the instance is replaced by
@@ -9,11 +10,11 @@
  *   finishes does not hold the page (the document works from the network meanwhile).
  * Refused changes and meta values live in one more database, `<namespace>`.
  *
- * Tested in the browser (the PWA's Chromium tests), not in Node: an IndexedDB stand-in would
- * prove nothing about IndexedDB.
+ * Tested in Chromium (tests/client/browser/indexeddb.test.ts), not in Node: an IndexedDB
+ * stand-in would prove nothing about IndexedDB.
  */
-import type * as Y from 'yjs';
-import { IndexeddbPersistence, clearDocument, storeState } from 'y-indexeddb';
+import * as Y from 'yjs';
+import { IndexeddbPersistence, clearDocument } from 'y-indexeddb';
 import type { RefusedChange } from '../docs/refused.js';
 import { ClientError } from '../errors.js';
 import { idbFactory, KeyValueDb } from './idb.js';
@@ -75,6 +76,52 @@ export function indexedDbStorage(options: IndexedDbStorageOptions = {}): ClientS
   };
 }
 
+interface UpdatesTx {
+  objectStore(name: 'updates'): {
+    getAll(): { result: Uint8Array[]; onsuccess: (() => void) | null };
+    clear(): unknown;
+    add(value: Uint8Array): unknown;
+  };
+  oncomplete: (() => void) | null;
+  onerror: (() => void) | null;
+  onabort: (() => void) | null;
+  error: unknown;
+}
+
+/**
+ * Folds the stored records of a loaded document into one (y-indexeddb #31: every load appends a
+ * record, and so does every update received, so a document that is only read grows without end;
+ * y-indexeddb's own trim waits for 500 records and, in 9.0.12, reads its record count before it
+ * is known). One transaction reads every record, applies any this tab has not seen (another tab
+ * may have written since the load), and replaces them all by the document's state. Resolves with
+ * the number of records there were.
+ */
+function compact(persistence: IndexeddbPersistence): Promise<number> {
+  const db = persistence.db as unknown as { transaction(s: string[], m: 'readwrite'): UpdatesTx } | null;
+  if (!db) return Promise.resolve(0);
+  return new Promise<number>((resolve, reject) => {
+    const tx = db.transaction(['updates'], 'readwrite');
+    const store = tx.objectStore('updates');
+    const all = store.getAll();
+    let count = 0;
+    all.onsuccess = () => {
+      count = all.result.length;
+      if (count <= COMPACT_ON_LOAD_RECORDS) return;
+      Y.transact(
+        persistence.doc,
+        () => all.result.forEach((u) => Y.applyUpdate(persistence.doc, u)),
+        persistence,
+        false,
+      );
+      store.clear();
+      store.add(Y.encodeStateAsUpdate(persistence.doc));
+    };
+    tx.oncomplete = () => resolve(count);
+    tx.onerror = tx.onabort = () =>
+      reject(tx.error instanceof Error ? tx.error : new Error('compaction failed'));
+  });
+}
+
 interface DbHandle {
   onclose: (() => void) | null;
   onversionchange: (() => void) | null;
@@ -131,9 +178,7 @@ class IdbBinding implements DocBinding {
     const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), LOAD_TIMEOUT_MS));
     const synced = await Promise.race([this.persistence.whenSynced, timeout]);
     if (!synced) return { acked: null, records: 0 };
-    // y-indexeddb appended the document's state on load; everything before it is redundant.
-    const records = Math.max(0, synced._dbsize - 1);
-    if (synced._dbsize > COMPACT_ON_LOAD_RECORDS) await storeState(synced, true).catch(() => undefined);
+    const records = await compact(synced).catch(() => 0);
     const acked: unknown = await synced.get(ACKED_KEY).catch(() => null);
     return { acked: acked instanceof ArrayBuffer ? new Uint8Array(acked) : null, records };
   }
@@ -163,6 +208,9 @@ class IdbBinding implements DocBinding {
     this.closed = true;
     boundInTab.delete(this.dbName);
     this.doc.off('update', this.guarded);
+    // A reopened instance stores the document's state once it has loaded; destroyed before, it never would.
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, LOAD_TIMEOUT_MS));
+    await Promise.race([this.persistence.whenSynced, timeout]);
     await this.persistence.destroy().catch(() => undefined);
   }
 }

@@ -1,9 +1,10 @@
 /**
  * Several tabs of one browser: each tab's edits reach its other tabs at once over a
- * BroadcastChannel, online or offline (DESIGN §8). Each tab still holds its own connection and
- * its own store instance per document; a tab relays what the others wrote to the server too (the
- * server drops what it already has), so an edit reaches the server even when its own tab closes
- * first.
+ * BroadcastChannel, online or offline (DESIGN §8). Each tab holds its own store instance per
+ * document, and its own connection unless the tabs share one (shared-connection.ts: then the
+ * leading tab also passes on what the server sends); a tab relays what the others wrote to the
+ * server too (the server drops what it already has), so an edit reaches the server even when its
+ * own tab closes first.
  */
 import * as Y from 'yjs';
 import { SERVER_ORIGIN, type DocEntry } from '../docs/entry.js';
@@ -23,8 +24,17 @@ interface Channel {
   onmessage: ((event: { data: unknown }) => void) | null;
 }
 
+/** Whether this runtime can share one connection between tabs (Web Locks and BroadcastChannel). */
+export function canShareConnection(): boolean {
+  const g = globalThis as { navigator?: { locks?: unknown }; BroadcastChannel?: unknown };
+  return typeof g.BroadcastChannel === 'function' && g.navigator?.locks !== undefined;
+}
+
 export class TabChannel {
   private readonly channel: Channel | null;
+
+  /** Whether updates from the server go to the other tabs too (a shared connection's leader). */
+  relaysServer: () => boolean = () => false;
 
   constructor(
     name: string,
@@ -41,7 +51,8 @@ export class TabChannel {
     if (!this.channel) return;
     const channel = this.channel;
     entry.onUpdate = (update, origin) => {
-      if (origin !== TAB_ORIGIN && origin !== SERVER_ORIGIN) channel.postMessage({ doc: entry.name, update });
+      if (origin !== TAB_ORIGIN && (origin !== SERVER_ORIGIN || this.relaysServer()))
+        channel.postMessage({ doc: entry.name, update });
     };
   }
 

@@ -3,15 +3,17 @@
  *
  * An upload survives dropped connections (retry with backoff, resuming from the server's offset),
  * pauses and resumes on request, and picks up where it left off after a page reload or a process
- * restart: the upload URL is remembered by the file's fingerprint — in `localStorage` in the
- * browser (tus's default), in `<stateDir>/uploads.json` in Node.
+ * restart: the upload URL is remembered by the file's fingerprint — in IndexedDB in the browser
+ * (`caucus-uploads`; not tus's default `localStorage`, tus-js-client #664), in
+ * `<stateDir>/uploads.json` in Node — and forgotten once the upload is done. The tus side
+ * (`tus-driver.ts`, with tus-js-client) is loaded when the first upload starts.
  *
  * Like the rest of the client it exposes plain `current` state and `subscribe()`, so any UI can
  * adapt it.
  */
-import * as tus from 'tus-js-client';
-import { FILES_PATH, UPLOAD_METADATA, type FileInfo, type ThreadId, type UploadId } from '@caucus/schema';
-import { failureFromResponse, toFailure, UploadFailed, type UploadFailure } from './failure.js';
+import type { FileInfo, ThreadId } from '@caucus/schema';
+import { toFailure, UploadFailed, type UploadFailure } from './failure.js';
+import type { TusHandle, UploadHost } from './tus-driver.js';
 import type { UrlStorage } from './url-storage.js';
 
 export { UploadFailed, type UploadFailure } from './failure.js';
@@ -74,7 +76,7 @@ export interface UploadOptions {
   stallTimeoutMs?: number;
   /** Node: where upload URLs are remembered for resuming after a restart. */
   stateDir?: string;
-  /** A URL store of your own (overrides `stateDir` and the browser's `localStorage`). */
+  /** A URL store of your own (overrides `stateDir` and the browser's IndexedDB). */
   urlStorage?: UrlStorage;
 }
 
@@ -113,7 +115,7 @@ class TusFileUpload implements FileUpload {
     file: null,
     error: null,
   };
-  #tus: tus.Upload | null = null;
+  #tus: TusHandle | null = null;
   #preparing: Promise<void> | null = null;
   #stallTimer: ReturnType<typeof setTimeout> | null = null;
   #resolve!: (file: FileInfo) => void;
@@ -177,147 +179,30 @@ class TusFileUpload implements FileUpload {
 
   async #prepare(): Promise<void> {
     const o = this.#options;
-    let input: tus.Upload['file'];
-    let name = o.name;
-    let size: number;
-    let fileReader: tus.UploadOptions['fileReader'] | undefined;
-    if (isPath(o.file)) {
-      const { openPath, pathFileReader } = await import('./node-source.js');
-      const opened = await openPath(o.file.path);
-      input = opened as unknown as tus.Upload['file'];
-      fileReader = pathFileReader;
-      name ??= opened.name;
-      size = opened.size;
-    } else if (o.file instanceof Uint8Array) {
-      input = toBuffer(o.file);
-      size = o.file.byteLength;
-    } else {
-      input = o.file;
-      name ??= (o.file as Blob & { name?: string }).name;
-      size = o.file.size;
-    }
-    const type = o.type ?? (isPath(o.file) || o.file instanceof Uint8Array ? '' : o.file.type);
-    let urlStorage = o.urlStorage;
-    if (!urlStorage && o.stateDir !== undefined) {
-      const { FileUrlStorage } = await import('./node-url-storage.js');
-      urlStorage = new FileUrlStorage(o.stateDir);
-    }
-    const threadId = o.threadId;
-    const upload = new tus.Upload(input, {
-      endpoint: new URL(`${FILES_PATH}/`, o.url).toString(),
-      metadata: {
-        [UPLOAD_METADATA.filename]: name ?? 'file',
-        [UPLOAD_METADATA.threadId]: threadId,
-        ...(type ? { [UPLOAD_METADATA.filetype]: type } : {}),
+    const { prepareTus } = await import('./tus-driver.js');
+    const host: UploadHost = {
+      state: () => this.#state,
+      set: (patch) => this.#set(patch),
+      token: () => this.#token(),
+      armStall: () => this.#armStall(),
+      clearStall: () => this.#clearStall(),
+      finish: (file, uploadUrl) => {
+        this.#set({ status: 'done', file, bytesAccepted: file.size, bytesSent: file.size, uploadUrl });
+        this.#resolve(file);
       },
-      chunkSize: o.chunkSizeBytes ?? DEFAULT_CHUNK_BYTES,
-      retryDelays: [...(o.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS)],
-      storeFingerprintForResuming: true,
-      removeFingerprintOnSuccess: true,
-      ...(urlStorage
-        ? { urlStorage: urlStorage as unknown as NonNullable<tus.UploadOptions['urlStorage']> }
-        : {}),
-      ...(fileReader ? { fileReader } : {}),
-      // The same file sent to two threads is two uploads.
-      fingerprint: async (file, options) => {
-        const own = (file as unknown as { fingerprint?: unknown }).fingerprint;
-        const base =
-          typeof own === 'string'
-            ? `${own}-${options.endpoint}`
-            : await tus.defaultOptions.fingerprint(file, options);
-        return (base ? `${base}::thread:${threadId}` : null) as string;
+      fail: (failure) => this.#fail(failure),
+    };
+    this.#tus = await prepareTus(
+      {
+        ...o,
+        chunkSizeBytes: o.chunkSizeBytes ?? DEFAULT_CHUNK_BYTES,
+        retryDelaysMs: o.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
       },
-      onBeforeRequest: async (req) => {
-        req.setHeader('Authorization', `Bearer ${await this.#token()}`);
-      },
-      onAfterResponse: (req, res) => this.#onResponse(req, res),
-      onShouldRetry: (err, attempt) => this.#shouldRetry(err, attempt),
-      onProgress: (sent, total) => {
-        this.#armStall();
-        this.#set({ bytesSent: sent, bytesTotal: total });
-      },
-      onChunkComplete: (_chunk, accepted, total) => this.#set({ bytesAccepted: accepted, bytesTotal: total }),
-      onSuccess: () => void this.#succeed(),
-      onError: (err) => this.#fail(toFailure(err)),
-    });
-    this.#tus = upload;
-    this.#set({ bytesTotal: size });
-    const previous = await upload.findPreviousUploads();
-    const newest = previous.sort((a, b) => Date.parse(b.creationTime) - Date.parse(a.creationTime))[0];
-    if (newest) upload.resumeFromPreviousUpload(newest);
+      host,
+    );
     if (this.#state.status !== 'uploading') return;
     this.#armStall();
-    upload.start();
-  }
-
-  #onResponse(req: tus.HttpRequest, res: tus.HttpResponse): void {
-    const method = req.getMethod();
-    if (method === 'POST' && res.getStatus() === 201) {
-      const location = res.getHeader('Location');
-      if (location) this.#set({ uploadUrl: new URL(location, req.getURL()).toString() });
-    } else if (method === 'HEAD' && res.getStatus() === 200) {
-      const offset = Number.parseInt(res.getHeader('Upload-Offset') ?? '', 10);
-      // The first HEAD before any upload URL of ours means a remembered upload was picked up.
-      const pickedUp = this.#state.pickedUp || this.#state.uploadUrl === null;
-      this.#set({
-        uploadUrl: req.getURL(),
-        pickedUp,
-        ...(Number.isFinite(offset) ? { resumedFrom: offset, bytesAccepted: offset } : {}),
-      });
-    }
-  }
-
-  #shouldRetry(err: tus.DetailedError, attempt: number): boolean {
-    if (this.#state.status !== 'uploading') return false;
-    const status = err.originalResponse?.getStatus() ?? 0;
-    const retry =
-      status === 0 ||
-      status >= 500 ||
-      status === 409 ||
-      status === 423 ||
-      // A token function gets one chance to hand out a fresh token.
-      (status === 401 && typeof this.#options.token === 'function' && attempt === 0);
-    if (retry) this.#set({ retries: this.#state.retries + 1 });
-    return retry;
-  }
-
-  async #succeed(): Promise<void> {
-    this.#clearStall();
-    const url = this.#tus?.url ?? this.#state.uploadUrl;
-    const id = url ? (new URL(url).pathname.split('/').pop() as UploadId | undefined) : undefined;
-    if (!id) return this.#fail({ code: 'internal', message: 'the server gave no upload URL', status: null });
-    try {
-      const file = await this.#fetchInfo(id);
-      this.#set({ status: 'done', file, bytesAccepted: file.size, bytesSent: file.size, uploadUrl: url });
-      this.#resolve(file);
-    } catch (err) {
-      this.#fail(toFailure(err));
-    }
-  }
-
-  /** The finished file's metadata, retried like the upload itself on network and server errors. */
-  async #fetchInfo(id: UploadId): Promise<FileInfo> {
-    const delays = this.#options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
-    for (let attempt = 0; ; attempt++) {
-      let failure: UploadFailure;
-      try {
-        const res = await fetch(new URL(`/api/files/${id}`, this.#options.url), {
-          headers: { Authorization: `Bearer ${await this.#token()}` },
-        });
-        if (res.ok) return (await res.json()) as FileInfo;
-        failure = failureFromResponse(res.status, await res.text());
-        // 404 is retried too: when a resumed upload's HEAD finds every byte already received, tus
-        // reports success while the server may still be checking the file (the finishing PATCH
-        // was cut off mid-check), and the file is listed only once that check has passed.
-        if (res.status < 500 && res.status !== 404) throw new UploadFailed(failure);
-      } catch (err) {
-        if (err instanceof UploadFailed) throw err;
-        failure = toFailure(err);
-      }
-      const delay = delays[attempt];
-      if (delay === undefined) throw new UploadFailed(failure);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
+    this.#tus.start();
   }
 
   #fail(failure: UploadFailure): void {
@@ -356,18 +241,4 @@ class TusFileUpload implements FileUpload {
     this.#state = { ...this.#state, ...patch };
     for (const listener of [...this.#listeners]) listener(this.#state);
   }
-}
-
-function isPath(source: UploadSource): source is { path: string } {
-  return typeof (source as { path?: unknown }).path === 'string' && !(source instanceof Uint8Array);
-}
-
-/** tus-js-client's Node build wants a Buffer, not any Uint8Array. */
-function toBuffer(bytes: Uint8Array): tus.Upload['file'] {
-  const NodeBuffer = (
-    globalThis as { Buffer?: { from(b: ArrayBufferLike, o: number, l: number): Uint8Array } }
-  ).Buffer;
-  return (
-    NodeBuffer ? NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes
-  ) as tus.Upload['file'];
 }
