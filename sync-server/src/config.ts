@@ -95,6 +95,11 @@ export interface ServerConfig {
   reminders: ReminderSettings;
   /** Instance admins by address (`CAUCUS_ADMIN_EMAILS`); when empty, the first account is. */
   adminEmails: string[];
+  /**
+   * The built PWA served at `/` (`CAUCUS_WEB_DIR`); unset: apps/web/dist of this checkout. A
+   * directory without an index.html leaves the plain landing page.
+   */
+  webDir?: string;
 }
 
 export interface JobSettings {
@@ -135,6 +140,7 @@ const envSchema = z.object({
   CAUCUS_CHECKPOINT_REMIND_MS: positiveInt.default(DEFAULT_REMINDERS.checkpointRemindMs),
   CAUCUS_CHECKPOINT_ESCALATE_MS: positiveInt.default(DEFAULT_REMINDERS.checkpointEscalateMs),
   CAUCUS_ADMIN_EMAILS: z.string().default(''),
+  CAUCUS_WEB_DIR: z.string().min(1).optional(),
 });
 
 export class ConfigError extends Error {
@@ -204,6 +210,7 @@ export function loadConfig(
     adminEmails: e.CAUCUS_ADMIN_EMAILS.split(',')
       .map((a) => a.trim().toLowerCase())
       .filter(Boolean),
+    ...(e.CAUCUS_WEB_DIR ? { webDir: resolve(e.CAUCUS_WEB_DIR) } : {}),
     ...overrides,
     limits,
   };

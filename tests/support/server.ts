@@ -52,6 +52,8 @@ export interface TestServerOptions {
   authThrottle?: Partial<AuthThrottleLimits>;
   /** Instance admins by address (`CAUCUS_ADMIN_EMAILS`); the first account when none. */
   adminEmails?: string[];
+  /** The built PWA to serve at `/` (CAUCUS_WEB_DIR); apps/web/dist when it exists, otherwise none. */
+  webDir?: string;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -67,6 +69,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   if (options.compactEveryUpdates) overrides.compactEveryUpdates = options.compactEveryUpdates;
   if (options.origins) overrides.origins = options.origins;
   if (options.adminEmails) overrides.adminEmails = options.adminEmails;
+  if (options.webDir) overrides.webDir = options.webDir;
   if (options.uploads) Object.assign(overrides, options.uploads);
   if (options.authThrottle) overrides.authThrottle = { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle };
   const config = loadConfig({ CAUCUS_JWT_SECRET: 'test-secret-'.padEnd(48, 'x') }, overrides);

@@ -29,7 +29,8 @@ beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'caucus-http-'));
   config = loadConfig(
     { CAUCUS_JWT_SECRET: 'x'.repeat(40) },
-    { dataDir, accessTokenTtlSeconds: ACCESS_TTL_SECONDS },
+    // No app build here (webDir without index.html): `/` is the landing page.
+    { dataDir, webDir: dataDir, accessTokenTtlSeconds: ACCESS_TTL_SECONDS },
   );
   db = openDb({ path: ':memory:' });
   clock = Date.UTC(2030, 0, 1);

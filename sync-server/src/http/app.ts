@@ -25,6 +25,7 @@ import { retryAfterValue } from './rate-limited.js';
 import { requestMetrics } from './request-metrics.js';
 import { securityHeaders } from './security-headers.js';
 import { adminRoutes } from './routes/admin.js';
+import { DEFAULT_WEB_DIR, loadWebApp, serveWebApp } from './web-app.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -59,7 +60,7 @@ export interface AppDeps {
   jobs?: JobStore;
 }
 
-/** The HTTP app: health, metrics, a landing page and the JSON API (DESIGN §5). */
+/** The HTTP app: health, metrics, the PWA (or a landing page) and the JSON API (DESIGN §5). */
 export function createApp(deps: AppDeps): Hono {
   const { auth, workspaces, threads, metrics, logger, version } = deps;
   const governance =
@@ -92,7 +93,9 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/metrics', async (c) =>
     c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),
   );
-  app.get('/', (c) => c.html(landingPage(version)));
+  // The PWA when it is built (web-app.ts), else a plain page saying what runs here.
+  const web = loadWebApp(deps.config.webDir ?? DEFAULT_WEB_DIR);
+  if (!web) app.get('/', (c) => c.html(landingPage(version)));
 
   app.use('/api/*', noStore);
   app.use(
@@ -153,6 +156,8 @@ export function createApp(deps: AppDeps): Hono {
     // Outside `/api`: no 64 KiB body limit here, tus enforces the upload limit itself.
     app.route('/files', fileRoutes({ auth, service, tus }));
   }
+
+  if (web) app.get('*', serveWebApp(web));
 
   app.notFound((c) => errorResponse(c, 'not-found', `no route for ${c.req.method} ${c.req.path}`));
 

@@ -75,7 +75,9 @@ export function browserTransport(): TransportFactory {
       },
       close: (code, reason) => {
         done = true;
-        socket.close(code, reason);
+        // A page may only close with 1000 or 3000–4999; any other code (1006 when a dead link is
+        // given up) throws InvalidAccessError and would leave the socket open.
+        socket.close(code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000, reason);
       },
     };
   };

@@ -1,0 +1,120 @@
+/**
+ * The PWA in real Chromium against a real server: sign up, start a thread, two tabs of one user
+ * editing one body, a second user (invited as editor through the app) seeing it live with the
+ * first user's cursor and name; axe-core on the main screens; no CSP violation anywhere.
+ */
+import { rmSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.js';
+import {
+  buildWebApp,
+  cspViolations,
+  editorText,
+  expectNoSeriousA11yViolations,
+  launchChromium,
+  newContext,
+  screenshot,
+  signUpInUi,
+} from './support.js';
+
+let webDir: string;
+let server: TestServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  webDir = await buildWebApp();
+  server = await startTestServer({ webDir });
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(contexts.map((c) => c.close()));
+  await browser?.close();
+  await server?.stop();
+  if (webDir) rmSync(webDir, { recursive: true, force: true });
+});
+
+async function context(): Promise<BrowserContext> {
+  const c = await newContext(browser, server.url);
+  contexts.push(c);
+  return c;
+}
+
+async function typeInEditor(page: Page, text: string): Promise<void> {
+  await page.locator('.cm-content').click();
+  await page.keyboard.press('End');
+  await page.keyboard.type(text);
+}
+
+describe('the PWA: threads edited together', () => {
+  it('two tabs and a second user edit one thread body live, cursor and name included', async () => {
+    const alice = await context();
+    const tab1 = await alice.newPage();
+    await signUpInUi(tab1, 'Alice Example', `alice-${Date.now()}@example.test`);
+    await screenshot(tab1, 'thread-list-empty');
+    await expectNoSeriousA11yViolations(tab1, 'thread list');
+
+    await tab1.getByLabel('New thread title').fill('Budget 2027');
+    await tab1.getByRole('button', { name: 'Start thread' }).click();
+    await tab1.waitForURL(/\/threads\/[0-9a-f-]+$/);
+    const threadPath = new URL(tab1.url()).pathname;
+    await tab1.getByRole('heading', { name: 'Budget 2027' }).waitFor();
+    await typeInEditor(tab1, 'Hello from tab one.');
+
+    const tab2 = await alice.newPage();
+    await tab2.goto(threadPath);
+    await expect.poll(() => editorText(tab2), { timeout: 15_000 }).toContain('Hello from tab one.');
+    await typeInEditor(tab2, ' And tab two.');
+    await expect
+      .poll(() => editorText(tab1), { timeout: 15_000 })
+      .toContain('Hello from tab one. And tab two.');
+    await expect.poll(() => tab1.getByTestId('sync-status').getAttribute('data-state')).not.toBe('offline');
+
+    // Bob signs up in another browser context; Alice invites him as an editor from the app.
+    const bobContext = await context();
+    const bob = await bobContext.newPage();
+    const bobEmail = `bob-${Date.now()}@example.test`;
+    await signUpInUi(bob, 'Bob Example', bobEmail);
+    await tab1.getByRole('link', { name: 'Members' }).click();
+    await tab1.getByRole('heading', { name: 'Members' }).waitFor();
+    await tab1.getByLabel('Email').fill(bobEmail);
+    await tab1.getByLabel('Role', { exact: true }).selectOption('editor');
+    await tab1.getByRole('button', { name: 'Invite' }).click();
+    await screenshot(tab1, 'members');
+    await expectNoSeriousA11yViolations(tab1, 'members');
+
+    // The invitation reaches Bob's inbox live: the badge, then its link, then Accept.
+    await bob.getByTestId('unread-badge').waitFor({ timeout: 15_000 });
+    await bob.getByRole('link', { name: /^Inbox/ }).click();
+    await bob.getByRole('heading', { name: 'Inbox' }).waitFor();
+    await screenshot(bob, 'inbox');
+    await expectNoSeriousA11yViolations(bob, 'inbox');
+    await bob.getByTestId('notifications').getByRole('link').first().click();
+    await bob.getByRole('button', { name: 'Accept' }).click();
+    await bob.waitForURL(/\/workspaces\//);
+
+    await bob.goto(threadPath);
+    await expect
+      .poll(() => editorText(bob), { timeout: 15_000 })
+      .toContain('Hello from tab one. And tab two.');
+    expect(await bob.getByTestId('editor').getAttribute('data-readonly')).toBe('false');
+    await tab1.goto(threadPath);
+    await typeInEditor(tab1, ' Live for Bob.');
+    await expect.poll(() => editorText(bob), { timeout: 15_000 }).toContain('Live for Bob.');
+    await expect
+      .poll(() => bob.locator('.cm-remote-name').allInnerTexts(), { timeout: 15_000 })
+      .toContain('Alice Example');
+    await expect
+      .poll(() => bob.getByTestId('presence').innerText(), { timeout: 15_000 })
+      .toContain('Alice Example');
+    await typeInEditor(bob, ' Bob was here.');
+    await expect.poll(() => editorText(tab1), { timeout: 15_000 }).toContain('Bob was here.');
+    await screenshot(bob, 'thread');
+    await expectNoSeriousA11yViolations(bob, 'thread');
+
+    for (const [name, page] of Object.entries({ tab1, tab2, bob }))
+      expect(await cspViolations(page), name).toEqual([]);
+  }, 180_000);
+});

@@ -1,0 +1,177 @@
+/**
+ * The PWA offline in real Chromium: after one visit the app opens from its service worker with
+ * the network cut, edits and a queued decision survive a reload offline, and back online the
+ * server has them all and the verdict shows. A viewer sees the editor read-only and the decision
+ * actions disabled with the policy's reason.
+ */
+import { rmSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, startTestServer, type TestServer } from '../support/server.js';
+import {
+  buildWebApp,
+  cspViolations,
+  editorText,
+  expectNoSeriousA11yViolations,
+  launchChromium,
+  newContext,
+  PASSWORD,
+  screenshot,
+  signUpInUi,
+} from './support.js';
+
+let webDir: string;
+let server: TestServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  webDir = await buildWebApp();
+  server = await startTestServer({ webDir });
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(contexts.map((c) => c.close()));
+  await browser?.close();
+  await server?.stop();
+  if (webDir) rmSync(webDir, { recursive: true, force: true });
+});
+
+async function context(): Promise<BrowserContext> {
+  const c = await newContext(browser, server.url);
+  contexts.push(c);
+  return c;
+}
+
+async function typeInEditor(page: Page, text: string): Promise<void> {
+  await page.locator('.cm-content').click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type(text);
+}
+
+interface ServiceWorkerLike {
+  getRegistrations(): Promise<Array<{ active: { state: string } | null }>>;
+}
+
+const status = (page: Page) => page.getByTestId('sync-status');
+
+describe('the PWA offline', () => {
+  const aliceEmail = `alice-${Date.now()}@example.test`;
+  let alice: BrowserContext;
+  let page: Page;
+  let threadPath: string;
+
+  it('keeps edits and a queued decision through an offline reload, and sends them when back online', async () => {
+    alice = await context();
+    page = await alice.newPage();
+    await signUpInUi(page, 'Alice Offline', aliceEmail);
+    await page.getByLabel('New thread title').fill('Train notes');
+    await page.getByRole('button', { name: 'Start thread' }).click();
+    await page.waitForURL(/\/threads\/[0-9a-f-]+$/);
+    threadPath = new URL(page.url()).pathname;
+    await typeInEditor(page, 'Online words.');
+    await expect.poll(() => status(page).innerText(), { timeout: 15_000 }).toContain('0 queued');
+    // The service worker has the app shell before the network goes.
+    await expect
+      .poll(
+        () =>
+          page.evaluate(async () => {
+            const sw = (globalThis as unknown as { navigator: { serviceWorker: ServiceWorkerLike } })
+              .navigator.serviceWorker;
+            const regs = await sw.getRegistrations();
+            return regs.some((r) => r.active?.state === 'activated');
+          }),
+        { timeout: 20_000 },
+      )
+      .toBe(true);
+
+    await alice.setOffline(true);
+    await expect.poll(() => status(page).getAttribute('data-state'), { timeout: 15_000 }).toBe('offline');
+    await typeInEditor(page, ' Offline words.');
+    await page.getByLabel('Proposal').fill('Ship it');
+    await page.getByRole('button', { name: 'Propose' }).click();
+    await page.getByTestId('decision-queued').waitFor();
+    await expect.poll(() => status(page).innerText()).toContain('1 queued');
+    await screenshot(page, 'thread-offline');
+
+    await page.reload();
+    await page.getByRole('heading', { name: 'Train notes' }).waitFor({ timeout: 15_000 });
+    await expect.poll(() => editorText(page), { timeout: 15_000 }).toContain('Online words. Offline words.');
+    await expect.poll(() => status(page).innerText(), { timeout: 15_000 }).toContain('1 queued');
+    await page.getByTestId('decision-queued').waitFor();
+    expect(await page.getByTestId('decision').locator('h3').innerText()).toBe('Ship it');
+
+    await alice.setOffline(false);
+    await expect.poll(() => status(page).innerText(), { timeout: 20_000 }).toContain('0 queued');
+    await expect
+      .poll(() => page.getByTestId('decision-verdict').innerText(), { timeout: 20_000 })
+      .toContain('decision.propose: accepted');
+    await expect
+      .poll(() => page.getByTestId('decision-status').innerText(), { timeout: 20_000 })
+      .toBe('open');
+
+    const login = await api<{ accessToken: string }>(server.url, 'POST', '/api/auth/login', {
+      body: { email: aliceEmail, password: PASSWORD },
+    });
+    const token = login.body.accessToken;
+    const threadId = threadPath.split('/').pop() ?? '';
+    await expect
+      .poll(
+        async () =>
+          (await api<{ body: string }>(server.url, 'GET', `/api/threads/${threadId}`, { token })).body.body,
+        { timeout: 20_000 },
+      )
+      .toContain('Online words. Offline words.');
+    const thread = await api<{ workspaceId: string }>(server.url, 'GET', `/api/threads/${threadId}`, {
+      token,
+    });
+    const decisions = await api<{ decisions: Array<{ title: string; threadId: string }> }>(
+      server.url,
+      'GET',
+      `/api/decisions?workspaceId=${thread.body.workspaceId}`,
+      { token },
+    );
+    expect(decisions.body.decisions.map((d) => [d.title, d.threadId])).toContainEqual(['Ship it', threadId]);
+    await screenshot(page, 'thread-decision');
+    await expectNoSeriousA11yViolations(page, 'thread with a decision');
+    expect(await cspViolations(page)).toEqual([]);
+  }, 180_000);
+
+  it('shows a viewer the editor read-only and the decision actions disabled with the reason', async () => {
+    const carolContext = await context();
+    const carol = await carolContext.newPage();
+    const carolEmail = `carol-${Date.now()}@example.test`;
+    await signUpInUi(carol, 'Carol Viewer', carolEmail);
+    await page.goto('/');
+    await page.getByRole('link', { name: 'Members' }).click();
+    await page.getByLabel('Email').fill(carolEmail);
+    await page.getByLabel('Role', { exact: true }).selectOption('viewer');
+    await page.getByRole('button', { name: 'Invite' }).click();
+    await expect
+      .poll(() => server.invitations.find((i) => i.email === carolEmail)?.link, { timeout: 15_000 })
+      .toBeTruthy();
+    const invitation = server.invitations.find((i) => i.email === carolEmail);
+    await carol.goto(invitation?.link ?? '/');
+    await carol.getByRole('button', { name: 'Accept' }).click();
+    await carol.waitForURL(/\/workspaces\//);
+
+    await carol.goto(threadPath);
+    await expect.poll(() => editorText(carol), { timeout: 15_000 }).toContain('Online words. Offline words.');
+    await expect
+      .poll(() => carol.getByTestId('editor').getAttribute('data-readonly'), { timeout: 15_000 })
+      .toBe('true');
+    expect(await carol.locator('.cm-content').getAttribute('contenteditable')).toBe('false');
+    await carol.getByTestId('read-only').waitFor();
+    const approve = carol.getByTestId('decision').getByRole('button', { name: 'Approve' });
+    await expect.poll(() => approve.isDisabled(), { timeout: 15_000 }).toBe(true);
+    const reasons = await carol.getByTestId('action-reason').allInnerTexts();
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(reasons.join(' ')).toMatch(/approver|role|viewer/i);
+    expect(await carol.getByRole('button', { name: 'Propose' }).isDisabled()).toBe(true);
+    expect(await carol.getByRole('button', { name: 'Send' }).count()).toBe(0);
+    await screenshot(carol, 'thread-viewer');
+    await expectNoSeriousA11yViolations(carol, 'thread as a viewer');
+    expect(await cspViolations(carol)).toEqual([]);
+  }, 120_000);
+});
