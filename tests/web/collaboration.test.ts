@@ -49,9 +49,12 @@ async function typeInEditor(page: Page, text: string): Promise<void> {
 }
 
 describe('the PWA: threads edited together', () => {
+  let tab1: Page;
+  let bob: Page;
+
   it('two tabs and a second user edit one thread body live, cursor and name included', async () => {
     const alice = await context();
-    const tab1 = await alice.newPage();
+    tab1 = await alice.newPage();
     await signUpInUi(tab1, 'Alice Example', `alice-${Date.now()}@example.test`);
     await screenshot(tab1, 'thread-list-empty');
     await expectNoSeriousA11yViolations(tab1, 'thread list');
@@ -74,7 +77,7 @@ describe('the PWA: threads edited together', () => {
 
     // Bob signs up in another browser context; Alice invites him as an editor from the app.
     const bobContext = await context();
-    const bob = await bobContext.newPage();
+    bob = await bobContext.newPage();
     const bobEmail = `bob-${Date.now()}@example.test`;
     await signUpInUi(bob, 'Bob Example', bobEmail);
     await tab1.getByRole('link', { name: 'Members' }).click();
@@ -117,4 +120,37 @@ describe('the PWA: threads edited together', () => {
     for (const [name, page] of Object.entries({ tab1, tab2, bob }))
       expect(await cspViolations(page), name).toEqual([]);
   }, 180_000);
+
+  it('a mention from another user raises the badge and a toast; mark all read clears it', async () => {
+    const badge = tab1.getByTestId('unread-badge');
+    const before = (await badge.count()) > 0 ? Number.parseInt(await badge.innerText(), 10) : 0;
+    await bob.getByRole('combobox', { name: 'Message' }).fill('Please check this @Ali');
+    await bob
+      .getByRole('listbox', { name: 'Mention someone' })
+      .getByRole('option', { name: 'Alice Example' })
+      .waitFor();
+    await bob.keyboard.press('Enter');
+    await bob.getByRole('button', { name: 'Send' }).click();
+    await expect
+      .poll(() => bob.locator('.messages .mention').allInnerTexts(), { timeout: 15_000 })
+      .toContain('@Alice Example');
+    await expect
+      .poll(() => tab1.locator('.messages').innerText(), { timeout: 15_000 })
+      .toContain('@Alice Example');
+
+    await tab1.locator('.toast').first().waitFor({ timeout: 15_000 });
+    await expect
+      .poll(async () => Number.parseInt((await badge.innerText().catch(() => '0')) || '0', 10), {
+        timeout: 15_000,
+      })
+      .toBeGreaterThan(before);
+    await screenshot(tab1, 'thread-mention-toast');
+    await tab1.getByRole('link', { name: /^Inbox/ }).click();
+    await tab1.getByRole('button', { name: 'Mark all read' }).click();
+    await expect.poll(() => badge.count(), { timeout: 15_000 }).toBe(0);
+    await expect
+      .poll(() => tab1.getByRole('button', { name: 'Mark all read' }).isDisabled(), { timeout: 15_000 })
+      .toBe(true);
+    expect(await cspViolations(tab1)).toEqual([]);
+  }, 60_000);
 });

@@ -5,7 +5,7 @@
  * goal for (≤ 60 KB gzip), and the lazy chunks; `--json` prints it as JSON.
  */
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -39,6 +39,8 @@ const driverBesideEntry = {
  * parts are never loaded in a browser), each with the chunks it needs.
  */
 export async function bundleSize({ outdir = join(root, 'dist/browser') } = {}) {
+  // Chunks of an earlier build (other hashes) would linger beside the new ones.
+  rmSync(outdir, { recursive: true, force: true });
   const common = {
     bundle: true,
     minify: true,

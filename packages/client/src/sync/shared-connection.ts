@@ -18,7 +18,10 @@ import type { MuxConnection } from './connection.js';
 import type { ConnectionState } from './connection-types.js';
 import type { TabChannel } from './tabs.js';
 
-/** The parts of Yjs this module uses, lent by the client (this module is a chunk of its own, loaded on demand, and carries no copy of Yjs). */
+/**
+ * The parts of Yjs this module uses, lent by the client: this module is a chunk of its own,
+ * loaded on demand, and carries no copy of Yjs.
+ */
 export type YjsParts = Pick<typeof Yjs, 'applyUpdate' | 'encodeStateAsUpdate' | 'encodeStateVector'>;
 
 /** What the shared connection needs of the client it belongs to. */
@@ -38,6 +41,7 @@ export interface SharedHost {
 }
 
 type Message =
+  | { t: 'hello' }
   | { t: 'leader' }
   | { t: 'status'; state: ConnectionState }
   | { t: 'open'; doc: string; sv: Uint8Array }
@@ -88,8 +92,8 @@ export class SharedConnection {
           }),
       )
       .catch(() => undefined);
-    // Ask whoever leads now for their state.
-    this.post({ t: 'leader' });
+    // Ask whoever leads now for its connection state.
+    this.post({ t: 'hello' });
   }
 
   /** A document was opened in this tab. */
@@ -101,11 +105,6 @@ export class SharedConnection {
   /** The connection's state changed (the leader tells the followers). */
   statusChanged(): void {
     if (this.leading) this.post({ t: 'status', state: this.host.connectionState() });
-  }
-
-  /** The leader passes on what the server sends (the followers have no socket of their own). */
-  get relaysServer(): boolean {
-    return this.leading;
   }
 
   private ask(entry: DocEntry): void {
@@ -128,10 +127,13 @@ export class SharedConnection {
   private receive(message: Message): void {
     if (this.closed || typeof message !== 'object' || message === null) return;
     switch (message.t) {
+      case 'hello':
+        this.statusChanged();
+        return;
       case 'leader':
-        if (this.leading) this.statusChanged();
-        // A new leader (or a tab asking who leads): ask for every open document again.
-        else for (const entry of this.host.entries()) void entry.whenLoaded.then(() => this.ask(entry));
+        // A new leader: ask it for every open document again.
+        if (!this.leading)
+          for (const entry of this.host.entries()) void entry.whenLoaded.then(() => this.ask(entry));
         return;
       case 'status':
         if (this.leading) return;
@@ -234,6 +236,7 @@ export function startSharing(
     entries: () => registry.all(),
     connectionState: () => connection.status.current.state,
   });
+  // The leader passes on what the server sends: the followers have no socket of their own.
   if (tabs) tabs.relaysServer = () => shared.leading;
   connection.status.subscribe(() => shared.statusChanged());
   for (const entry of registry.all()) shared.opened(entry);
