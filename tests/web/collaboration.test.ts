@@ -117,6 +117,11 @@ describe('the PWA: threads edited together', () => {
     await screenshot(bob, 'thread');
     await expectNoSeriousA11yViolations(bob, 'thread');
 
+    // The server acknowledged every change: no tab counts unsynced ones.
+    for (const page of [tab1, tab2, bob])
+      await expect
+        .poll(() => page.getByTestId('sync-status').getAttribute('data-state'), { timeout: 15_000 })
+        .toBe('online');
     for (const [name, page] of Object.entries({ tab1, tab2, bob }))
       expect(await cspViolations(page), name).toEqual([]);
   }, 180_000);
