@@ -6,6 +6,7 @@
 import { rmSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { health } from '../sync/mux-support.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import {
   buildWebApp,
@@ -50,6 +51,7 @@ async function typeInEditor(page: Page, text: string): Promise<void> {
 
 describe('the PWA: threads edited together', () => {
   let tab1: Page;
+  let tab2: Page;
   let bob: Page;
 
   it('two tabs and a second user edit one thread body live, cursor and name included', async () => {
@@ -66,7 +68,7 @@ describe('the PWA: threads edited together', () => {
     await tab1.getByRole('heading', { name: 'Budget 2027' }).waitFor();
     await typeInEditor(tab1, 'Hello from tab one.');
 
-    const tab2 = await alice.newPage();
+    tab2 = await alice.newPage();
     await tab2.goto(threadPath);
     await expect.poll(() => editorText(tab2), { timeout: 15_000 }).toContain('Hello from tab one.');
     await typeInEditor(tab2, ' And tab two.');
@@ -157,5 +159,19 @@ describe('the PWA: threads edited together', () => {
       .poll(() => tab1.getByRole('button', { name: 'Mark all read' }).isDisabled(), { timeout: 15_000 })
       .toBe(true);
     expect(await cspViolations(tab1)).toEqual([]);
+  }, 60_000);
+
+  it("one WebSocket for Alice's two tabs; when the leading tab closes the other keeps syncing", async () => {
+    // Alice's two tabs and Bob's one: a socket per browser context, not per tab.
+    await expect.poll(async () => (await health(server.url)).sockets, { timeout: 15_000 }).toBe(2);
+    await tab1.close();
+    await typeInEditor(tab2, ' Tab two leads now.');
+    await expect.poll(() => editorText(bob), { timeout: 15_000 }).toContain('Tab two leads now.');
+    await typeInEditor(bob, ' Seen.');
+    await expect.poll(() => editorText(tab2), { timeout: 15_000 }).toContain('Tab two leads now. Seen.');
+    await expect.poll(async () => (await health(server.url)).sockets, { timeout: 15_000 }).toBe(2);
+    await expect
+      .poll(() => tab2.getByTestId('sync-status').getAttribute('data-state'), { timeout: 15_000 })
+      .toBe('online');
   }, 60_000);
 });
