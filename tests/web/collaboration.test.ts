@@ -6,6 +6,7 @@
 import { rmSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { health } from '../sync/mux-support.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import {
   buildWebApp,
@@ -50,6 +51,7 @@ async function typeInEditor(page: Page, text: string): Promise<void> {
 
 describe('the PWA: threads edited together', () => {
   let tab1: Page;
+  let tab2: Page;
   let bob: Page;
   const bobEmail = `bob-${Date.now()}@example.test`;
 
@@ -71,7 +73,7 @@ describe('the PWA: threads edited together', () => {
     await tab1.getByRole('heading', { name: 'Budget 2027' }).waitFor();
     await typeInEditor(tab1, 'Hello from tab one.');
 
-    const tab2 = await alice.newPage();
+    tab2 = await alice.newPage();
     await tab2.goto(threadPath);
     await expect.poll(() => editorText(tab2), { timeout: 15_000 }).toContain('Hello from tab one.');
     await typeInEditor(tab2, ' And tab two.');
@@ -121,6 +123,11 @@ describe('the PWA: threads edited together', () => {
     await screenshot(bob, 'thread');
     await expectNoSeriousA11yViolations(bob, 'thread');
 
+    // The server acknowledged every change: no tab counts unsynced ones.
+    for (const page of [tab1, tab2, bob])
+      await expect
+        .poll(() => page.getByTestId('sync-status').getAttribute('data-state'), { timeout: 15_000 })
+        .toBe('online');
     for (const [name, page] of Object.entries({ tab1, tab2, bob }))
       expect(await cspViolations(page), name).toEqual([]);
   }, 180_000);
@@ -173,5 +180,19 @@ describe('the PWA: threads edited together', () => {
     await expectNoSeriousA11yViolations(tab1, 'needs attention');
     await tray.getByRole('button', { name: 'Discard' }).click();
     await expect.poll(() => attention.count(), { timeout: 15_000 }).toBe(0);
+  }, 60_000);
+
+  it("one WebSocket for Alice's two tabs; when the leading tab closes the other keeps syncing", async () => {
+    // Alice's two tabs and Bob's one: a socket per browser context, not per tab.
+    await expect.poll(async () => (await health(server.url)).sockets, { timeout: 15_000 }).toBe(2);
+    await tab1.close();
+    await typeInEditor(tab2, ' Tab two leads now.');
+    await expect.poll(() => editorText(bob), { timeout: 15_000 }).toContain('Tab two leads now.');
+    await typeInEditor(bob, ' Seen.');
+    await expect.poll(() => editorText(tab2), { timeout: 15_000 }).toContain('Tab two leads now. Seen.');
+    await expect.poll(async () => (await health(server.url)).sockets, { timeout: 15_000 }).toBe(2);
+    await expect
+      .poll(() => tab2.getByTestId('sync-status').getAttribute('data-state'), { timeout: 15_000 })
+      .toBe('online');
   }, 60_000);
 });

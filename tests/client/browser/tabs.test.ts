@@ -137,6 +137,61 @@ it('two tabs share one WebSocket; when the leading tab closes the other takes ov
   await context.close();
 });
 
+/** Resolves once the page's client counts no unsynced changes; rejects with the count after 5 s. */
+const settles = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const { client } = globalThis as unknown as PageGlobals;
+        const timer = setTimeout(() => reject(new Error(`${client.status.current.unsynced} unsynced`)), 5000);
+        const check = () => {
+          if (client.status.current.unsynced !== 0) return;
+          clearTimeout(timer);
+          off();
+          resolve(0);
+        };
+        const off = client.status.subscribe(check);
+        check();
+      }),
+  );
+
+it('deletions in either tab, and through the server, leave neither tab counting unsynced changes', async () => {
+  const doc = `thread:${await createThread(h.server.url, user)}`;
+  const options = { url: h.server.url, token, user: user.id, sharedConnection: true };
+  const { context, page: a } = await h.context();
+  await pageClient(a, options);
+  await leadsOnline(a);
+  const b = await h.tab(context);
+  await pageClient(b, options);
+  await open(a, doc);
+  await open(b, doc);
+  await append(b, doc, 'Hello from tab two.');
+  await sees(a, doc, 'Hello from tab two.');
+  expect([await settles(a), await settles(b)]).toEqual([0, 0]);
+  // A deletion moves no clock: the follower learns from the leader that the server has it.
+  await b.evaluate(
+    (name) => (globalThis as unknown as Handles).handles.get(name)?.doc.getText('body').delete(0, 6),
+    doc,
+  );
+  await sees(a, doc, 'from tab two.');
+  expect([await settles(a), await settles(b)]).toEqual([0, 0]);
+  // Another client's deletion reaches the follower through the leader: the server's, not unsynced.
+  const reader = nodeClient(h.server.url, user, token);
+  await online(reader);
+  const other = reader.open(doc);
+  await docUntil(other.doc, () => other.doc.getText('body').toJSON() === 'from tab two.');
+  other.doc.getText('body').delete(0, 5);
+  await sees(b, doc, 'tab two.');
+  await b.waitForFunction(
+    (name) =>
+      (globalThis as unknown as Handles).handles.get(name)?.doc.getText('body').toJSON() === 'tab two.',
+    doc,
+  );
+  expect([await settles(a), await settles(b)]).toEqual([0, 0]);
+  await reader.close();
+  await context.close();
+});
+
 it('the outbox is sent by the leading tab only; a follower gets its verdict from the shared store', async () => {
   const options = { url: h.server.url, token, user: user.id, sharedConnection: true };
   const { context, page: a } = await h.context();

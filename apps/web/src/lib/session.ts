@@ -38,6 +38,8 @@ async function open(auth: SessionAuth): Promise<AppSession> {
     auth,
     user: me.id,
     storage: indexedDbStorage({ namespace: `caucus:${me.id}` }),
+    // All tabs of this browser on one WebSocket: one tab leads, the others sync through it.
+    sharedConnection: true,
   });
   const outbox = await attachOutbox(client, { store: indexedDbOutboxStore(`caucus-outbox:${me.id}`) });
   return { auth, client, outbox, api: new CaucusApi({ url: origin(), auth }), me };

@@ -69,7 +69,13 @@ export function ThreadScreen(props: { threadId: string; workspaces: Workspaces; 
   const title = () => meta().title || pendingTitle() || (loaded() ? 'Untitled thread' : 'Loading…');
   const names = createMemo(() => new Map(members()().map((m) => [m.userId as string, m.name])));
 
-  handle.awareness.setLocalStateField('user', { name: session.me.name });
+  // Here while the screen is: the document may stay open after it (a leading tab holds it for its
+  // other tabs), so leaving clears this tab's presence and cursor rather than leaving them behind.
+  handle.awareness.setLocalState({
+    ...(handle.awareness.getLocalState() ?? {}),
+    user: { name: session.me.name },
+  });
+  onCleanup(() => handle.awareness.setLocalState(null));
 
   let host: HTMLDivElement | undefined;
   createEffect(() => {

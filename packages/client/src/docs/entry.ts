@@ -54,6 +54,7 @@ export class DocEntry {
   private awarenessInstance: Awareness | null = null;
   private readonly changeListeners = new Set<(doc: Y.Doc) => void>();
   private readonly awarenessListeners = new Set<(awareness: Awareness) => void>();
+  private readonly ackListeners = new Set<() => void>();
   /** Local updates of the current doc, for the sync session to send. */
   onLocalUpdate: ((update: Uint8Array) => void) | null = null;
   /** Every update of the current doc with its origin, except what the store loaded (for other tabs). */
@@ -115,6 +116,16 @@ export class DocEntry {
     this.deletesPending = false;
     this.binding.saveAcked(Y.encodeStateVector(this.confirmed));
     this.recount();
+    for (const listener of [...this.ackListeners]) listener();
+  }
+
+  /**
+   * Called after each acknowledgement, even one that moved no clock (a deletion moves none): a
+   * shared connection's leader passes each on to the other tabs.
+   */
+  onAcknowledged(listener: () => void): () => void {
+    this.ackListeners.add(listener);
+    return () => this.ackListeners.delete(listener);
   }
 
   /** The state vector up to which the server is known to hold this document (for other tabs). */

@@ -87,6 +87,8 @@ export class SharedConnection {
             if (this.closed) return release();
             this.releaseLock = release;
             this.leading = true;
+            // What this tab opened as a follower is watched from now on, as what it opens next.
+            for (const entry of this.host.entries()) this.watch(entry);
             this.host.lead();
             this.post({ t: 'leader' });
           }),
@@ -112,16 +114,22 @@ export class SharedConnection {
     this.post({ t: 'open', doc: entry.name, sv: this.host.yjs.encodeStateVector(entry.doc) });
   }
 
-  /** The leader tells the followers what the server acknowledged of a document. */
+  /**
+   * The leader tells the followers what the server acknowledged of a document: when the confirmed
+   * clocks move, and after every acknowledgement, which also covers deletions (they move no clock,
+   * so a follower's deletion would otherwise stay unsynced there).
+   */
   private watch(entry: DocEntry): void {
     let last = '';
-    entry.status.subscribe(() => {
+    const tell = (always: boolean) => {
       const sv = entry.confirmedVector();
       const key = sv.join(',');
-      if (key === last || !this.leading) return;
+      if ((key === last && !always) || !this.leading) return;
       last = key;
       this.post({ t: 'confirmed', doc: entry.name, sv });
-    });
+    };
+    entry.status.subscribe(() => tell(false));
+    entry.onAcknowledged(() => tell(true));
   }
 
   private receive(message: Message): void {

@@ -16,6 +16,8 @@ export const TAB_ORIGIN = Symbol('caucus-tab');
 interface TabMessage {
   doc: string;
   update: Uint8Array;
+  /** Relayed by a shared connection's leader from the server: the server already holds it. */
+  server?: true;
 }
 
 interface Channel {
@@ -51,18 +53,21 @@ export class TabChannel {
     if (!this.channel) return;
     const channel = this.channel;
     entry.onUpdate = (update, origin) => {
-      if (origin !== TAB_ORIGIN && (origin !== SERVER_ORIGIN || this.relaysServer()))
-        channel.postMessage({ doc: entry.name, update });
+      if (origin === TAB_ORIGIN) return;
+      if (origin !== SERVER_ORIGIN) channel.postMessage({ doc: entry.name, update });
+      else if (this.relaysServer()) channel.postMessage({ doc: entry.name, update, server: true });
     };
   }
 
   private receive(data: unknown): void {
-    const { doc, update } = (data ?? {}) as Partial<TabMessage>;
+    const { doc, update, server } = (data ?? {}) as Partial<TabMessage>;
     if (typeof doc !== 'string' || !(update instanceof Uint8Array)) return;
     const entry = this.registry.get(doc);
     if (!entry) return;
     try {
-      Y.applyUpdate(entry.doc, update, TAB_ORIGIN);
+      // What the leader had from the server is the server's here too: not this tab's unsynced
+      // change (a deletion in it would otherwise count as one until the next acknowledgement).
+      Y.applyUpdate(entry.doc, update, server === true ? SERVER_ORIGIN : TAB_ORIGIN);
     } catch {
       // Not an update this tab can read: the server copy brings the tabs together anyway.
     }
