@@ -61,6 +61,9 @@ describe('the PWA offline', () => {
   let alice: BrowserContext;
   let page: Page;
   let threadPath: string;
+  let workspaceId: string;
+  let token: string;
+  let carol: Page;
 
   it('keeps edits and a queued decision through an offline reload, and sends them when back online', async () => {
     alice = await context();
@@ -114,7 +117,7 @@ describe('the PWA offline', () => {
     const login = await api<{ accessToken: string }>(server.url, 'POST', '/api/auth/login', {
       body: { email: aliceEmail, password: PASSWORD },
     });
-    const token = login.body.accessToken;
+    token = login.body.accessToken;
     const threadId = threadPath.split('/').pop() ?? '';
     await expect
       .poll(
@@ -132,6 +135,7 @@ describe('the PWA offline', () => {
       `/api/decisions?workspaceId=${thread.body.workspaceId}`,
       { token },
     );
+    workspaceId = thread.body.workspaceId;
     expect(decisions.body.decisions.map((d) => [d.title, d.threadId])).toContainEqual(['Ship it', threadId]);
     await screenshot(page, 'thread-decision');
     await expectNoSeriousA11yViolations(page, 'thread with a decision');
@@ -140,7 +144,7 @@ describe('the PWA offline', () => {
 
   it('shows a viewer the editor read-only and the decision actions disabled with the reason', async () => {
     const carolContext = await context();
-    const carol = await carolContext.newPage();
+    carol = await carolContext.newPage();
     const carolEmail = `carol-${Date.now()}@example.test`;
     await signUpInUi(carol, 'Carol Viewer', carolEmail);
     await page.goto('/');
@@ -174,4 +178,35 @@ describe('the PWA offline', () => {
     await expectNoSeriousA11yViolations(carol, 'thread as a viewer');
     expect(await cspViolations(carol)).toEqual([]);
   }, 120_000);
+
+  it('lists a private thread beside the workspace threads for its member, and not for anyone else', async () => {
+    const threadId = crypto.randomUUID();
+    const created = await api<{ results: Array<{ status: string }> }>(server.url, 'POST', '/api/intents', {
+      token,
+      body: {
+        intents: [
+          {
+            id: crypto.randomUUID(),
+            type: 'thread.create',
+            args: { threadId, workspaceId, title: 'Salary review', visibility: 'private' },
+          },
+        ],
+      },
+    });
+    expect(created.body.results[0]?.status).toBe('accepted');
+
+    await page.goto('/');
+    const list = page.getByTestId('thread-list');
+    const row = list.getByRole('listitem').filter({ hasText: 'Salary review' });
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.locator('.tag').innerText()).toBe('private');
+    await expect.poll(() => list.innerText()).toContain('Train notes');
+    await screenshot(page, 'thread-list-private');
+
+    // Carol is in the workspace, not in the thread: she sees the workspace's thread, not this one.
+    await carol.goto('/');
+    const carolList = carol.getByTestId('thread-list');
+    await expect.poll(() => carolList.innerText(), { timeout: 15_000 }).toContain('Train notes');
+    expect(await carolList.innerText()).not.toContain('Salary review');
+  }, 60_000);
 });
