@@ -25,7 +25,7 @@ import { retryAfterValue } from './rate-limited.js';
 import { requestMetrics } from './request-metrics.js';
 import { securityHeaders } from './security-headers.js';
 import { adminRoutes } from './routes/admin.js';
-import { DEFAULT_WEB_DIR, loadWebApp, serveWebApp } from './web-app.js';
+import { DEFAULT_WEB_DIR, loadWebApp, serveWebApp, webAppRoutes } from './web-app.js';
 import { auditRoutes } from './routes/audit.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { authRoutes } from './routes/auth.js';
@@ -159,7 +159,10 @@ export function createApp(deps: AppDeps): Hono {
     app.route('/files', fileRoutes({ auth, service, tus }));
   }
 
-  if (web) app.get('*', serveWebApp(web));
+  if (web) {
+    const serve = serveWebApp(web);
+    for (const route of webAppRoutes(web)) app.get(route, serve);
+  }
 
   app.notFound((c) => errorResponse(c, 'not-found', `no route for ${c.req.method} ${c.req.path}`));
 

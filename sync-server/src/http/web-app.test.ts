@@ -110,6 +110,24 @@ describe('the PWA at /', () => {
     expect((await app.request('/healthz')).status).toBe(200);
   });
 
+  it('leaves 404 and 405 as they are without the app: the app answers GET on its own paths only', async () => {
+    const app = appFor(join(dir, 'web'));
+    for (const [method, path] of [
+      ['POST', '/api/nope'],
+      ['DELETE', '/nope'],
+      ['PUT', '/api/threads/t1/nothing'],
+    ] as const) {
+      const res = await app.request(path, { method });
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not-found');
+    }
+    const del = await app.request('/healthz', { method: 'DELETE' });
+    expect(del.status).toBe(405);
+    expect(del.headers.get('allow')).toBe('GET');
+    expect((await app.request('/inbox/')).status).toBe(200);
+    expect((await app.request('/assets/index-abc123.js')).status).toBe(200);
+  });
+
   it('keeps the landing page when the directory holds no build', async () => {
     const app = appFor(join(dir, 'missing'));
     const res = await app.request('/');

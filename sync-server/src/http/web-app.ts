@@ -39,6 +39,21 @@ export const APP_PATHS = new RegExp(
   `^/(?:(?:threads|decisions|checkpoints|invitations)/${ID}|workspaces/${ID}(?:/members)?|inbox)/?$`,
 );
 
+/**
+ * The same paths as route patterns. The app is registered on these and its files only, not on
+ * `*`: a catch-all GET would make every path look GET-able to the 405 check, so `POST /api/nope`
+ * would answer 405 instead of 404. The handler checks each path against APP_PATHS again.
+ */
+const APP_ROUTES = [
+  '/threads/:id',
+  '/decisions/:id',
+  '/checkpoints/:id',
+  '/invitations/:id',
+  '/workspaces/:id',
+  '/workspaces/:id/members',
+  '/inbox',
+].flatMap((route) => [route, `${route}/`]);
+
 interface WebFile {
   body: Uint8Array;
   type: string;
@@ -83,6 +98,11 @@ export function loadWebApp(dir: string): WebApp | null {
   }
   walk(dir);
   return { dir, files };
+}
+
+/** The route patterns to register {@link serveWebApp} on: `/`, the app paths and each file of the build. */
+export function webAppRoutes(web: WebApp): string[] {
+  return ['/', ...APP_ROUTES, ...[...web.files.keys()].filter((path) => !/[:*{}]/.test(path))];
 }
 
 /** GET handler for the app, registered after every server route; anything it lacks goes on to 404. */
