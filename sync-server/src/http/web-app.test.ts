@@ -115,7 +115,7 @@ describe('the PWA at /', () => {
     for (const [method, path] of [
       ['POST', '/api/nope'],
       ['DELETE', '/nope'],
-      ['PUT', '/api/threads/t1/nothing'],
+      ['PATCH', '/threads/t1/deeper'],
     ] as const) {
       const res = await app.request(path, { method });
       expect(res.status, `${method} ${path}`).toBe(404);
@@ -123,7 +123,7 @@ describe('the PWA at /', () => {
     }
     const del = await app.request('/healthz', { method: 'DELETE' });
     expect(del.status).toBe(405);
-    expect(del.headers.get('allow')).toBe('GET');
+    expect(del.headers.get('allow')).toBe('GET, HEAD');
     expect((await app.request('/inbox/')).status).toBe(200);
     expect((await app.request('/assets/index-abc123.js')).status).toBe(200);
   });
