@@ -30,18 +30,22 @@ export function addServeCommand(program: Command): void {
  * exiting anyway after `CAUCUS_SHUTDOWN_TIMEOUT_MS`.
  */
 export async function serve(options: ServeOptions): Promise<void> {
-  const { loadConfig, startServer } = await import('@caucus/sync-server');
+  const { createLogger, loadConfig, startServer } = await import('@caucus/sync-server');
   const overrides: Partial<ServerConfig> = {};
   if (options.port !== undefined) overrides.port = options.port;
   if (options.host !== undefined) overrides.host = options.host;
   if (options.dataDir !== undefined) overrides.dataDir = options.dataDir;
   const config = loadConfig(process.env, overrides);
   ignoreClosedOutput();
-  const server = await startServer(config);
+  const logger = createLogger(config.logLevel);
+  // The handlers go in before the server starts: a SIGTERM that arrives while it starts (or just
+  // after it said it listens) must stop it, not kill it by the signal's default action mid-write.
+  const starting = startServer(config, { logger });
   handleShutdownSignals({
-    close: () => server.close(),
-    logger: server.logger,
+    close: async () => (await starting).close(),
+    logger,
     timeoutMs: config.shutdownTimeoutMs,
     exit: (code) => process.exit(code),
   });
+  await starting;
 }
