@@ -62,7 +62,8 @@ export function emailHandler(db: Db, settings: EmailSettings): JobHandler {
     const unsubscribe = unsubscribeUrl(settings, n.userId, n.kind);
     await transport.sendMail({
       from: settings.from,
-      to: `${user.name} <${user.email}>`,
+      // An address object, never a string: a display name like `a <x@y>, b` adds no recipients.
+      to: { name: user.name, address: user.email },
       subject: n.title,
       messageId: `<caucus-job-${job.id}@${new URL(base).hostname}>`,
       text: `${n.title}\n\n${n.body ? `${n.body}\n\n` : ''}${link}\n\n--\nStop these emails (${n.kind}): ${unsubscribe}\n`,
