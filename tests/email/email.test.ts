@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { SMTPServer } from 'smtp-server';
-import { tables } from '@caucus/schema';
+import { tables, type UserId } from '@caucus/schema';
 import {
   addMember,
   api,
@@ -195,7 +195,7 @@ describe('email', () => {
     t.server.db
       .update(tables.users)
       .set({ name: 'x <other@evil.test>, y' })
-      .where(eq(tables.users.id, approver.id))
+      .where(eq(tables.users.id, approver.id as UserId))
       .run();
     await requestArchive('Names');
     const [mail] = await smtp.forAddress(approver.email);
@@ -223,7 +223,11 @@ describe('email', () => {
     expect(set.body.results[0]?.status).toBe('accepted');
     const res = await fetch(url!.replace('https://caucus.example.test', t.url), { method: 'POST' });
     expect(res.status).toBe(200);
-    const prefs = t.server.db.select().from(tables.prefs).where(eq(tables.prefs.userId, approver.id)).get();
+    const prefs = t.server.db
+      .select()
+      .from(tables.prefs)
+      .where(eq(tables.prefs.userId, approver.id as UserId))
+      .get();
     expect(prefs?.delivery.checkpoint).toBe('none');
   });
 
