@@ -88,6 +88,23 @@ export function runJobStoreContract<Tx>(
       expect(first).not.toBeNull();
     });
 
+    it('keeps a dead job when its key is enqueued again', async () => {
+      const { store, claim } = await setup();
+      const dead = await store.enqueue({ queue: 'q', payload: { v: 1 }, key: 'k', maxAttempts: 1 });
+      const [job] = await claim();
+      expect(await store.fail(job!, 'gone wrong', 0)).toBe('dead');
+      const next = await store.enqueue({ queue: 'q', payload: { v: 2 }, key: 'k' });
+      expect(next).not.toBeNull();
+      expect(next).not.toBe(dead);
+      expect(await store.get(dead!)).toMatchObject({
+        state: 'dead',
+        lastError: 'gone wrong',
+        payload: { v: 1 },
+      });
+      expect(await store.get(next!)).toMatchObject({ state: 'waiting', key: 'k', payload: { v: 2 } });
+      expect(await store.enqueue({ queue: 'q', payload: { v: 3 }, key: 'k' })).toBeNull();
+    });
+
     it('cancels a waiting job by key, in the caller’s transaction too', async () => {
       const { clock, store, h, claim } = await setup();
       await store.enqueue({ queue: 'q', payload: {}, key: 'a', runAt: clock.now + 10 });

@@ -20,7 +20,8 @@ export interface NewJob {
   payload: JobPayload;
   /**
    * At most one waiting or running job per key; enqueueing a key that is already waiting or
-   * running does nothing. A finished job's key (done, dead, cancelled) may be enqueued again.
+   * running does nothing. A finished job's key (done, dead, cancelled) may be enqueued again; a
+   * dead job is then kept, for the record, under its key with `#dead-<id>` appended.
    */
   key?: string;
   /** Not before this time (ms since the epoch); now when absent. */

@@ -65,14 +65,21 @@ export class SqliteJobStore implements JobStore<Db> {
       createdAt: at,
       updatedAt: at,
     };
-    // A key still waiting or running keeps its job; a finished one's row is reused for the new job.
+    // A dead job under this key is kept for the record (an admin may look at it, retry or discard
+    // it): it gives its key up, renamed `<key>#dead-<id>`, so that the new job can take it.
+    if (job.key !== undefined)
+      tx.update(jobs)
+        .set({ key: sql`${jobs.key} || '#dead-' || ${jobs.id}` })
+        .where(and(eq(jobs.key, job.key), eq(jobs.state, 'dead')))
+        .run();
+    // A key still waiting or running keeps its job; a done or cancelled one's row is reused.
     const row = tx
       .insert(jobs)
       .values(values)
       .onConflictDoUpdate({
         target: jobs.key,
         set: { ...values },
-        setWhere: sql`${jobs.state} in ('done', 'dead', 'cancelled')`,
+        setWhere: sql`${jobs.state} in ('done', 'cancelled')`,
       })
       .returning({ id: jobs.id })
       .get();
