@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { authThrottleFromEnv, type AuthThrottleLimits } from './auth/throttle.js';
 import { DEFAULT_REMINDERS, type ReminderSettings } from './governance/reminders.js';
-import { DEFAULT_READ_NOTIFICATION_RETENTION_MS } from './governance/retention.js';
+import { DEFAULT_JOB_RETENTION_MS, DEFAULT_READ_NOTIFICATION_RETENTION_MS } from './governance/retention.js';
 import {
   DEFAULT_BACKOFF,
   DEFAULT_JOB_CONCURRENCY,
@@ -105,6 +105,8 @@ export interface ServerConfig {
   email: EmailConfig;
   /** Read notifications older than this are removed (`CAUCUS_READ_NOTIFICATION_RETENTION_MS`). */
   readNotificationRetentionMs: number;
+  /** Done and cancelled jobs older than this are removed (`CAUCUS_JOB_RETENTION_MS`). */
+  jobRetentionMs: number;
   /**
    * `caucus serve` exits (code 1) this long after SIGTERM/SIGINT even when the graceful shutdown
    * (commit what is queued, close sockets, close the database) has not finished.
@@ -161,6 +163,7 @@ const envSchema = z.object({
   CAUCUS_CHECKPOINT_ESCALATE_MS: positiveInt.default(DEFAULT_REMINDERS.checkpointEscalateMs),
   CAUCUS_ADMIN_EMAILS: z.string().default(''),
   CAUCUS_READ_NOTIFICATION_RETENTION_MS: positiveInt.default(DEFAULT_READ_NOTIFICATION_RETENTION_MS),
+  CAUCUS_JOB_RETENTION_MS: positiveInt.default(DEFAULT_JOB_RETENTION_MS),
   CAUCUS_JOB_BACKOFF_BASE_MS: positiveInt.default(DEFAULT_BACKOFF.baseMs),
   CAUCUS_SMTP_URL: z
     .string()
@@ -236,6 +239,7 @@ export function loadConfig(
       backoffBaseMs: e.CAUCUS_JOB_BACKOFF_BASE_MS,
     },
     readNotificationRetentionMs: e.CAUCUS_READ_NOTIFICATION_RETENTION_MS,
+    jobRetentionMs: e.CAUCUS_JOB_RETENTION_MS,
     email: {
       smtpUrl: e.CAUCUS_SMTP_URL || null,
       from: e.CAUCUS_MAIL_FROM,

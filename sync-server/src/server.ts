@@ -217,11 +217,19 @@ async function startLocked(
   const { email } = config;
   if (!email.smtpUrl)
     logger.info('email is off (CAUCUS_SMTP_URL is not set): notifications stay in the inbox');
+  else if (!email.publicUrl)
+    logger.warn(
+      { url },
+      'CAUCUS_SMTP_URL is set without CAUCUS_PUBLIC_URL: links in emails point at the bind address',
+    );
   const jobRunner = new JobRunner({
     store: jobStore,
     handlers: {
       [REMINDER_QUEUE]: reminderHandler(governance),
-      [RETENTION_QUEUE]: retentionHandler(governance, config.readNotificationRetentionMs),
+      [RETENTION_QUEUE]: retentionHandler(governance, config.readNotificationRetentionMs, {
+        store: jobStore,
+        keepMs: config.jobRetentionMs,
+      }),
       ...(email.smtpUrl
         ? {
             [EMAIL_QUEUE]: emailHandler(db, {

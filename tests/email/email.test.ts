@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { SMTPServer } from 'smtp-server';
-import { tables } from '@caucus/schema';
+import { tables, type UserId } from '@caucus/schema';
 import {
   addMember,
   api,
@@ -189,6 +189,46 @@ describe('email', () => {
     expect(emailJobsFor(approver)).toBe(0);
     expect(emailJobsFor(owner)).toBe(0);
     expect(smtp.mails).toEqual([]);
+  });
+
+  it('sends to exactly one recipient whatever the display name holds', async () => {
+    t.server.db
+      .update(tables.users)
+      .set({ name: 'x <other@evil.test>, y' })
+      .where(eq(tables.users.id, approver.id as UserId))
+      .run();
+    await requestArchive('Names');
+    const [mail] = await smtp.forAddress(approver.email);
+    await smtp.forAddress(owner.email);
+    expect(mail!.to).toEqual([approver.email]);
+    expect(smtp.mails.flatMap((m) => m.to)).not.toContain('other@evil.test');
+  });
+
+  it('unsubscribing a kind already set to none keeps it none', async () => {
+    await requestArchive('Before');
+    const [mail] = await smtp.forAddress(approver.email);
+    const url = /^<([^>]+)>$/.exec(header(mail!.raw, 'List-Unsubscribe') ?? '')?.[1];
+    const set = await api<{ results: Array<{ status: string }> }>(t.url, 'POST', '/api/intents', {
+      token: approver.accessToken,
+      body: {
+        intents: [
+          {
+            id: crypto.randomUUID(),
+            type: 'prefs.set',
+            args: { mutedKinds: [], delivery: { checkpoint: 'none' } },
+          },
+        ],
+      },
+    });
+    expect(set.body.results[0]?.status).toBe('accepted');
+    const res = await fetch(url!.replace('https://caucus.example.test', t.url), { method: 'POST' });
+    expect(res.status).toBe(200);
+    const prefs = t.server.db
+      .select()
+      .from(tables.prefs)
+      .where(eq(tables.prefs.userId, approver.id as UserId))
+      .get();
+    expect(prefs?.delivery.checkpoint).toBe('none');
   });
 
   it('retries a message the SMTP server refuses for a while until it arrives', async () => {

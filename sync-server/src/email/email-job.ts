@@ -46,7 +46,14 @@ export function unsubscribeUrl(settings: EmailSettings, userId: UserId, kind: No
 }
 
 export function emailHandler(db: Db, settings: EmailSettings): JobHandler {
-  const transport = createTransport(settings.smtpUrl);
+  // Timeouts well below the job lease (5 min): a hung SMTP server fails the attempt, to be
+  // retried, instead of holding the job until its lease lapses.
+  const transport = createTransport({
+    url: settings.smtpUrl,
+    connectionTimeout: 20_000,
+    greetingTimeout: 20_000,
+    socketTimeout: 60_000,
+  });
   const base = settings.publicUrl.replace(/\/+$/, '');
   return async (job) => {
     const notificationId = job.payload.notificationId as NotificationId;
@@ -62,7 +69,8 @@ export function emailHandler(db: Db, settings: EmailSettings): JobHandler {
     const unsubscribe = unsubscribeUrl(settings, n.userId, n.kind);
     await transport.sendMail({
       from: settings.from,
-      to: `${user.name} <${user.email}>`,
+      // An address object, never a string: a display name like `a <x@y>, b` adds no recipients.
+      to: { name: user.name, address: user.email },
       subject: n.title,
       messageId: `<caucus-job-${job.id}@${new URL(base).hostname}>`,
       text: `${n.title}\n\n${n.body ? `${n.body}\n\n` : ''}${link}\n\n--\nStop these emails (${n.kind}): ${unsubscribe}\n`,

@@ -117,12 +117,15 @@ export class Notifier {
     const delivered: UserId[] = [];
     for (const userId of recipients) {
       const p = stored.get(userId);
-      const channel =
+      const chosen =
         n.evenIfMuted === true
           ? 'in-app'
           : p?.mutedKinds.includes(n.kind)
             ? 'none'
             : channelFor(p?.delivery ?? {}, n.kind, n.emailByDefault);
+      // Without an email queue (SMTP off) an email-only kind would be stored read and never
+      // sent, i.e. lost: it goes to the inbox instead.
+      const channel = chosen === 'email' && !this.email ? 'in-app' : chosen;
       if (channel === 'none') continue;
       const id = newId<NotificationId>(at);
       const inserted = this.db

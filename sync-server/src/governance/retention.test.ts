@@ -12,7 +12,9 @@ beforeEach(() => {
   kit = makeKit();
   runner = new JobRunner({
     store: kit.jobs,
-    handlers: { [RETENTION_QUEUE]: retentionHandler(kit.governance, 30 * DAY) },
+    handlers: {
+      [RETENTION_QUEUE]: retentionHandler(kit.governance, 30 * DAY, { store: kit.jobs, keepMs: 7 * DAY }),
+    },
   });
 });
 afterEach(() => kit.close());
@@ -49,5 +51,27 @@ describe('retention of read notifications', () => {
     );
     // The recurring job waits for its next turn.
     expect(kit.db.select().from(tables.jobs).all()).toMatchObject([{ state: 'waiting', attempts: 0 }]);
+  });
+
+  it('removes done and cancelled jobs older than the job age, keeps dead, waiting and newer ones', async () => {
+    const start = kit.clock.now;
+    const done = await kit.jobs.enqueue({ queue: 'x', payload: {} });
+    const dead = await kit.jobs.enqueue({ queue: 'x', payload: {}, maxAttempts: 1 });
+    const cancelled = await kit.jobs.enqueue({ queue: 'x', payload: {}, key: 'c', runAt: start + DAY });
+    await kit.jobs.cancel('c');
+    for (const job of await kit.jobs.claim({ owner: 't', limit: 2, leaseMs: 1_000, queues: ['x'] })) {
+      if (job.id === done) await kit.jobs.complete(job);
+      else await kit.jobs.fail(job, 'no', 0);
+    }
+    const waiting = await kit.jobs.enqueue({ queue: 'x', payload: {}, runAt: start + 99 * DAY });
+    kit.clock.now = start + 6 * DAY;
+    const newer = await kit.jobs.enqueue({ queue: 'x', payload: {}, key: 'n', runAt: start + 99 * DAY });
+    await kit.jobs.cancel('n');
+    kit.clock.now = start + 7 * DAY + 1;
+    scheduleRetention(kit.jobs, kit.clock.now);
+    expect(await runner.runDue()).toBe(1);
+    expect(await kit.jobs.get(done!)).toBeNull();
+    expect(await kit.jobs.get(cancelled!)).toBeNull();
+    for (const id of [dead, waiting, newer]) expect(await kit.jobs.get(id!)).not.toBeNull();
   });
 });

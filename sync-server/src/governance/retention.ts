@@ -1,11 +1,13 @@
 /**
  * Retention: read notifications older than a configurable age are removed from the database and,
  * through the publish that follows, from the inbox documents. Unread ones stay however old (they
- * are still someone's to-do); the audit log is never pruned. Runs as a recurring job.
+ * are still someone's to-do); the audit log is never pruned. Done and cancelled jobs older than
+ * another age go in the same turn (dead ones stay, for an admin to look at). Runs as a recurring job.
  */
 import { and, isNotNull, lt } from 'drizzle-orm';
 import { tables } from '@caucus/schema';
 import type { JobHandler } from '../jobs/job-runner.js';
+import type { JobStore } from '../jobs/job-store.js';
 import type { Changes } from './changes.js';
 import type { EffectContext } from './effect-context.js';
 import type { JobScheduler } from './reminders.js';
@@ -15,6 +17,8 @@ export const RETENTION_QUEUE = 'retention';
 export const RETENTION_JOB_KEY = 'retention:read-notifications';
 /** How often it runs. */
 export const RETENTION_EVERY_MS = 3_600_000;
+/** Done and cancelled jobs are kept this long after they finished (7 days). */
+export const DEFAULT_JOB_RETENTION_MS = 7 * 24 * 3_600_000;
 /** Read notifications are kept this long after they were made (30 days). */
 export const DEFAULT_READ_NOTIFICATION_RETENTION_MS = 30 * 24 * 3_600_000;
 
@@ -41,11 +45,23 @@ export function scheduleRetention(jobs: JobScheduler, now: number): void {
   });
 }
 
+/** Old finished jobs, to prune in the same turn: done and cancelled ones (dead ones stay). */
+export interface JobRetention {
+  store: Pick<JobStore, 'prune'>;
+  /** Done and cancelled jobs last changed longer ago than this are deleted. */
+  keepMs: number;
+}
+
 export function retentionHandler(
   governance: { apply<T>(effect: (ctx: EffectContext, changes: Changes) => T): Promise<T> },
   keepMs: number,
+  jobs?: JobRetention,
 ): JobHandler {
   return async () => {
-    await governance.apply((ctx, changes) => pruneReadNotifications(ctx, keepMs, changes));
+    const now = await governance.apply((ctx, changes) => {
+      pruneReadNotifications(ctx, keepMs, changes);
+      return ctx.now();
+    });
+    if (jobs) await jobs.store.prune(now - jobs.keepMs);
   };
 }

@@ -45,6 +45,31 @@ describe('retryDelayMs', () => {
 });
 
 describe('JobRunner', () => {
+  it('never runs a job twice at once when its lease lapses while it still runs here', async () => {
+    const gate = deferred();
+    const started = deferred();
+    let runs = 0;
+    const { clock, store, runner } = setup({
+      slow: async () => {
+        runs++;
+        started.resolve();
+        await gate.promise;
+      },
+      other: () => Promise.resolve(),
+    });
+    const id = await store.enqueue({ queue: 'slow', payload: {} });
+    const first = runner.runDue();
+    await started.promise;
+    clock.now += 60_000; // the lease (60 s) has lapsed; the job is still running
+    await store.enqueue({ queue: 'other', payload: {} });
+    const second = runner.runDue();
+    await new Promise((r) => setImmediate(r));
+    gate.resolve();
+    await Promise.all([first, second]);
+    expect(runs).toBe(1);
+    expect(await store.get(id!)).toMatchObject({ state: 'done', attempts: 1 });
+  });
+
   it('runs due jobs, at most `concurrency` at once, and the ones their runs enqueue', async () => {
     let active = 0;
     let most = 0;

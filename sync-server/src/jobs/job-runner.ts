@@ -69,6 +69,7 @@ export class JobRunner {
   readonly #running = new Map<number, Promise<void>>();
   readonly #abort = new AbortController();
   #timer: NodeJS.Timeout | null = null;
+  #heartbeat: NodeJS.Timeout | null = null;
   #started = false;
   #stopped = false;
   #filling: Promise<void> | null = null;
@@ -98,7 +99,21 @@ export class JobRunner {
   start(): void {
     if (this.#started || this.#stopped) return;
     this.#started = true;
+    // The jobs still running keep their leases: renewed at a third of the lease, so that neither
+    // this runner nor another one takes a job that is only slow.
+    this.#heartbeat = setInterval(() => void this.#renew(), Math.max(1, Math.floor(this.#leaseMs / 3)));
+    this.#heartbeat.unref();
     this.wake();
+  }
+
+  /** Extends the leases of the jobs running here (a failure is logged; the next beat tries again). */
+  async #renew(): Promise<void> {
+    if (this.#running.size === 0) return;
+    try {
+      await this.#store.renew(this.owner, [...this.#running.keys()], this.#leaseMs);
+    } catch (err) {
+      this.#logger.error({ err }, 'renewing job leases failed');
+    }
   }
 
   /** Looks for due jobs now (a job was just enqueued) instead of at the next poll. */
@@ -144,6 +159,9 @@ export class JobRunner {
   async #claim(): Promise<number> {
     const free = this.#concurrency - this.#running.size;
     if (free <= 0 || this.#stopped || this.#queues.length === 0) return 0;
+    // Renewed first: a lease of ours that lapsed while its job still runs here (a stalled event
+    // loop, a missed beat) must not make the claim hand us that job a second time.
+    await this.#renew();
     const jobs = await this.#store.claim({
       owner: this.owner,
       limit: free,
@@ -151,6 +169,7 @@ export class JobRunner {
       queues: this.#queues,
     });
     for (const job of jobs) {
+      if (this.#running.has(job.id)) continue; // already running here; the claim renewed its lease
       const run = this.#run(job).finally(() => {
         this.#running.delete(job.id);
         if (this.#started) this.wake();
@@ -203,6 +222,8 @@ export class JobRunner {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
     await this.#filling;
     if (this.#running.size === 0) return;
     let timer: NodeJS.Timeout | undefined;

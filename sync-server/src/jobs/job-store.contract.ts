@@ -88,6 +88,23 @@ export function runJobStoreContract<Tx>(
       expect(first).not.toBeNull();
     });
 
+    it('keeps a dead job when its key is enqueued again', async () => {
+      const { store, claim } = await setup();
+      const dead = await store.enqueue({ queue: 'q', payload: { v: 1 }, key: 'k', maxAttempts: 1 });
+      const [job] = await claim();
+      expect(await store.fail(job!, 'gone wrong', 0)).toBe('dead');
+      const next = await store.enqueue({ queue: 'q', payload: { v: 2 }, key: 'k' });
+      expect(next).not.toBeNull();
+      expect(next).not.toBe(dead);
+      expect(await store.get(dead!)).toMatchObject({
+        state: 'dead',
+        lastError: 'gone wrong',
+        payload: { v: 1 },
+      });
+      expect(await store.get(next!)).toMatchObject({ state: 'waiting', key: 'k', payload: { v: 2 } });
+      expect(await store.enqueue({ queue: 'q', payload: { v: 3 }, key: 'k' })).toBeNull();
+    });
+
     it('cancels a waiting job by key, in the caller’s transaction too', async () => {
       const { clock, store, h, claim } = await setup();
       await store.enqueue({ queue: 'q', payload: {}, key: 'a', runAt: clock.now + 10 });
@@ -139,6 +156,66 @@ export function runJobStoreContract<Tx>(
       expect(await store.fail(held!, 'late', 0)).toBe('lost');
       expect(await store.complete(again!)).toBe(true);
       expect((await store.get(id!))?.state).toBe('done');
+    });
+
+    it('dead-letters a job whose lease expired with its attempts spent (it kills its process)', async () => {
+      const { clock, store, claim } = await setup();
+      const id = await store.enqueue({ queue: 'q', payload: {}, maxAttempts: 2 });
+      expect(await claim('p1')).toHaveLength(1);
+      clock.now += LEASE_MS;
+      expect(await claim('p2')).toMatchObject([{ id, attempts: 2 }]);
+      clock.now += LEASE_MS;
+      expect(await claim('p3')).toEqual([]);
+      expect(await store.get(id!)).toMatchObject({
+        state: 'dead',
+        attempts: 2,
+        leaseOwner: null,
+        lastError: 'lease expired 2 times: the process running it died or hung',
+      });
+    });
+
+    it('renews the leases a runner still holds, and only those', async () => {
+      const { clock, store, claim } = await setup();
+      const id = await store.enqueue({ queue: 'q', payload: {} });
+      const [held] = await claim('a');
+      clock.now += LEASE_MS - 1;
+      expect(await store.renew('b', [id!], LEASE_MS)).toBe(0);
+      expect(await store.renew('a', [id!], LEASE_MS)).toBe(1);
+      clock.now += LEASE_MS - 1;
+      expect(await claim('b')).toEqual([]);
+      clock.now += 1;
+      expect(await claim('b')).toMatchObject([{ id, attempts: 2 }]);
+      expect(await store.renew('a', [held!.id], LEASE_MS)).toBe(0);
+    });
+
+    it('prunes done and cancelled jobs older than asked, keeping live and dead ones', async () => {
+      const { clock, store, claim } = await setup();
+      const done = await store.enqueue({ queue: 'q', payload: {}, key: 'done' });
+      const dead = await store.enqueue({ queue: 'q', payload: {}, key: 'dead', maxAttempts: 1 });
+      const [a, b] = await claim();
+      await store.complete(a!.id === done ? a! : b!);
+      await store.fail(a!.id === dead ? a! : b!, 'no', 0);
+      const cancelled = await store.enqueue({ queue: 'q', payload: {}, key: 'c', runAt: clock.now + 1 });
+      await store.cancel('c');
+      const waiting = await store.enqueue({ queue: 'q', payload: {}, runAt: clock.now + 99_999 });
+      clock.now += 1_000;
+      const recent = await store.enqueue({ queue: 'q', payload: {}, key: 'recent' });
+      const [r] = await claim();
+      await store.complete(r!);
+      expect(await store.prune(clock.now - 500)).toBe(2);
+      expect(await store.get(done!)).toBeNull();
+      expect(await store.get(cancelled!)).toBeNull();
+      for (const id of [dead, waiting, recent]) expect(await store.get(id!)).not.toBeNull();
+    });
+
+    it('clears the last error when a recurring job succeeds', async () => {
+      const { store, claim } = await setup();
+      const id = await store.enqueue({ queue: 'q', payload: {}, key: 'tick', repeatEveryMs: 1_000 });
+      const [job] = await claim();
+      await store.fail(job!, 'once', 0);
+      const [again] = await claim();
+      expect(await store.complete(again!)).toBe(true);
+      expect(await store.get(id!)).toMatchObject({ state: 'waiting', lastError: null });
     });
 
     it('releases what a runner holds on shutdown, due at once, the attempt not counted', async () => {

@@ -20,7 +20,8 @@ export interface NewJob {
   payload: JobPayload;
   /**
    * At most one waiting or running job per key; enqueueing a key that is already waiting or
-   * running does nothing. A finished job's key (done, dead, cancelled) may be enqueued again.
+   * running does nothing. A finished job's key (done, dead, cancelled) may be enqueued again; a
+   * dead job is then kept, for the record, under its key with `#dead-<id>` appended.
    */
   key?: string;
   /** Not before this time (ms since the epoch); now when absent. */
@@ -87,12 +88,23 @@ export interface JobStore<Tx = unknown> {
   enqueue(job: NewJob, tx?: Tx): Promise<JobId | null>;
   /** Cancels the waiting job with this key (a running one finishes); how many were cancelled. */
   cancel(key: string, tx?: Tx): Promise<number>;
-  /** Takes due waiting jobs, and running ones whose lease has expired, oldest due first. */
+  /**
+   * Takes due waiting jobs, and running ones whose lease has expired, oldest due first. An expired
+   * one whose attempts are spent is dead instead ("lease expired N times"): it killed or hung
+   * every process that ran it.
+   */
   claim(options: ClaimOptions): Promise<ClaimedJob[]>;
   /** Marks it done (a recurring job waits for its next turn); false when the lease was lost. */
   complete(job: ClaimedJob): Promise<boolean>;
   /** Another attempt after `retryDelayMs`, or dead with `error` kept once its attempts are spent. */
   fail(job: ClaimedJob, error: string, retryDelayMs: number): Promise<FailOutcome>;
+  /**
+   * Extends the leases `owner` holds on these jobs to `leaseMs` from now (a runner's heartbeat for
+   * the jobs it is still running); how many it still held.
+   */
+  renew(owner: string, ids: readonly JobId[], leaseMs: number): Promise<number>;
+  /** Deletes done and cancelled jobs last changed before `olderThan` (ms since the epoch); how many. */
+  prune(olderThan: number): Promise<number>;
   /** Gives back every job `owner` holds, due at once and the attempt not counted (shutdown). */
   release(owner: string, ids?: readonly JobId[]): Promise<number>;
   get(id: JobId): Promise<Job | null>;

@@ -4,7 +4,7 @@
  * single `UPDATE … RETURNING` and needs no row locks; leases still matter, for a process killed
  * while it held jobs and for a second process on the same file.
  */
-import { and, asc, desc, eq, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, lt, lte, or, sql } from 'drizzle-orm';
 import { tables } from '@caucus/schema';
 import type { Db } from '../storage/db.js';
 import {
@@ -65,14 +65,21 @@ export class SqliteJobStore implements JobStore<Db> {
       createdAt: at,
       updatedAt: at,
     };
-    // A key still waiting or running keeps its job; a finished one's row is reused for the new job.
+    // A dead job under this key is kept for the record (an admin may look at it, retry or discard
+    // it): it gives its key up, renamed `<key>#dead-<id>`, so that the new job can take it.
+    if (job.key !== undefined)
+      tx.update(jobs)
+        .set({ key: sql`${jobs.key} || '#dead-' || ${jobs.id}` })
+        .where(and(eq(jobs.key, job.key), eq(jobs.state, 'dead')))
+        .run();
+    // A key still waiting or running keeps its job; a done or cancelled one's row is reused.
     const row = tx
       .insert(jobs)
       .values(values)
       .onConflictDoUpdate({
         target: jobs.key,
         set: { ...values },
-        setWhere: sql`${jobs.state} in ('done', 'dead', 'cancelled')`,
+        setWhere: sql`${jobs.state} in ('done', 'cancelled')`,
       })
       .returning({ id: jobs.id })
       .get();
@@ -95,6 +102,27 @@ export class SqliteJobStore implements JobStore<Db> {
   claim(options: ClaimOptions): Promise<ClaimedJob[]> {
     const at = this.now();
     if (options.limit <= 0) return Promise.resolve([]);
+    const queues = options.queues ? inArray(jobs.queue, [...options.queues]) : undefined;
+    // A job whose lease lapsed with its attempts spent killed or hung the process that ran it on
+    // each of them: dead, not claimed again (attempts are counted at claim, so this is the check).
+    this.db
+      .update(jobs)
+      .set({
+        state: 'dead',
+        lastError: sql`'lease expired ' || ${jobs.attempts} || ' times: the process running it died or hung'`,
+        leaseOwner: null,
+        leaseUntil: null,
+        updatedAt: at,
+      })
+      .where(
+        and(
+          eq(jobs.state, 'running'),
+          lte(jobs.leaseUntil, at),
+          sql`${jobs.attempts} >= ${jobs.maxAttempts}`,
+          queues,
+        ),
+      )
+      .run();
     const claimable = this.db
       .select({ id: jobs.id })
       .from(jobs)
@@ -104,7 +132,7 @@ export class SqliteJobStore implements JobStore<Db> {
             and(eq(jobs.state, 'waiting'), lte(jobs.runAt, at)),
             and(eq(jobs.state, 'running'), lte(jobs.leaseUntil, at)),
           ),
-          options.queues ? inArray(jobs.queue, [...options.queues]) : undefined,
+          queues,
         ),
       )
       .orderBy(asc(jobs.runAt), asc(jobs.id))
@@ -134,7 +162,12 @@ export class SqliteJobStore implements JobStore<Db> {
     const next =
       job.repeatEveryMs === null
         ? { state: 'done' as const, lastError: null }
-        : { state: 'waiting' as const, runAt: nextTurn(job.runAt, job.repeatEveryMs, at), attempts: 0 };
+        : {
+            state: 'waiting' as const,
+            runAt: nextTurn(job.runAt, job.repeatEveryMs, at),
+            attempts: 0,
+            lastError: null,
+          };
     const { changes } = this.db
       .update(jobs)
       .set({ ...next, leaseOwner: null, leaseUntil: null, updatedAt: at })
@@ -163,6 +196,25 @@ export class SqliteJobStore implements JobStore<Db> {
       .where(this.#held(job))
       .run();
     return Promise.resolve(dead ? 'dead' : 'retrying');
+  }
+
+  renew(owner: string, ids: readonly JobId[], leaseMs: number): Promise<number> {
+    if (ids.length === 0) return Promise.resolve(0);
+    const at = this.now();
+    const { changes } = this.db
+      .update(jobs)
+      .set({ leaseUntil: at + leaseMs, updatedAt: at })
+      .where(and(eq(jobs.state, 'running'), eq(jobs.leaseOwner, owner), inArray(jobs.id, [...ids])))
+      .run();
+    return Promise.resolve(changes);
+  }
+
+  prune(olderThan: number): Promise<number> {
+    const { changes } = this.db
+      .delete(jobs)
+      .where(and(inArray(jobs.state, ['done', 'cancelled']), lt(jobs.updatedAt, olderThan)))
+      .run();
+    return Promise.resolve(changes);
   }
 
   release(owner: string, ids?: readonly JobId[]): Promise<number> {

@@ -15,7 +15,7 @@ const page = (token: string) => `<!doctype html>
 
 /**
  * `/api/unsubscribe`: one-click unsubscribe (RFC 8058), no login. POST turns the token's kind of
- * email off (`both` → `in-app`, `email` → `none`); GET only shows a button that does (mail
+ * email off (`both` → `in-app`, `email` → `none`, `none` stays); GET only shows a button that does (mail
  * scanners follow links, and must not unsubscribe anyone).
  */
 export function unsubscribeRoutes({ governance, secret }: { governance: GovernanceService; secret: string }) {
@@ -35,7 +35,8 @@ export function unsubscribeRoutes({ governance, secret }: { governance: Governan
       const { userId, kind } = read(token);
       await governance.apply((ctx, changes) => {
         const was = ctx.notifier.delivery(userId)[kind];
-        ctx.notifier.setChannel(userId, kind, was === 'email' ? 'none' : 'in-app', changes);
+        // Email off: `both` → `in-app`; `email` and `none` → `none` (never turns in-app on).
+        ctx.notifier.setChannel(userId, kind, was === 'email' || was === 'none' ? 'none' : 'in-app', changes);
       });
       return c.json({ unsubscribed: true, kind });
     });
