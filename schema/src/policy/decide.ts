@@ -359,7 +359,7 @@ export function decide(
         return rejected(
           reject(
             'already-member',
-            `that address belongs to a ${member.role} of this workspace`,
+            `that address belongs to ${/^[aeiou]/.test(member.role) ? 'an' : 'a'} ${member.role} of this workspace`,
             'change their role with member.setRole instead',
           ),
         );
