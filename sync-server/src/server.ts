@@ -249,7 +249,10 @@ async function startLocked(
     logger,
   });
   scheduleRetention(jobStore, Date.now());
-  // Due jobs (a reminder that fell due while the server was down) run once it serves.
+  // Jobs a killed process held run again at once, not after their lease: the data-dir lock says
+  // no other process runs them. Due jobs (a reminder that fell due while down) run once it serves.
+  const freed = await jobStore.expireLeases();
+  if (freed > 0) logger.info({ jobs: freed }, 'jobs a stopped process held run again');
   jobRunner.start();
 
   let closing: Promise<void> | null = null;

@@ -158,6 +158,19 @@ export function runJobStoreContract<Tx>(
       expect((await store.get(id!))?.state).toBe('done');
     });
 
+    it('ends every lease at a start that knows the holders are dead: claimed at once, attempt counted', async () => {
+      const { clock, store, claim } = await setup();
+      const id = await store.enqueue({ queue: 'q', payload: {} });
+      const other = await store.enqueue({ queue: 'q', payload: {}, runAt: clock.now + 60_000 });
+      expect(await claim('killed')).toMatchObject([{ id }]);
+      clock.now += 1;
+      expect(await claim('restarted')).toEqual([]);
+      expect(await store.expireLeases()).toBe(1);
+      expect(await claim('restarted')).toMatchObject([{ id, leaseOwner: 'restarted', attempts: 2 }]);
+      // A waiting job is not touched.
+      expect(await store.get(other!)).toMatchObject({ state: 'waiting', attempts: 0 });
+    });
+
     it('dead-letters a job whose lease expired with its attempts spent (it kills its process)', async () => {
       const { clock, store, claim } = await setup();
       const id = await store.enqueue({ queue: 'q', payload: {}, maxAttempts: 2 });

@@ -105,6 +105,13 @@ export interface JobStore<Tx = unknown> {
   renew(owner: string, ids: readonly JobId[], leaseMs: number): Promise<number>;
   /** Deletes done and cancelled jobs last changed before `olderThan` (ms since the epoch); how many. */
   prune(olderThan: number): Promise<number>;
+  /**
+   * Ends every lease now, whoever holds it, so the next claim takes those jobs at once with the
+   * attempt counted (a job that killed its process still goes dead after its last attempt). Only
+   * for a start that knows no other process runs jobs — the embedded server holds the data-dir
+   * lock; a cluster node must not call it. How many running jobs it freed.
+   */
+  expireLeases(): Promise<number>;
   /** Gives back every job `owner` holds, due at once and the attempt not counted (shutdown). */
   release(owner: string, ids?: readonly JobId[]): Promise<number>;
   get(id: JobId): Promise<Job | null>;

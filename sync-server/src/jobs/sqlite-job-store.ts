@@ -4,7 +4,7 @@
  * single `UPDATE … RETURNING` and needs no row locks; leases still matter, for a process killed
  * while it held jobs and for a second process on the same file.
  */
-import { and, asc, desc, eq, inArray, isNotNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, lt, lte, or, sql } from 'drizzle-orm';
 import { tables } from '@caucus/schema';
 import type { Db } from '../storage/db.js';
 import {
@@ -213,6 +213,16 @@ export class SqliteJobStore implements JobStore<Db> {
     const { changes } = this.db
       .delete(jobs)
       .where(and(inArray(jobs.state, ['done', 'cancelled']), lt(jobs.updatedAt, olderThan)))
+      .run();
+    return Promise.resolve(changes);
+  }
+
+  expireLeases(): Promise<number> {
+    const at = this.now();
+    const { changes } = this.db
+      .update(jobs)
+      .set({ leaseUntil: at })
+      .where(and(eq(jobs.state, 'running'), gt(jobs.leaseUntil, at)))
       .run();
     return Promise.resolve(changes);
   }
