@@ -3,45 +3,20 @@
  * editing one body, a second user (invited as editor through the app) seeing it live with the
  * first user's cursor and name; axe-core on the main screens; no CSP violation anywhere.
  */
-import { rmSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { health } from '../sync/mux-support.js';
-import { startTestServer, type TestServer } from '../support/server.js';
 import {
-  buildWebApp,
   cspViolations,
   editorText,
   expectNoSeriousA11yViolations,
-  launchChromium,
-  newContext,
   screenshot,
   signUpInUi,
+  useWebHarness,
 } from './support.js';
 
-let webDir: string;
-let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  webDir = await buildWebApp();
-  server = await startTestServer({ webDir });
-  browser = await launchChromium();
-}, 180_000);
-
-afterAll(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  await browser?.close();
-  await server?.stop();
-  if (webDir) rmSync(webDir, { recursive: true, force: true });
-});
-
-async function context(): Promise<BrowserContext> {
-  const c = await newContext(browser, server.url);
-  contexts.push(c);
-  return c;
-}
+const h = useWebHarness();
+const context = () => h.context();
 
 async function typeInEditor(page: Page, text: string): Promise<void> {
   await page.locator('.cm-content').click();
@@ -184,13 +159,13 @@ describe('the PWA: threads edited together', () => {
 
   it("one WebSocket for Alice's two tabs; when the leading tab closes the other keeps syncing", async () => {
     // Alice's two tabs and Bob's one: a socket per browser context, not per tab.
-    await expect.poll(async () => (await health(server.url)).sockets, { timeout: 15_000 }).toBe(2);
+    await expect.poll(async () => (await health(h.server.url)).sockets, { timeout: 15_000 }).toBe(2);
     await tab1.close();
     await typeInEditor(tab2, ' Tab two leads now.');
     await expect.poll(() => editorText(bob), { timeout: 15_000 }).toContain('Tab two leads now.');
     await typeInEditor(bob, ' Seen.');
     await expect.poll(() => editorText(tab2), { timeout: 15_000 }).toContain('Tab two leads now. Seen.');
-    await expect.poll(async () => (await health(server.url)).sockets, { timeout: 15_000 }).toBe(2);
+    await expect.poll(async () => (await health(h.server.url)).sockets, { timeout: 15_000 }).toBe(2);
     await expect
       .poll(() => tab2.getByTestId('sync-status').getAttribute('data-state'), { timeout: 15_000 })
       .toBe('online');

@@ -4,45 +4,21 @@
  * server has them all and the verdict shows. A viewer sees the editor read-only and the decision
  * actions disabled with the policy's reason.
  */
-import { rmSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, startTestServer, type TestServer } from '../support/server.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { api } from '../support/server.js';
 import {
-  buildWebApp,
   cspViolations,
   editorText,
   expectNoSeriousA11yViolations,
-  launchChromium,
-  newContext,
   PASSWORD,
   screenshot,
   signUpInUi,
+  useWebHarness,
 } from './support.js';
 
-let webDir: string;
-let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  webDir = await buildWebApp();
-  server = await startTestServer({ webDir });
-  browser = await launchChromium();
-}, 180_000);
-
-afterAll(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  await browser?.close();
-  await server?.stop();
-  if (webDir) rmSync(webDir, { recursive: true, force: true });
-});
-
-async function context(): Promise<BrowserContext> {
-  const c = await newContext(browser, server.url);
-  contexts.push(c);
-  return c;
-}
+const h = useWebHarness();
+const context = () => h.context();
 
 async function typeInEditor(page: Page, text: string): Promise<void> {
   await page.locator('.cm-content').click();
@@ -114,7 +90,7 @@ describe('the PWA offline', () => {
       .poll(() => page.getByTestId('decision-status').innerText(), { timeout: 20_000 })
       .toBe('open');
 
-    const login = await api<{ accessToken: string }>(server.url, 'POST', '/api/auth/login', {
+    const login = await api<{ accessToken: string }>(h.server.url, 'POST', '/api/auth/login', {
       body: { email: aliceEmail, password: PASSWORD },
     });
     token = login.body.accessToken;
@@ -122,15 +98,15 @@ describe('the PWA offline', () => {
     await expect
       .poll(
         async () =>
-          (await api<{ body: string }>(server.url, 'GET', `/api/threads/${threadId}`, { token })).body.body,
+          (await api<{ body: string }>(h.server.url, 'GET', `/api/threads/${threadId}`, { token })).body.body,
         { timeout: 20_000 },
       )
       .toContain('Online words. Offline words.');
-    const thread = await api<{ workspaceId: string }>(server.url, 'GET', `/api/threads/${threadId}`, {
+    const thread = await api<{ workspaceId: string }>(h.server.url, 'GET', `/api/threads/${threadId}`, {
       token,
     });
     const decisions = await api<{ decisions: Array<{ title: string; threadId: string }> }>(
-      server.url,
+      h.server.url,
       'GET',
       `/api/decisions?workspaceId=${thread.body.workspaceId}`,
       { token },
@@ -153,9 +129,9 @@ describe('the PWA offline', () => {
     await page.getByLabel('Role', { exact: true }).selectOption('viewer');
     await page.getByRole('button', { name: 'Invite' }).click();
     await expect
-      .poll(() => server.invitations.find((i) => i.email === carolEmail)?.link, { timeout: 15_000 })
+      .poll(() => h.server.invitations.find((i) => i.email === carolEmail)?.link, { timeout: 15_000 })
       .toBeTruthy();
-    const invitation = server.invitations.find((i) => i.email === carolEmail);
+    const invitation = h.server.invitations.find((i) => i.email === carolEmail);
     await carol.goto(invitation?.link ?? '/');
     await carol.getByRole('button', { name: 'Accept' }).click();
     await carol.waitForURL(/\/workspaces\//);
@@ -181,7 +157,7 @@ describe('the PWA offline', () => {
 
   it('lists a private thread beside the workspace threads for its member, and not for anyone else', async () => {
     const threadId = crypto.randomUUID();
-    const created = await api<{ results: Array<{ status: string }> }>(server.url, 'POST', '/api/intents', {
+    const created = await api<{ results: Array<{ status: string }> }>(h.server.url, 'POST', '/api/intents', {
       token,
       body: {
         intents: [

@@ -4,14 +4,15 @@
  * axe-core run inside the page, and screenshots kept in tests/web/screenshots/ (gitignored).
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 export const WEB_ROOT = fileURLToPath(new URL('../../apps/web/', import.meta.url));
 export const SCREENSHOTS_DIR = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -107,4 +108,39 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** The text of the thread's body editor (CodeMirror in its shadow root; locators pierce it). */
 export function editorText(page: Page): Promise<string> {
   return page.locator('.cm-content').innerText();
+}
+
+export interface WebHarness {
+  /** The server serving the built app (set once the file's hooks ran). */
+  server: TestServer;
+  /** A new browser context on the server's origin, closed after the file. */
+  context(): Promise<BrowserContext>;
+}
+
+/** One build of the app, one server and one Chromium per test file, started and stopped by hooks. */
+export function useWebHarness(): WebHarness {
+  let webDir: string | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  const h = {
+    server: undefined as unknown as TestServer,
+    async context() {
+      if (!browser) throw new Error('the web harness has not started');
+      const c = await newContext(browser, h.server.url);
+      contexts.push(c);
+      return c;
+    },
+  };
+  beforeAll(async () => {
+    webDir = await buildWebApp();
+    h.server = await startTestServer({ webDir });
+    browser = await launchChromium();
+  }, 180_000);
+  afterAll(async () => {
+    await Promise.all(contexts.map((c) => c.close()));
+    await browser?.close();
+    await h.server?.stop();
+    if (webDir) rmSync(webDir, { recursive: true, force: true });
+  });
+  return h;
 }
