@@ -101,9 +101,20 @@ interface CycleResult {
   receivedChars: number;
 }
 
+/**
+ * Where the running cycle is, for the deadline's message: the soak once hung at cycle 566 of
+ * 1,000 and said only "no result after 120000 ms".
+ */
+let stage = 'not started';
+/** What the running cycle has seen so far (the kill waits for `killAfter` updates and one ack). */
+const seen = { updates: 0, acks: 0 };
+
 /** One cycle: writers type, the server is SIGKILLed once the receiver saw `killAfter` updates, restart, check. */
 async function crashCycle(killAfter: number): Promise<CycleResult> {
   // Receiver: records exactly what the server relayed to it.
+  stage = 'receiver syncing';
+  seen.updates = 0;
+  seen.acks = 0;
   const receiverDoc = new Y.Doc();
   const receiver = await RawClient.open(docUrl());
   receiver.ws.on('error', () => {});
@@ -121,12 +132,14 @@ async function crashCycle(killAfter: number): Promise<CycleResult> {
     Y.applyUpdate(receiverDoc, u.update, 'server');
     if (u.step === SYNC_STEPS.update) {
       received++;
+      seen.updates = received;
       maybeKill();
     }
   });
   await receiver.syncInto(receiverDoc);
 
   // Writer 1: a raw client with durable acks, typing into the body.
+  stage = 'raw writer syncing';
   const writerDoc = new Y.Doc();
   const writer = await RawClient.open(docUrl('&acks=1'));
   writer.ws.on('error', () => {});
@@ -134,6 +147,7 @@ async function crashCycle(killAfter: number): Promise<CycleResult> {
     const sv = ackOf(new Uint8Array(data));
     if (!sv) return;
     acks.push(sv);
+    seen.acks = acks.length;
     maybeKill();
   });
   await writer.syncInto(writerDoc);
@@ -149,6 +163,7 @@ async function crashCycle(killAfter: number): Promise<CycleResult> {
   });
 
   // Writer 2: the official y-websocket client, typing too.
+  stage = 'official client syncing';
   const official: TestClient = connectClient(server.wsUrl, `thread:${threadId}`, owner.accessToken);
   await synced(official);
 
@@ -162,6 +177,7 @@ async function crashCycle(killAfter: number): Promise<CycleResult> {
 
   try {
     // Everything runs on events from here: the kill is triggered by the receiver's count.
+    stage = 'typing until the kill';
     const [receiverClosed] = await Promise.all([receiver.closed, writer.closed]);
     expect(prematureClose, 'the writer was disconnected before the kill').toBeNull();
     // The connection went away because the process died, not because the server closed it.
@@ -181,8 +197,10 @@ async function crashCycle(killAfter: number): Promise<CycleResult> {
     db.close();
   }
 
+  stage = 'restarting the server';
   await server.restart();
 
+  stage = 'reading the restarted document';
   const fresh = await RawClient.open(docUrl());
   const restartedDoc = new Y.Doc();
   await fresh.syncInto(restartedDoc);
@@ -190,6 +208,7 @@ async function crashCycle(killAfter: number): Promise<CycleResult> {
   fresh.close();
   await closedFresh;
 
+  stage = 'checking';
   const restartedSv = Y.decodeStateVector(Y.encodeStateVector(restartedDoc));
   const receiverSv = Y.decodeStateVector(Y.encodeStateVector(receiverDoc));
 
@@ -233,9 +252,13 @@ describe('crash: SIGKILL while clients write', () => {
         try {
           results.push(await withDeadline(crashCycle(killAfter), CYCLE_DEADLINE_MS));
         } catch (err) {
-          throw new Error(`cycle ${i + 1} of ${CYCLES} (kill after ${killAfter}) failed; seed ${SEED}`, {
-            cause: err,
-          });
+          const at = `${stage} (${seen.updates} updates and ${seen.acks} acks seen); server stderr: ${server.stderr.slice(-2_000) || 'empty'}`;
+          throw new Error(
+            `cycle ${i + 1} of ${CYCLES} (kill after ${killAfter}) failed at: ${at}; seed ${SEED}`,
+            {
+              cause: err,
+            },
+          );
         }
       }
       // The loop ran past the point where an access token would have expired (with the default
