@@ -169,5 +169,39 @@ export const prefs = sqliteTable('prefs', {
   mutedKinds: text('muted_kinds', { mode: 'json' }).$type<NotificationKind[]>().notNull(),
   /** Per kind: in-app, email, both, none; unset kinds follow `DEFAULT_DELIVERY`. */
   delivery: text('delivery', { mode: 'json' }).$type<DeliveryPrefs>().notNull().default({}),
+  /** The local hour (0–23) of the daily digest, in `timeZone`; null: no digest. */
+  digestHour: integer('digest_hour').default(8),
+  /** An IANA time zone (`Europe/Berlin`), for the digest's hour. */
+  timeZone: text('time_zone').notNull().default('UTC'),
   updatedAt: integer('updated_at').notNull(),
 });
+
+export const NOTICE_KINDS = ['info', 'warning', 'error'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+/**
+ * System notices an instance admin posts (planned maintenance, an incident, a new version): to
+ * every user or to one workspace's members, as an inbox notification when `startsAt` comes (a job
+ * on the queue) and as a banner while current (`startsAt` ≤ now < `endsAt`).
+ */
+export const notices = sqliteTable(
+  'notices',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').$type<NoticeKind>().notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    /** Null: every user of the instance. */
+    workspaceId: text('workspace_id').$type<WorkspaceId>(),
+    startsAt: integer('starts_at').notNull(),
+    /** Null: current until withdrawn. */
+    endsAt: integer('ends_at'),
+    createdBy: text('created_by').$type<UserId>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** When its notifications went out (the job ran); null until then. */
+    deliveredAt: integer('delivered_at'),
+    /** Withdrawn by an admin: no banner, and no notification if not yet delivered. */
+    withdrawnAt: integer('withdrawn_at'),
+  },
+  (t) => [index('notices_current').on(t.startsAt)],
+);
