@@ -22,11 +22,10 @@ import { lockDataDir, type DataDirLock } from './storage/data-dir-lock.js';
 import { openDb, type Db } from './storage/db.js';
 import { accessibleToOthers, makePrivateDir, touchPrivateFile } from './storage/file-modes.js';
 import { SqliteDocStore } from './storage/sqlite-doc-store.js';
-import { DEFAULT_BACKOFF, JobRunner } from './jobs/job-runner.js';
-import { EMAIL_QUEUE, emailHandler, emailQueue } from './email/email-job.js';
+import { createBackgroundJobs } from './jobs/background.js';
+import type { JobRunner } from './jobs/job-runner.js';
+import { emailQueue } from './email/email-job.js';
 import { SqliteJobStore } from './jobs/sqlite-job-store.js';
-import { REMINDER_QUEUE, reminderHandler } from './governance/reminders.js';
-import { RETENTION_QUEUE, retentionHandler, scheduleRetention } from './governance/retention.js';
 import { SyncHub } from './sync/hub.js';
 import { attachSyncTransport } from './sync/ws-transport.js';
 import { uploadNotification } from './uploads/notification.js';
@@ -222,33 +221,7 @@ async function startLocked(
       { url },
       'CAUCUS_SMTP_URL is set without CAUCUS_PUBLIC_URL: links in emails point at the bind address',
     );
-  const jobRunner = new JobRunner({
-    store: jobStore,
-    handlers: {
-      [REMINDER_QUEUE]: reminderHandler(governance),
-      [RETENTION_QUEUE]: retentionHandler(governance, config.readNotificationRetentionMs, {
-        store: jobStore,
-        keepMs: config.jobRetentionMs,
-      }),
-      ...(email.smtpUrl
-        ? {
-            [EMAIL_QUEUE]: emailHandler(db, {
-              smtpUrl: email.smtpUrl,
-              from: email.from,
-              publicUrl: email.publicUrl ?? url,
-              secret: config.jwtSecret,
-            }),
-          }
-        : {}),
-    },
-    concurrency: config.jobs.concurrency,
-    leaseMs: config.jobs.leaseMs,
-    pollMs: config.jobs.pollMs,
-    backoff: { baseMs: config.jobs.backoffBaseMs, maxMs: DEFAULT_BACKOFF.maxMs },
-    metrics: metrics.jobs,
-    logger,
-  });
-  scheduleRetention(jobStore, Date.now());
+  const jobRunner = createBackgroundJobs({ config, db, store: jobStore, governance, metrics, logger, url });
   // Jobs a killed process held run again at once, not after their lease: the data-dir lock says
   // no other process runs them. Due jobs (a reminder that fell due while down) run once it serves.
   const freed = await jobStore.expireLeases();
