@@ -107,7 +107,7 @@ interface CycleResult {
  */
 let stage = 'not started';
 /** What the running cycle has seen so far (the kill waits for `killAfter` updates and one ack). */
-const seen = { updates: 0, acks: 0 };
+const seen = { updates: 0, acks: 0, closes: [] as string[] };
 
 /** One cycle: writers type, the server is SIGKILLed once the receiver saw `killAfter` updates, restart, check. */
 async function crashCycle(killAfter: number): Promise<CycleResult> {
@@ -115,6 +115,7 @@ async function crashCycle(killAfter: number): Promise<CycleResult> {
   stage = 'receiver syncing';
   seen.updates = 0;
   seen.acks = 0;
+  seen.closes = [];
   const receiverDoc = new Y.Doc();
   const receiver = await RawClient.open(docUrl());
   receiver.ws.on('error', () => {});
@@ -137,6 +138,16 @@ async function crashCycle(killAfter: number): Promise<CycleResult> {
     }
   });
   await receiver.syncInto(receiverDoc);
+  // Should a client be disconnected before the kill (a bug), end the cycle instead of waiting for
+  // a kill that its count would never trigger.
+  const premature: string[] = [];
+  const endEarly = (who: string, closed: { code: number; reason: string }) => {
+    seen.closes.push(`${who} ${closed.code} ${closed.reason}`);
+    if (kill.exited !== null) return;
+    premature.push(`${who} closed with ${closed.code} ${closed.reason}`);
+    kill.exited = server.kill('SIGKILL');
+  };
+  void receiver.closed.then((closed) => endEarly('receiver', closed));
 
   // Writer 1: a raw client with durable acks, typing into the body.
   stage = 'raw writer syncing';
@@ -151,13 +162,7 @@ async function crashCycle(killAfter: number): Promise<CycleResult> {
     maybeKill();
   });
   await writer.syncInto(writerDoc);
-  // Should the writer be disconnected before the kill (a bug), end the cycle instead of hanging.
-  let prematureClose: { code: number; reason: string } | null = null;
-  void writer.closed.then((closed) => {
-    if (kill.exited !== null) return;
-    prematureClose = closed;
-    kill.exited = server.kill('SIGKILL');
-  });
+  void writer.closed.then((closed) => endEarly('writer', closed));
   writerDoc.on('update', (update: Uint8Array, origin: unknown) => {
     if (origin !== 'server' && writer.ws.readyState === writer.ws.OPEN) writer.sendUpdate(update);
   });
@@ -165,6 +170,9 @@ async function crashCycle(killAfter: number): Promise<CycleResult> {
   // Writer 2: the official y-websocket client, typing too.
   stage = 'official client syncing';
   const official: TestClient = connectClient(server.wsUrl, `thread:${threadId}`, owner.accessToken);
+  official.provider.on('connection-close', (event: { code: number; reason: string } | null) => {
+    if (event) seen.closes.push(`official ${event.code} ${event.reason}`);
+  });
   await synced(official);
 
   let n = 0;
@@ -179,7 +187,7 @@ async function crashCycle(killAfter: number): Promise<CycleResult> {
     // Everything runs on events from here: the kill is triggered by the receiver's count.
     stage = 'typing until the kill';
     const [receiverClosed] = await Promise.all([receiver.closed, writer.closed]);
-    expect(prematureClose, 'the writer was disconnected before the kill').toBeNull();
+    expect(premature, 'a client was disconnected before the kill').toEqual([]);
     // The connection went away because the process died, not because the server closed it.
     expect(receiverClosed.code, `the server died on its own:\n${server.stderr}`).toBe(1006);
     expect(kill.exited).not.toBeNull();
@@ -252,7 +260,8 @@ describe('crash: SIGKILL while clients write', () => {
         try {
           results.push(await withDeadline(crashCycle(killAfter), CYCLE_DEADLINE_MS));
         } catch (err) {
-          const at = `${stage} (${seen.updates} updates and ${seen.acks} acks seen); server stderr: ${server.stderr.slice(-2_000) || 'empty'}`;
+          const closes = seen.closes.length > 0 ? seen.closes.join(', ') : 'none';
+          const at = `${stage} (${seen.updates} updates and ${seen.acks} acks seen, closes: ${closes}); server stderr: ${server.stderr.slice(-2_000) || 'empty'}`;
           throw new Error(
             `cycle ${i + 1} of ${CYCLES} (kill after ${killAfter}) failed at: ${at}; seed ${SEED}`,
             {
