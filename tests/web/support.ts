@@ -113,8 +113,8 @@ export function editorText(page: Page): Promise<string> {
 export interface WebHarness {
   /** The server serving the built app (set once the file's hooks ran). */
   server: TestServer;
-  /** A new browser context on the server's origin, closed after the file. */
-  context(): Promise<BrowserContext>;
+  /** A new browser context on the server's origin (or `baseURL`, e.g. a proxy's), closed after the file. */
+  context(baseURL?: string): Promise<BrowserContext>;
 }
 
 /** One build of the app, one server and one Chromium per test file, started and stopped by hooks. */
@@ -124,9 +124,9 @@ export function useWebHarness(): WebHarness {
   const contexts: BrowserContext[] = [];
   const h = {
     server: undefined as unknown as TestServer,
-    async context() {
+    async context(baseURL?: string) {
       if (!browser) throw new Error('the web harness has not started');
-      const c = await newContext(browser, h.server.url);
+      const c = await newContext(browser, baseURL ?? h.server.url);
       contexts.push(c);
       return c;
     },

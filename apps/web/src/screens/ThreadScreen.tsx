@@ -9,6 +9,7 @@ import { acceptedCreate, reopenWhenCreated } from '../lib/reopen';
 import { fromDoc, fromObservable } from '../lib/signals';
 import { threadWorkspace } from '../lib/thread-workspace';
 import type { Workspaces } from '../lib/workspaces';
+import { Attachments } from '../ui/Attachments';
 import { Composer, MessageText } from '../ui/Messages';
 import { DecisionsPanel } from '../ui/DecisionsPanel';
 import { Presence } from '../ui/Presence';
@@ -39,6 +40,7 @@ export function ThreadScreen(props: { threadId: string; workspaces: Workspaces; 
   const outbox = fromObservable(session.outbox);
   const meta = fromDoc(thread, () => thread.meta());
   const messages = fromDoc(thread, () => thread.messages());
+  const files = fromDoc(thread, () => thread.attachments());
   reopenWhenCreated(
     () => docStatus(),
     outbox,
@@ -142,6 +144,7 @@ export function ThreadScreen(props: { threadId: string; workspaces: Workspaces; 
           <Composer members={members()()} onSend={(text) => thread.post(text)} awareness={handle.awareness} />
         </Show>
       </section>
+      <Attachments threadId={props.threadId} files={files()} readOnly={readOnly()} />
       <Show when={workspaceId()}>
         {(id) => <DecisionsPanel threadId={props.threadId} workspaceId={id()} />}
       </Show>
