@@ -185,4 +185,27 @@ describe('the PWA offline', () => {
     await expect.poll(() => carolList.innerText(), { timeout: 15_000 }).toContain('Train notes');
     expect(await carolList.innerText()).not.toContain('Salary review');
   }, 60_000);
+  it('shows the workspace dashboard, and offline the last figures it saw', async () => {
+    await page.goto(`/workspaces/${workspaceId}/dashboard`);
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    const dashboard = page.getByTestId('dashboard');
+    await dashboard.waitFor({ timeout: 15_000 });
+    // Train notes and Salary review; the decision proposed offline is open, and new.
+    expect(await page.getByTestId('dash-threads-active').innerText()).toBe('2');
+    expect(await page.getByTestId('dash-decisions-open').innerText()).toBe('1');
+    expect(await page.getByTestId('dash-aging-day').innerText()).toBe('1');
+    await screenshot(page, 'dashboard');
+    await expectNoSeriousA11yViolations(page, 'dashboard');
+    // Carol, a viewer, sees the workspace's thread only: the private one is not counted for her.
+    await carol.goto(`/workspaces/${workspaceId}/dashboard`);
+    await carol.getByTestId('dashboard').waitFor({ timeout: 15_000 });
+    expect(await carol.getByTestId('dash-threads-active').innerText()).toBe('1');
+
+    await page.context().setOffline(true);
+    await page.reload();
+    await page.getByTestId('dashboard').waitFor({ timeout: 15_000 });
+    expect(await page.getByRole('status').filter({ hasText: 'You are offline.' }).count()).toBe(1);
+    expect(await page.getByTestId('dash-threads-active').innerText()).toBe('2');
+    await page.context().setOffline(false);
+  }, 60_000);
 });

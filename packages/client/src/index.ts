@@ -40,6 +40,7 @@ export { Http, type HttpOptions, type RequestOptions } from './api/http.js';
 export { CaucusApi, type DecisionQuery, type ThreadQuery } from './api/caucus-api.js';
 export * from './api/result.js';
 export type * from './api/shapes.js';
+export type { Dashboard } from './api/dashboard-shape.js';
 export { Outbox, type FlushReport, type OutboxOptions, type SendIntents } from './outbox/outbox.js';
 export * from './outbox/outbox-types.js';
 export { memoryOutboxStore, type OutboxStore } from './outbox/store.js';

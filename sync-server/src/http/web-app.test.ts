@@ -53,6 +53,7 @@ describe('the PWA at /', () => {
       '/checkpoints/c_1',
       '/workspaces/w1',
       '/workspaces/w1/members',
+      '/workspaces/w1/dashboard',
       '/inbox',
       '/invitations/inv_abc',
     ]) {

@@ -36,7 +36,7 @@ const TYPES: Record<string, string> = {
 /** The app's own paths (apps/web/src/lib/router.ts), answered with index.html. */
 const ID = '[A-Za-z0-9_-]{1,128}';
 export const APP_PATHS = new RegExp(
-  `^/(?:(?:threads|decisions|checkpoints|invitations)/${ID}|workspaces/${ID}(?:/members)?|inbox)/?$`,
+  `^/(?:(?:threads|decisions|checkpoints|invitations)/${ID}|workspaces/${ID}(?:/members|/dashboard)?|inbox)/?$`,
 );
 
 /**
@@ -51,6 +51,7 @@ const APP_ROUTES = [
   '/invitations/:id',
   '/workspaces/:id',
   '/workspaces/:id/members',
+  '/workspaces/:id/dashboard',
   '/inbox',
 ].flatMap((route) => [route, `${route}/`]);
 

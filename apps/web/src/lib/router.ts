@@ -8,6 +8,7 @@ export type Route =
   | { name: 'home' }
   | { name: 'workspace'; id: string }
   | { name: 'members'; id: string }
+  | { name: 'dashboard'; id: string }
   | { name: 'thread'; id: string }
   | { name: 'decision'; id: string }
   | { name: 'checkpoint'; id: string }
@@ -19,6 +20,7 @@ const ID = '([A-Za-z0-9_-]{1,128})';
 const PATTERNS: Array<[RegExp, (m: RegExpMatchArray) => Route]> = [
   [/^\/$/, () => ({ name: 'home' })],
   [new RegExp(`^/workspaces/${ID}/members$`), (m) => ({ name: 'members', id: m[1] ?? '' })],
+  [new RegExp(`^/workspaces/${ID}/dashboard$`), (m) => ({ name: 'dashboard', id: m[1] ?? '' })],
   [new RegExp(`^/workspaces/${ID}$`), (m) => ({ name: 'workspace', id: m[1] ?? '' })],
   [new RegExp(`^/threads/${ID}$`), (m) => ({ name: 'thread', id: m[1] ?? '' })],
   [new RegExp(`^/decisions/${ID}$`), (m) => ({ name: 'decision', id: m[1] ?? '' })],

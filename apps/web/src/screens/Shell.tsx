@@ -16,6 +16,7 @@ import { CheckpointScreen } from './CheckpointScreen';
 import { DecisionScreen } from './DecisionScreen';
 import { InboxScreen } from './InboxScreen';
 import { InvitationScreen } from './InvitationScreen';
+import { DashboardScreen } from './DashboardScreen';
 import { MembersScreen } from './MembersScreen';
 import { ThreadList } from './ThreadList';
 import { ThreadScreen } from './ThreadScreen';
@@ -51,7 +52,10 @@ export function Shell(props: { onSignedOut: () => void }) {
 
   createEffect(() => {
     const r = route();
-    if ((r.name === 'workspace' || r.name === 'members') && r.id !== workspaces.current())
+    if (
+      (r.name === 'workspace' || r.name === 'members' || r.name === 'dashboard') &&
+      r.id !== workspaces.current()
+    )
       workspaces.select(r.id);
   });
   const wsId = () => workspaces.current();
@@ -95,6 +99,7 @@ export function Shell(props: { onSignedOut: () => void }) {
           <a href={wsId() ? `/workspaces/${wsId()}` : '/'}>Threads</a>
           <Show when={wsId()}>
             <a href={`/workspaces/${wsId()}/members`}>Members</a>
+            <a href={`/workspaces/${wsId()}/dashboard`}>Dashboard</a>
           </Show>
           <a href="/inbox">
             Inbox
@@ -121,6 +126,9 @@ export function Shell(props: { onSignedOut: () => void }) {
           </Match>
           <Match when={route().name === 'members' && wsId()}>
             {(id) => <MembersScreen workspaceId={id()} />}
+          </Match>
+          <Match when={route().name === 'dashboard' && wsId()}>
+            {(id) => <DashboardScreen workspaceId={id()} />}
           </Match>
           <Match
             when={(() => {

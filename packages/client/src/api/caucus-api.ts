@@ -15,6 +15,7 @@ import type {
 import type { TokenSource } from '../auth/token-source.js';
 import { Http, type HttpOptions } from './http.js';
 import type { ApiResult } from './result.js';
+import { dashboardShape } from './dashboard-shape.js';
 import {
   adminJobsShape,
   checkpointShape,
@@ -125,6 +126,11 @@ export class CaucusApi {
 
   file(id: UploadId | string) {
     return this.http.get(`/api/files/${encodeURIComponent(id)}`, { schema: fileInfoShape });
+  }
+
+  /** A workspace's counts at a glance: threads, decisions by status and age, checkpoints, files. */
+  dashboard(workspaceId: WorkspaceId | string) {
+    return this.http.get('/api/dashboard', { query: { workspaceId }, schema: dashboardShape });
   }
 
   /** The instance's job queue: counts per queue and state, recent failures (instance admins). */
