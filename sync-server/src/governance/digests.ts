@@ -11,9 +11,9 @@
  * `info`, it goes to the inbox and by email.
  *
  * A turn's hour is the time it was due (`runAt`), not when it ran: a turn that runs late (a busy
- * runner, a retry) still serves its own hour, and consecutive turns cover consecutive hours. A
- * turn more than an hour late (the server was down) serves the hour it runs in; the hours missed
- * in between send nothing.
+ * runner) still serves its own hour, and consecutive turns cover consecutive hours. (A retry is due
+ * when its backoff ends, usually within the same hour.) A turn more than an hour late (the server
+ * was down) serves the hour it runs in; the hours missed in between send nothing.
  */
 import { and, eq, exists, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import { DEFAULT_DIGEST_HOUR, DEFAULT_TIME_ZONE, tables, type UserId } from '@caucus/schema';
