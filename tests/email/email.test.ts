@@ -2,7 +2,7 @@
  * Notifications by email through a real SMTP server (`smtp-server` on port 0): a checkpoint's
  * approval request arrives with a text and an HTML part and a signed one-click unsubscribe that
  * works without a login; muted kinds send nothing; an SMTP server that refuses for a while gets the
- * message retried until it arrives.
+ * message retried until it arrives; the daily digest is emailed at the user's hour.
  */
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -229,6 +229,40 @@ describe('email', () => {
       .where(eq(tables.prefs.userId, approver.id as UserId))
       .get();
     expect(prefs?.delivery.checkpoint).toBe('none');
+  });
+
+  it('sends the daily digest by email at the hour the user chose', async () => {
+    await requestArchive('Digest plans');
+    await smtp.forAddress(approver.email);
+    // This hour is the approver's digest hour; the hourly job is made due now instead of at the
+    // next full hour (its turn then serves the hour it was due in).
+    const runAt = Date.now();
+    const set = await api<{ results: Array<{ status: string }> }>(t.url, 'POST', '/api/intents', {
+      token: approver.accessToken,
+      body: {
+        intents: [
+          {
+            id: crypto.randomUUID(),
+            type: 'prefs.set',
+            args: { mutedKinds: [], timeZone: 'UTC', digestHour: new Date(runAt).getUTCHours() },
+          },
+        ],
+      },
+    });
+    expect(set.body.results[0]?.status).toBe('accepted');
+    t.server.db.update(tables.jobs).set({ runAt }).where(eq(tables.jobs.key, 'digest:hourly')).run();
+    const mails = await smtp.forAddress(approver.email, 2);
+    const digest = mails.find((m) => header(m.raw, 'Subject') === 'Your daily digest');
+    expect(digest).toBeDefined();
+    // Quoted-printable: soft line breaks joined, so the sentence reads whole.
+    const text = digest!.raw.replace(/=\r?\n/g, '');
+    expect(text).toMatch(
+      /Waiting for your approval: mail-editor wants to archive the thread =E2=80=9CDigest plans=E2=80=9D/,
+    );
+    expect(text).toMatch(/Content-Type: text\/html/i);
+    expect(header(digest!.raw, 'List-Unsubscribe')).toMatch(
+      /^<https:\/\/caucus\.example\.test\/api\/unsubscribe\?token=/,
+    );
   });
 
   it('retries a message the SMTP server refuses for a while until it arrives', async () => {

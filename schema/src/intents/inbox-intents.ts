@@ -27,9 +27,27 @@ export const DEFAULT_DELIVERY: Readonly<Record<(typeof NOTIFICATION_KINDS)[numbe
   checkpoint: 'both',
 };
 
+/** The digest's local hour and time zone of a user who never set them (the `prefs` defaults). */
+export const DEFAULT_DIGEST_HOUR = 8;
+export const DEFAULT_TIME_ZONE = 'UTC';
+
+/** Longest time zone name accepted (the longest IANA names are about 30 characters). */
+export const MAX_TIME_ZONE_CHARS = 64;
+
+/** The canonical name of IANA time zone `name` (`europe/berlin` → `Europe/Berlin`), or null. */
+export function canonicalTimeZone(name: string): string | null {
+  if (name.length === 0 || name.length > MAX_TIME_ZONE_CHARS) return null;
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The actor's preferences; muted kinds are delivered nowhere (inbox nor email). `delivery`, when
- * given, replaces the per-kind channels (kept as they were when absent).
+ * given, replaces the per-kind channels; `digestHour` (0–23, local; null: no digest) and
+ * `timeZone` (IANA) set the daily digest. Each is kept as it was when absent.
  */
 export const prefsSetArgs = z.object({
   mutedKinds: z.pipe(
@@ -37,4 +55,18 @@ export const prefsSetArgs = z.object({
     z.transform((kinds) => [...new Set(kinds)].sort()),
   ),
   delivery: z.optional(z.partialRecord(z.enum(NOTIFICATION_KINDS), z.enum(DELIVERY_CHANNELS))),
+  digestHour: z.optional(z.nullable(z.int().check(z.minimum(0), z.maximum(23)))),
+  timeZone: z.optional(
+    z.pipe(
+      z
+        .string()
+        .check(
+          z.refine(
+            (name) => canonicalTimeZone(name) !== null,
+            'timeZone must be an IANA time zone, e.g. Europe/Berlin',
+          ),
+        ),
+      z.transform((name) => canonicalTimeZone(name) ?? name),
+    ),
+  ),
 });

@@ -109,11 +109,15 @@ function applyOne(
       return { marked: ctx.notifier.markRead(actor, intent.args.notificationIds, changes) };
     case 'inbox.markAllRead':
       return { marked: ctx.notifier.markAllRead(actor, changes) };
-    case 'prefs.set':
-      ctx.notifier.setMutedKinds(actor, intent.args.mutedKinds, changes, intent.args.delivery);
+    case 'prefs.set': {
+      const { mutedKinds, delivery, digestHour, timeZone } = intent.args;
+      ctx.notifier.setPrefs(actor, intent.args, changes);
       return {
-        mutedKinds: intent.args.mutedKinds,
-        ...(intent.args.delivery ? { delivery: intent.args.delivery } : {}),
+        mutedKinds,
+        ...(delivery ? { delivery } : {}),
+        ...(digestHour !== undefined ? { digestHour } : {}),
+        ...(timeZone !== undefined ? { timeZone } : {}),
       };
+    }
   }
 }

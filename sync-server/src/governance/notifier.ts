@@ -61,6 +61,14 @@ export interface NewNotification {
   emailByDefault?: boolean;
 }
 
+/** What `prefs.set` changes: the muted kinds, and whichever of the rest it gives. */
+export interface PrefsUpdate {
+  mutedKinds: NotificationKind[];
+  delivery?: DeliveryPrefs | undefined;
+  digestHour?: number | null | undefined;
+  timeZone?: string | undefined;
+}
+
 /** Where notifications go by email: a job per delivered notification, in the caller's transaction. */
 export interface EmailQueue {
   enqueue(notificationId: NotificationId, userId: UserId): void;
@@ -190,19 +198,22 @@ export class Notifier {
     for (const row of rows) changes.inboxes.add(row.userId);
   }
 
-  /** Replaces the muted kinds, and the delivery channels when given (else keeps them). */
-  setMutedKinds(
-    userId: UserId,
-    mutedKinds: NotificationKind[],
-    changes: Changes,
-    delivery?: DeliveryPrefs,
-  ): void {
+  /**
+   * Replaces the muted kinds, and the delivery channels, digest hour and time zone when given
+   * (each kept as it was, or its default for a new row, when absent).
+   */
+  setPrefs(userId: UserId, set: PrefsUpdate, changes: Changes): void {
     const updatedAt = this.now();
-    const set = delivery ? { mutedKinds, delivery, updatedAt } : { mutedKinds, updatedAt };
+    const { mutedKinds } = set;
+    const given = {
+      ...(set.delivery ? { delivery: set.delivery } : {}),
+      ...(set.digestHour !== undefined ? { digestHour: set.digestHour } : {}),
+      ...(set.timeZone !== undefined ? { timeZone: set.timeZone } : {}),
+    };
     this.db
       .insert(prefs)
-      .values({ userId, mutedKinds, delivery: delivery ?? {}, updatedAt })
-      .onConflictDoUpdate({ target: prefs.userId, set })
+      .values({ userId, mutedKinds, delivery: {}, ...given, updatedAt })
+      .onConflictDoUpdate({ target: prefs.userId, set: { mutedKinds, ...given, updatedAt } })
       .run();
     changes.inboxes.add(userId);
   }

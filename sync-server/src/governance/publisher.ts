@@ -7,6 +7,8 @@ import * as Y from 'yjs';
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import {
   DEFAULT_DELIVERY,
+  DEFAULT_DIGEST_HOUR,
+  DEFAULT_TIME_ZONE,
   DECISION_ROOTS,
   decisionDoc,
   INBOX_DOC_LIMIT,
@@ -110,7 +112,12 @@ export class Publisher {
         .map(toInboxNotification);
       reconcileMap(doc.getMap(INBOX_ROOTS.notifications), new Map(latest.map((n) => [n.id, n])));
       const stored = this.db
-        .select({ mutedKinds: prefs.mutedKinds, delivery: prefs.delivery })
+        .select({
+          mutedKinds: prefs.mutedKinds,
+          delivery: prefs.delivery,
+          digestHour: prefs.digestHour,
+          timeZone: prefs.timeZone,
+        })
         .from(prefs)
         .where(eq(prefs.userId, userId))
         .get();
@@ -121,6 +128,9 @@ export class Publisher {
         new Map<string, unknown>([
           ['mutedKinds', stored?.mutedKinds ?? []],
           ['delivery', delivery],
+          // The daily digest: local hour (null: none) and time zone; a user with no row gets 8 UTC.
+          ['digestHour', stored ? stored.digestHour : DEFAULT_DIGEST_HOUR],
+          ['timeZone', stored?.timeZone ?? DEFAULT_TIME_ZONE],
         ]),
       );
       const mine = this.#openDecisions(

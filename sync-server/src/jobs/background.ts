@@ -5,6 +5,7 @@
  */
 import type { ServerConfig } from '../config.js';
 import { EMAIL_QUEUE, emailHandler } from '../email/email-job.js';
+import { DIGEST_QUEUE, digestHandler, scheduleDigests } from '../governance/digests.js';
 import type { GovernanceService } from '../governance/governance-service.js';
 import { REMINDER_QUEUE, reminderHandler } from '../governance/reminders.js';
 import { RETENTION_QUEUE, retentionHandler, scheduleRetention } from '../governance/retention.js';
@@ -30,6 +31,7 @@ function handlers(deps: BackgroundDeps): Record<string, JobHandler> {
   const { email } = config;
   return {
     [REMINDER_QUEUE]: reminderHandler(governance),
+    [DIGEST_QUEUE]: digestHandler(governance),
     [RETENTION_QUEUE]: retentionHandler(governance, config.readNotificationRetentionMs, {
       store,
       keepMs: config.jobRetentionMs,
@@ -50,6 +52,7 @@ function handlers(deps: BackgroundDeps): Record<string, JobHandler> {
 /** Makes sure every recurring job exists (idempotent: each has a fixed key). */
 function scheduleRecurring(deps: BackgroundDeps, now: number): void {
   scheduleRetention(deps.store, now);
+  scheduleDigests(deps.store, now);
 }
 
 /** The runner of this process's queues, not started yet; the recurring jobs are scheduled. */
