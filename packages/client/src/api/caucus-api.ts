@@ -18,6 +18,7 @@ import type { ApiResult } from './result.js';
 import {
   adminJobsShape,
   checkpointShape,
+  currentNoticesShape,
   decisionPageShape,
   decisionShape,
   fileInfoShape,
@@ -27,6 +28,8 @@ import {
   jobShape,
   meShape,
   newTokenShape,
+  noticeListShape,
+  noticeShape,
   threadDetailShape,
   threadPageShape,
   tokenListShape,
@@ -34,6 +37,16 @@ import {
   workspaceListShape,
   workspaceShape,
 } from './shapes.js';
+
+/** What `POST /api/admin/notices` takes (times in ms since the epoch). */
+export interface NewNotice {
+  kind?: 'info' | 'warning' | 'error';
+  title: string;
+  body: string;
+  workspaceId?: string;
+  startsAt?: number;
+  endsAt?: number;
+}
 
 export interface ThreadQuery {
   workspaceId?: WorkspaceId | string;
@@ -137,6 +150,26 @@ export class CaucusApi {
     return this.http.post(`/api/admin/jobs/${encodeURIComponent(String(id))}/${action}`, {
       schema: jobShape,
     });
+  }
+
+  /** Posts a system notice to every user or one workspace (instance admins). */
+  postNotice(notice: NewNotice) {
+    return this.http.post('/api/admin/notices', { body: notice, schema: noticeShape });
+  }
+
+  /** Every system notice, newest first (instance admins). */
+  notices() {
+    return this.http.get('/api/admin/notices', { schema: noticeListShape });
+  }
+
+  /** Withdraws a notice: no banner, and no notification if it has not gone out (instance admins). */
+  withdrawNotice(id: string) {
+    return this.http.delete(`/api/admin/notices/${encodeURIComponent(id)}`, { schema: noticeShape });
+  }
+
+  /** The notices current now for the caller (what the PWA's banner shows). */
+  currentNotices() {
+    return this.http.get('/api/notices', { schema: currentNoticesShape });
   }
 
   /** Adjudicated in order, one verdict each (1 to 100 intents: `MAX_INTENTS_PER_BATCH`). */
