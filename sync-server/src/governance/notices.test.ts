@@ -5,6 +5,7 @@ import { ApiError } from '../errors.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { Changes } from './changes.js';
 import {
+  DELIVERY_SLICE,
   NOTICE_QUEUE,
   currentNotices,
   deliverNotice,
@@ -103,6 +104,20 @@ describe('system notices', () => {
     expect(again).toEqual([]);
     expect(noticesIn(t.editor)).toEqual(['info: Maintenance — Down 10 min.']);
     expect(stored(notice.id).deliveredAt).toBe(kit.clock.now - 1000);
+  });
+
+  it('reaches every user of a large instance, in slices', async () => {
+    const many = Array.from({ length: 2 * DELIVERY_SLICE + 7 }, (_, i) => kit.user(`u${i}`));
+    await post(many[0] as UserId, { kind: 'info' });
+    expect(await at(kit.clock.now)).toBe(1);
+    const got = kit.db
+      .select({ userId: tables.notifications.userId })
+      .from(tables.notifications)
+      .where(eq(tables.notifications.title, 'Maintenance'))
+      .all()
+      .map((n) => n.userId)
+      .sort();
+    expect(got).toEqual([...many].sort());
   });
 
   it('leaves out users who muted its kind', async () => {

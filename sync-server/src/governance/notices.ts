@@ -26,6 +26,8 @@ export const NOTICE_QUEUE = 'notice';
 /** Longest title and body of a notice. */
 export const MAX_NOTICE_TITLE_CHARS = 200;
 export const MAX_NOTICE_BODY_CHARS = 2_000;
+/** Recipients handed to the notifier at once (SQLite binds at most 32766 parameters per statement). */
+export const DELIVERY_SLICE = 500;
 /** Most notices `GET /api/admin/notices` lists, newest first. */
 export const MAX_NOTICE_LIST = 200;
 
@@ -154,18 +156,25 @@ export function deliverNotice(ctx: EffectContext, id: string, changes: Changes):
           .all()
           .map((u) => u.id)
       : membersOf(ctx.db, notice.workspaceId);
-  const delivered = ctx.notifier.deliver(
-    recipients,
-    {
-      // Notice kinds are notification kinds of the same name.
-      kind: notice.kind,
-      title: notice.title,
-      body: notice.body,
-      link: notice.workspaceId === null ? '/' : `/workspaces/${notice.workspaceId}`,
-      dedupeKey: noticeJobKey(id),
-    },
-    changes,
-  );
+  const delivered: UserId[] = [];
+  // In slices: the notifier looks recipients' preferences up with one bound parameter each.
+  for (let i = 0; i < recipients.length; i += DELIVERY_SLICE) {
+    const slice = recipients.slice(i, i + DELIVERY_SLICE);
+    delivered.push(
+      ...ctx.notifier.deliver(
+        slice,
+        {
+          // Notice kinds are notification kinds of the same name.
+          kind: notice.kind,
+          title: notice.title,
+          body: notice.body,
+          link: notice.workspaceId === null ? '/' : `/workspaces/${notice.workspaceId}`,
+          dedupeKey: noticeJobKey(id),
+        },
+        changes,
+      ),
+    );
+  }
   ctx.db
     .update(notices)
     .set({ deliveredAt: now })
