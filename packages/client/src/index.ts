@@ -37,7 +37,7 @@ export {
   type SessionOptions,
 } from './auth/session.js';
 export { Http, type HttpOptions, type RequestOptions } from './api/http.js';
-export { CaucusApi, type DecisionQuery, type ThreadQuery } from './api/caucus-api.js';
+export { CaucusApi, type DecisionQuery, type NewNotice, type ThreadQuery } from './api/caucus-api.js';
 export * from './api/result.js';
 export type * from './api/shapes.js';
 export type { Dashboard } from './api/dashboard-shape.js';

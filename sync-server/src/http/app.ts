@@ -32,6 +32,7 @@ import { authRoutes } from './routes/auth.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { checkpointRoutes, decisionRoutes } from './routes/decisions.js';
 import { inboxRoutes } from './routes/inbox.js';
+import { noticeRoutes } from './routes/notices.js';
 import { intentRoutes } from './routes/intents.js';
 import { receiptRoutes } from './routes/receipts.js';
 import { invitationRoutes } from './routes/invitations.js';
@@ -141,6 +142,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/decisions', decisionRoutes({ auth, governance }));
   app.route('/api/checkpoints', checkpointRoutes({ auth, governance }));
   app.route('/api/inbox', inboxRoutes({ auth, governance }));
+  app.route('/api/notices', noticeRoutes({ auth, governance }));
   app.route('/api/audit', auditRoutes({ auth, governance }));
   app.route('/api/unsubscribe', unsubscribeRoutes({ governance, secret: deps.config.jwtSecret }));
   app.route(
@@ -149,6 +151,7 @@ export function createApp(deps: AppDeps): Hono {
       db: deps.db,
       auth,
       jobs: deps.jobs ?? new SqliteJobStore(deps.db),
+      governance,
       adminEmails: deps.config.adminEmails,
     }),
   );

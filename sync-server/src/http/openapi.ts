@@ -37,6 +37,7 @@ import {
   workspaceListSchema,
   workspaceSchema,
 } from './responses.js';
+import { noticeOperations } from './notice-openapi.js';
 import { jobIdPath } from './routes/admin.js';
 import { unsubscribeQuerySchema } from './routes/unsubscribe.js';
 import { listSchema as auditQuery } from './routes/audit.js';
@@ -67,7 +68,7 @@ const idPath = z.object({ id: idSchema() });
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 
-interface Operation {
+export interface Operation {
   summary: string;
   tag: string;
   query?: z.ZodObject;
@@ -360,6 +361,7 @@ export function createOpenApiDocument(options: OpenApiOptions): {
     params: jobIdPath,
     ok: [200, adminJobSchema],
   });
+  for (const [method, path, op] of noticeOperations(named)) add(method, path, op);
 
   add('get', '/api/unsubscribe', {
     summary: 'A page with the one-click unsubscribe button of an email (changes nothing)',

@@ -7,6 +7,7 @@ import type { ServerConfig } from '../config.js';
 import { EMAIL_QUEUE, emailHandler } from '../email/email-job.js';
 import { DIGEST_QUEUE, digestHandler, scheduleDigests } from '../governance/digests.js';
 import type { GovernanceService } from '../governance/governance-service.js';
+import { NOTICE_QUEUE, noticeHandler } from '../governance/notices.js';
 import { REMINDER_QUEUE, reminderHandler } from '../governance/reminders.js';
 import { RETENTION_QUEUE, retentionHandler, scheduleRetention } from '../governance/retention.js';
 import type { Logger } from '../logger.js';
@@ -32,6 +33,7 @@ function handlers(deps: BackgroundDeps): Record<string, JobHandler> {
   return {
     [REMINDER_QUEUE]: reminderHandler(governance),
     [DIGEST_QUEUE]: digestHandler(governance),
+    [NOTICE_QUEUE]: noticeHandler(governance),
     [RETENTION_QUEUE]: retentionHandler(governance, config.readNotificationRetentionMs, {
       store,
       keepMs: config.jobRetentionMs,

@@ -1,6 +1,7 @@
 /**
- * The signed-in frame: header (workspace switcher, navigation, inbox badge), the always-visible
- * sync status with its "Needs attention" tray, toasts, and the screen the path names.
+ * The signed-in frame: system notice banners, the header (workspace switcher, navigation, inbox
+ * badge), the always-visible sync status with its "Needs attention" tray, toasts, and the screen
+ * the path names.
  */
 import { createEffect, For, Match, onCleanup, Show, Switch, type JSX } from 'solid-js';
 import { useSession } from '../lib/context';
@@ -10,6 +11,7 @@ import { signOut } from '../lib/session';
 import { fromDoc, fromObservable } from '../lib/signals';
 import { isUnread } from '../lib/unread';
 import { workspacesOf } from '../lib/workspaces';
+import { NoticeBanner } from '../ui/NoticeBanner';
 import { SyncStatus } from '../ui/SyncStatus';
 import { Toasts } from '../ui/Toasts';
 import { CheckpointScreen } from './CheckpointScreen';
@@ -71,6 +73,7 @@ export function Shell(props: { onSignedOut: () => void }) {
       <a class="skip" href="#main">
         Skip to content
       </a>
+      <NoticeBanner session={session} />
       <header class="bar">
         <a href={wsId() ? `/workspaces/${wsId()}` : '/'} class="brand">
           Caucus

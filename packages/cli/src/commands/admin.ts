@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { openDb, verifyAuditChain, type AuditVerification } from '@caucus/sync-server';
 import type { ContextOf } from '../program.js';
 import { addAdminJobs } from './admin-jobs.js';
+import { addAdminNotices } from './admin-notices.js';
 import { addRebuildProjection } from './rebuild-projection.js';
 import { addRotateReceiptKey } from './rotate-receipt-key.js';
 
@@ -66,12 +67,13 @@ export const jsonOption = ['--json', 'print the result as JSON'] as const;
 export type ClientOptions = ReadonlyArray<readonly [flags: string, description: string]>;
 
 /**
- * The `admin` command group; add maintenance tasks here as subcommands. `admin jobs` asks the
- * running server, so it is there only when the program hands over how it makes a client context.
+ * The `admin` command group; add maintenance tasks here as subcommands. `admin jobs` and the
+ * notices ask the running server, so they are there only when the program hands over how it
+ * makes a client context.
  */
 export function adminCommand(client?: { contextOf: ContextOf; options: ClientOptions }): Command {
   const admin = new Command('admin').description(
-    'maintenance tasks on a data dir, and the server’s job queue',
+    'maintenance tasks on a data dir, the server’s job queue and system notices',
   );
   admin
     .command('verify-audit')
@@ -81,6 +83,9 @@ export function adminCommand(client?: { contextOf: ContextOf; options: ClientOpt
     .action((options: DataDirOptions & JsonOption) => runVerifyAudit(options));
   addRebuildProjection(admin, dataDirOption);
   addRotateReceiptKey(admin, dataDirOption);
-  if (client) addAdminJobs(admin, client.contextOf, client.options);
+  if (client) {
+    addAdminJobs(admin, client.contextOf, client.options);
+    addAdminNotices(admin, client.contextOf, client.options);
+  }
   return admin;
 }

@@ -19,6 +19,7 @@ import { dashboardShape } from './dashboard-shape.js';
 import {
   adminJobsShape,
   checkpointShape,
+  currentNoticesShape,
   decisionPageShape,
   decisionShape,
   fileInfoShape,
@@ -28,6 +29,8 @@ import {
   jobShape,
   meShape,
   newTokenShape,
+  noticeListShape,
+  noticeShape,
   threadDetailShape,
   threadPageShape,
   tokenListShape,
@@ -35,6 +38,16 @@ import {
   workspaceListShape,
   workspaceShape,
 } from './shapes.js';
+
+/** What `POST /api/admin/notices` takes (times in ms since the epoch). */
+export interface NewNotice {
+  kind?: 'info' | 'warning' | 'error';
+  title: string;
+  body: string;
+  workspaceId?: string;
+  startsAt?: number;
+  endsAt?: number;
+}
 
 export interface ThreadQuery {
   workspaceId?: WorkspaceId | string;
@@ -143,6 +156,26 @@ export class CaucusApi {
     return this.http.post(`/api/admin/jobs/${encodeURIComponent(String(id))}/${action}`, {
       schema: jobShape,
     });
+  }
+
+  /** Posts a system notice to every user or one workspace (instance admins). */
+  postNotice(notice: NewNotice) {
+    return this.http.post('/api/admin/notices', { body: notice, schema: noticeShape });
+  }
+
+  /** Every system notice, newest first (instance admins). */
+  notices() {
+    return this.http.get('/api/admin/notices', { schema: noticeListShape });
+  }
+
+  /** Withdraws a notice: no banner, and no notification if it has not gone out (instance admins). */
+  withdrawNotice(id: string) {
+    return this.http.delete(`/api/admin/notices/${encodeURIComponent(id)}`, { schema: noticeShape });
+  }
+
+  /** The notices current now for the caller (what the PWA's banner shows). */
+  currentNotices() {
+    return this.http.get('/api/notices', { schema: currentNoticesShape });
   }
 
   /** Adjudicated in order, one verdict each (1 to 100 intents: `MAX_INTENTS_PER_BATCH`). */

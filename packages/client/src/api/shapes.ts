@@ -226,3 +226,25 @@ export const adminJobsShape = z.looseObject({
   recentFailures: z.array(jobShape),
 });
 export type AdminJobs = z.output<typeof adminJobsShape>;
+
+/** A system notice as `GET /api/notices` gives it (the banner's). */
+export const currentNoticeShape = z.looseObject({
+  id: z.string(),
+  kind: z.enum(['info', 'warning', 'error']),
+  title: z.string(),
+  body: z.string(),
+  workspaceId: z.nullable(id<WorkspaceId>()),
+  startsAt: z.number(),
+  endsAt: z.nullable(z.number()),
+});
+export type CurrentNotice = z.output<typeof currentNoticeShape>;
+export const currentNoticesShape = z.looseObject({ notices: z.array(currentNoticeShape) });
+/** …and as an instance admin sees it, with its bookkeeping. */
+export const noticeShape = z.extend(currentNoticeShape, {
+  createdBy: id<UserId>(),
+  createdAt: z.number(),
+  deliveredAt: z.nullable(z.number()),
+  withdrawnAt: z.nullable(z.number()),
+});
+export type Notice = z.output<typeof noticeShape>;
+export const noticeListShape = z.looseObject({ notices: z.array(noticeShape) });

@@ -1,11 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AuthService } from '../../auth/auth-service.js';
+import type { GovernanceService } from '../../governance/governance-service.js';
 import { ApiError } from '../../errors.js';
 import type { Job, JobStore } from '../../jobs/job-store.js';
 import { isInstanceAdmin } from '../../jobs/instance-admins.js';
 import type { Db } from '../../storage/db.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
+import { adminNoticeRoutes } from './notices.js';
 
 /** Failures listed by `GET /api/admin/jobs`, newest first. */
 export const RECENT_JOB_FAILURES = 20;
@@ -27,17 +29,19 @@ function failureView(job: Job) {
   };
 }
 
-/** `/api/admin`: the instance's job queue, for instance admins only. */
+/** `/api/admin`: the instance's job queue and system notices, for instance admins only. */
 export function adminRoutes({
   db,
   auth,
   jobs,
+  governance,
   adminEmails,
   now = Date.now,
 }: {
   db: Db;
   auth: AuthService;
   jobs: JobStore;
+  governance: GovernanceService;
   adminEmails: readonly string[];
   now?: () => number;
 }) {
@@ -60,7 +64,7 @@ export function adminRoutes({
     .use('*', requireAuth(auth))
     .use('*', async (c, next) => {
       if (!isInstanceAdmin(db, c.get('principal').userId, adminEmails))
-        throw new ApiError('forbidden', 'only instance admins see the job queue');
+        throw new ApiError('forbidden', 'only instance admins see the job queue and post notices');
       await next();
     })
     .get('/jobs', async (c) =>
@@ -79,5 +83,6 @@ export function adminRoutes({
       const id = jobId(c.req.param('id'));
       await mend('discard')(id);
       return c.json(failureView((await jobs.get(id)) as Job));
-    });
+    })
+    .route('/notices', adminNoticeRoutes({ governance }));
 }
