@@ -167,7 +167,6 @@ async function startLocked(
       .catch((err: unknown) => logger.error({ err, upload: file.id }, 'notifying thread members failed'));
   });
   await uploads.service.recover();
-  uploads.service.startCleanup();
 
   const app = createApp({
     db,
@@ -221,7 +220,16 @@ async function startLocked(
       { url },
       'CAUCUS_SMTP_URL is set without CAUCUS_PUBLIC_URL: links in emails point at the bind address',
     );
-  const jobRunner = createBackgroundJobs({ config, db, store: jobStore, governance, metrics, logger, url });
+  const jobRunner = createBackgroundJobs({
+    config,
+    db,
+    store: jobStore,
+    governance,
+    uploads: uploads.service,
+    metrics,
+    logger,
+    url,
+  });
   // Jobs a killed process held run again at once, not after their lease: the data-dir lock says
   // no other process runs them. Due jobs (a reminder that fell due while down) run once it serves.
   const freed = await jobStore.expireLeases();

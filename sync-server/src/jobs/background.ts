@@ -15,12 +15,20 @@ import type { Metrics } from '../metrics.js';
 import type { Db } from '../storage/db.js';
 import { DEFAULT_BACKOFF, JobRunner, type JobHandler } from './job-runner.js';
 import type { SqliteJobStore } from './sqlite-job-store.js';
+import {
+  scheduleUploadExpiry,
+  UPLOAD_EXPIRY_QUEUE,
+  uploadExpiryEveryMs,
+  uploadExpiryHandler,
+} from '../uploads/expiry.js';
+import type { UploadService } from '../uploads/upload-service.js';
 
 export interface BackgroundDeps {
   config: ServerConfig;
   db: Db;
   store: SqliteJobStore;
   governance: GovernanceService;
+  uploads: UploadService;
   metrics: Metrics;
   logger: Logger;
   /** The server's own URL, for links in emails when `CAUCUS_PUBLIC_URL` is not set. */
@@ -28,7 +36,7 @@ export interface BackgroundDeps {
 }
 
 function handlers(deps: BackgroundDeps): Record<string, JobHandler> {
-  const { config, db, store, governance, url } = deps;
+  const { config, db, store, governance, uploads, url } = deps;
   const { email } = config;
   return {
     [REMINDER_QUEUE]: reminderHandler(governance),
@@ -38,6 +46,7 @@ function handlers(deps: BackgroundDeps): Record<string, JobHandler> {
       store,
       keepMs: config.jobRetentionMs,
     }),
+    [UPLOAD_EXPIRY_QUEUE]: uploadExpiryHandler(uploads),
     ...(email.smtpUrl
       ? {
           [EMAIL_QUEUE]: emailHandler(db, {
@@ -55,6 +64,7 @@ function handlers(deps: BackgroundDeps): Record<string, JobHandler> {
 function scheduleRecurring(deps: BackgroundDeps, now: number): void {
   scheduleRetention(deps.store, now);
   scheduleDigests(deps.store, now);
+  scheduleUploadExpiry(deps.store, now, uploadExpiryEveryMs(deps.config.uploadExpiryMs));
 }
 
 /** The runner of this process's queues, not started yet; the recurring jobs are scheduled. */

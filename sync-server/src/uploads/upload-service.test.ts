@@ -12,9 +12,18 @@ import {
   type UserId,
   type WorkspaceId,
 } from '@caucus/schema';
+import { JobRunner } from '../jobs/job-runner.js';
+import { SqliteJobStore } from '../jobs/sqlite-job-store.js';
 import { createLogger } from '../logger.js';
 import { openDb, type Db } from '../storage/db.js';
 import type { ThreadAttachments } from './attachments.js';
+import {
+  scheduleUploadExpiry,
+  UPLOAD_EXPIRY_MAX_EVERY_MS,
+  UPLOAD_EXPIRY_QUEUE,
+  uploadExpiryEveryMs,
+  uploadExpiryHandler,
+} from './expiry.js';
 import { Thumbnails } from './thumbnails.js';
 import { FileUploadBytes } from './upload-bytes.js';
 import { ACTIVE_UPLOAD_WINDOW_MS, UploadService, type UploadFinished } from './upload-service.js';
@@ -224,5 +233,38 @@ describe('cleanupExpired', () => {
       expect.objectContaining({ code: 'not-found' }),
     );
     expect(service.readable(alice, done).id).toBe(done);
+  });
+});
+
+describe('the uploads-expiry job', () => {
+  it('removes expired uploads and attaches files whose attachment failed, at each turn', async () => {
+    const store = new SqliteJobStore(db, () => now);
+    const runner = new JobRunner({
+      store,
+      handlers: { [UPLOAD_EXPIRY_QUEUE]: uploadExpiryHandler(service) },
+    });
+    const everyMs = uploadExpiryEveryMs(LIMITS.expiryMs);
+    expect(everyMs).toBe(UPLOAD_EXPIRY_MAX_EVERY_MS);
+    scheduleUploadExpiry(store, now, everyMs);
+    scheduleUploadExpiry(store, now, everyMs);
+    expect(await runner.runDue()).toBe(1);
+
+    const stale = newId<UploadId>();
+    service.begin(alice, stale, meta(), 100);
+    const unattached = await uploadWhole(alice, Buffer.from('late'));
+    attachFails = true;
+    await expect(service.finish(unattached)).rejects.toThrow('hub down');
+    attachFails = false;
+    // Not its turn yet: nothing runs.
+    expect(await runner.runDue()).toBe(0);
+    now += LIMITS.expiryMs;
+    expect(await runner.runDue()).toBe(1);
+    expect(() => service.forUploader(alice, stale, 'status')).toThrow(
+      expect.objectContaining({ code: 'not-found' }),
+    );
+    expect(attached.map(([, a]) => a.id)).toEqual([unattached]);
+    expect(db.select().from(tables.jobs).all()).toMatchObject([
+      { queue: UPLOAD_EXPIRY_QUEUE, state: 'waiting', attempts: 0, repeatEveryMs: everyMs },
+    ]);
   });
 });

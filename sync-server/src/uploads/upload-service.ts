@@ -1,7 +1,7 @@
 /**
  * Uploads as Caucus sees them (DESIGN §7): who may start, continue, read and delete one; what
- * happens when one finishes (verify, record, attach, notify); expiry, quota and concurrency; and
- * recovery after a crash. The tus protocol itself is `tus.ts`; the HTTP routes are `routes.ts`.
+ * happens when one finishes (verify, record, attach, notify); quota and concurrency; and recovery
+ * after a crash. Expiry is `expiry.ts`, the tus protocol itself `tus.ts`, the HTTP routes `routes.ts`.
  */
 import {
   type FileInfo,
@@ -18,6 +18,7 @@ import type { UploadCounters, UploadOutcome } from '../metrics.js';
 import type { Db } from '../storage/db.js';
 import { docAccess } from '../workspaces/access.js';
 import type { ThreadAttachments } from './attachments.js';
+import { removeExpired, type ExpiryDeps } from './expiry.js';
 import { inspectFile } from './inspect.js';
 import type { UploadMetadata } from './metadata.js';
 import type { Thumbnails } from './thumbnails.js';
@@ -56,9 +57,6 @@ export interface UploadServiceOptions {
  */
 export const ACTIVE_UPLOAD_WINDOW_MS = 10 * 60 * 1000;
 
-/** How often the cleanup job looks for expired unfinished uploads (at most; sooner for short expiries). */
-const CLEANUP_INTERVAL_MS = 15 * 60 * 1000;
-
 export class UploadService {
   readonly limits: UploadLimits;
   readonly #repo: UploadRepo;
@@ -71,8 +69,8 @@ export class UploadService {
   readonly #finished: Listeners<UploadFinished>;
   /** Per-upload queue: finishing, deleting and expiring one upload never overlap. */
   readonly #queues = new Map<UploadId, Promise<unknown>>();
-  #cleanupTimer: NodeJS.Timeout | null = null;
   readonly #count: (outcome: UploadOutcome, n?: number) => void;
+  readonly #expiry: ExpiryDeps;
 
   constructor(options: UploadServiceOptions) {
     this.limits = options.limits;
@@ -85,6 +83,13 @@ export class UploadService {
     this.#now = options.now ?? Date.now;
     this.#finished = new Listeners((err) => options.logger.error({ err }, 'upload listener failed'));
     this.#count = (outcome, n = 1) => options.metrics?.uploads.inc({ outcome }, n);
+    this.#expiry = {
+      repo: this.#repo,
+      bytes: this.#bytes,
+      serial: (id, fn) => this.#serial(id, fn),
+      logger: this.#logger,
+      count: (n) => this.#count('expired', n),
+    };
   }
 
   /**
@@ -336,21 +341,12 @@ export class UploadService {
     });
   }
 
-  /** Removes unfinished uploads whose expiry has passed; returns how many. */
-  async cleanupExpired(now: number = this.#now()): Promise<number> {
-    let removed = 0;
-    for (const candidate of this.#repo.expired(now)) {
-      await this.#serial(candidate.id, async () => {
-        const row = this.#repo.get(candidate.id);
-        if (!row || row.status !== 'uploading' || row.expiresAt > now) return;
-        await this.#bytes.remove(row.id);
-        this.#repo.delete(row.id);
-        removed++;
-      });
-    }
-    if (removed > 0) this.#logger.info({ removed }, 'expired uploads removed');
-    this.#count('expired', removed);
-    return removed;
+  /**
+   * Removes unfinished uploads whose expiry has passed; returns how many. The recurring
+   * `uploads-expiry` job runs it (`expiry.ts`).
+   */
+  cleanupExpired(now: number = this.#now(), signal?: AbortSignal): Promise<number> {
+    return removeExpired(this.#expiry, now, signal);
   }
 
   /**
@@ -389,21 +385,13 @@ export class UploadService {
     }
   }
 
-  /** Starts the periodic cleanup job (the timer does not keep the process alive). */
-  startCleanup(intervalMs = Math.min(CLEANUP_INTERVAL_MS, this.limits.expiryMs)): void {
-    if (this.#cleanupTimer) return;
-    this.#cleanupTimer = setInterval(() => {
-      Promise.all([this.cleanupExpired(), this.#settle(false)]).catch((err: unknown) =>
-        this.#logger.error({ err }, 'upload cleanup failed'),
-      );
-    }, intervalMs);
-    this.#cleanupTimer.unref();
+  /** Attaches finished files whose attachment failed (the thread document could not be written). */
+  retryAttachments(): Promise<void> {
+    return this.#settle(false);
   }
 
-  /** Stops the cleanup job and waits for running operations. */
+  /** Waits for running operations. */
   async stop(): Promise<void> {
-    if (this.#cleanupTimer) clearInterval(this.#cleanupTimer);
-    this.#cleanupTimer = null;
     await Promise.allSettled([...this.#queues.values()]);
   }
 

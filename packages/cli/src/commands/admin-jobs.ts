@@ -1,7 +1,7 @@
 /**
- * `caucus admin jobs [--retry ID | --discard ID] [--json]`: the server's job queue, for instance
- * admins — counts per queue and state, the oldest due job's age, recent failures — and mending a
- * dead job. Unlike the other admin tasks it asks the running server (`--url`, `--token`), not a
+ * `caucus admin jobs [--retry ID | --discard ID | --watch [seconds]] [--json]`: the server's job
+ * queue, for instance admins — counts per queue and state, the oldest due job's age, recent
+ * failures — watched (`admin-jobs-watch.ts`), and mending a dead job. Unlike the other admin tasks it asks the running server (`--url`, `--token`), not a
  * data dir: the queue is worked by that process.
  */
 import type { Command } from 'commander';
@@ -10,6 +10,7 @@ import { CliError, EXIT } from '../exit-codes.js';
 import type { ContextOf } from '../program.js';
 import { when } from '../output.js';
 import { must } from '../results.js';
+import { watchIntervalMs, watchJobs } from './admin-jobs-watch.js';
 
 function age(ms: number): string {
   if (ms <= 0) return '-';
@@ -50,13 +51,30 @@ export function addAdminJobs(
     .command('jobs')
     .description('the server’s job queue (instance admins): counts, oldest due, recent failures')
     .option('--retry <id>', 'run this dead job again', (v) => Number(v))
-    .option('--discard <id>', 'give this dead job up', (v) => Number(v));
+    .option('--discard <id>', 'give this dead job up', (v) => Number(v))
+    .option('--watch [seconds]', 'show the report again every few seconds (default 2) until Ctrl-C');
   for (const [flags, description] of clientOptions) jobs.option(flags, description);
-  jobs.action(async (options: { retry?: number; discard?: number }, command: Command) => {
+  type Options = { retry?: number; discard?: number; watch?: string | true };
+  jobs.action(async (options: Options, command: Command) => {
     const ctx = contextOf(command);
     if (options.retry !== undefined && options.discard !== undefined)
       throw new CliError('usage', 'give --retry or --discard, not both', EXIT.usage);
     const mend = options.retry !== undefined ? 'retry' : options.discard !== undefined ? 'discard' : null;
+    if (mend && options.watch !== undefined)
+      throw new CliError('usage', `--watch shows the report; it does not go with --${mend}`, EXIT.usage);
+    if (options.watch !== undefined) {
+      const intervalMs = watchIntervalMs(options.watch);
+      const api = await ctx.api();
+      await watchJobs({
+        poll: () => api.adminJobs(),
+        render: jobsReport,
+        out: ctx.out,
+        write: (text) => process.stdout.write(text),
+        redraw: !ctx.out.json && process.stdout.isTTY === true,
+        intervalMs,
+      });
+      return;
+    }
     if (mend) {
       const id = options.retry ?? options.discard ?? NaN;
       if (!Number.isSafeInteger(id) || id <= 0)
