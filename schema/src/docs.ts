@@ -1,6 +1,7 @@
 import type { CheckpointId, DecisionId, ThreadId, UploadId, UserId, WorkspaceId } from './ids.js';
 import type { DecisionState, DecisionStatus } from './policy/decision-machine.js';
 import type { Role } from './roles.js';
+import type { DeliveryChannel } from './intents/inbox-intents.js';
 
 /**
  * Root types of a `thread:<id>` document. Clients write `meta`, `body` and `messages`;
@@ -89,6 +90,12 @@ export const INBOX_DOC_LIMIT = 200;
 /** The user's notification preferences (`prefs.set`): muted kinds are not delivered. */
 export interface InboxPrefs {
   mutedKinds: NotificationKind[];
+  /** Where each kind goes, defaults filled in (`DEFAULT_DELIVERY`). */
+  delivery: Record<NotificationKind, DeliveryChannel>;
+  /** The daily digest's local hour (0–23), or null for none. */
+  digestHour: number | null;
+  /** The IANA time zone of `digestHour`. */
+  timeZone: string;
 }
 
 /**

@@ -140,6 +140,46 @@ describe('the PWA: threads edited together', () => {
     expect(await cspViolations(tab1)).toEqual([]);
   }, 60_000);
 
+  it('saves notification preferences: a muted kind, a channel, the digest hour and time zone', async () => {
+    // tab1 is on the inbox after the test above.
+    await tab1.getByRole('heading', { name: 'Preferences' }).waitFor();
+    const prefs = () =>
+      h.server.server.db.$client
+        .prepare('SELECT muted_kinds AS muted, delivery, digest_hour AS hour, time_zone AS zone FROM prefs')
+        .all() as Array<{ muted: string; delivery: string; hour: number | null; zone: string }>;
+    await tab1.getByRole('group', { name: 'Muted kinds' }).getByLabel('success').check();
+    await tab1.getByLabel('Deliver info').selectOption('email');
+    await tab1.getByLabel('Digest at').selectOption('9');
+    await tab1.getByLabel('Time zone').selectOption('Europe/Berlin');
+    await expect
+      .poll(
+        () =>
+          prefs().map((p) => [
+            JSON.parse(p.muted) as string[],
+            (JSON.parse(p.delivery) as { info?: string }).info,
+            p.hour,
+            p.zone,
+          ]),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toEqual([[['success'], 'email', 9, 'Europe/Berlin']]);
+    // What the server keeps comes back through the inbox document after a reload.
+    await tab1.reload();
+    await tab1.getByRole('heading', { name: 'Preferences' }).waitFor();
+    await expect
+      .poll(() => tab1.getByLabel('Time zone').inputValue(), { timeout: 15_000 })
+      .toBe('Europe/Berlin');
+    expect(await tab1.getByLabel('Digest at').inputValue()).toBe('9');
+    expect(await tab1.getByLabel('Deliver info').inputValue()).toBe('email');
+    expect(await tab1.getByRole('group', { name: 'Muted kinds' }).getByLabel('success').isChecked()).toBe(
+      true,
+    );
+    await expectNoSeriousA11yViolations(tab1, 'inbox and preferences');
+    await screenshot(tab1, 'inbox-preferences');
+  }, 60_000);
+
   it('a rejected intent lands in Needs attention with its reason, and can be discarded', async () => {
     // Bob is a member already: the policy cannot see emails, so the client queues the invitation
     // and the server rejects it.

@@ -1,20 +1,20 @@
 /**
  * The notification center: newest first, per-kind icons, mark one or all read (intents, so they
- * work offline and show at once), muted kinds, and browser notifications for a hidden tab.
+ * work offline and show at once), the preferences (ui/NotificationPrefs), and browser
+ * notifications for a hidden tab.
  */
 import { createSignal, For, Show } from 'solid-js';
 import type { InboxView } from '@caucus/client';
-import { NOTIFICATION_KINDS, type NotificationKind } from '@caucus/schema';
 import { useSession } from '../lib/context';
 import { fromDoc, fromObservable } from '../lib/signals';
 import { isUnread } from '../lib/unread';
 import { KindIcon } from '../ui/KindIcon';
+import { NotificationPrefs } from '../ui/NotificationPrefs';
 
 export function InboxScreen(props: { inbox: InboxView }) {
   const session = useSession();
   const outbox = fromObservable(session.outbox);
   const notifications = fromDoc(props.inbox, () => props.inbox.notifications());
-  const prefs = fromDoc(props.inbox, () => props.inbox.prefs());
   const [permission, setPermission] = createSignal(
     'Notification' in window ? Notification.permission : 'denied',
   );
@@ -23,13 +23,6 @@ export function InboxScreen(props: { inbox: InboxView }) {
     return isUnread(n, session.outbox);
   };
   const anyUnread = () => notifications().some(unread);
-  const toggleMute = (kind: NotificationKind, muted: boolean) => {
-    const set = new Set(prefs().mutedKinds);
-    if (muted) set.add(kind);
-    else set.delete(kind);
-    session.outbox.submit('prefs.set', { mutedKinds: [...set] });
-  };
-
   return (
     <>
       <h1>Inbox</h1>
@@ -70,21 +63,7 @@ export function InboxScreen(props: { inbox: InboxView }) {
           </For>
         </ul>
       </Show>
-      <fieldset>
-        <legend>Muted kinds</legend>
-        <For each={NOTIFICATION_KINDS}>
-          {(kind) => (
-            <label class="inline">
-              <input
-                type="checkbox"
-                checked={prefs().mutedKinds.includes(kind)}
-                onChange={(e) => toggleMute(kind, e.currentTarget.checked)}
-              />{' '}
-              {kind}
-            </label>
-          )}
-        </For>
-      </fieldset>
+      <NotificationPrefs inbox={props.inbox} />
     </>
   );
 }

@@ -4,6 +4,9 @@
  */
 import {
   CATALOG_THREADS_ROOT,
+  DEFAULT_DELIVERY,
+  DEFAULT_DIGEST_HOUR,
+  DEFAULT_TIME_ZONE,
   DECISION_ROOTS,
   INBOX_ROOTS,
   WORKSPACE_ROOTS,
@@ -49,8 +52,21 @@ export class InboxView extends DocView {
   }
 
   prefs(): InboxPrefs {
-    const muted = this.doc.getMap<unknown>(INBOX_ROOTS.prefs).get('mutedKinds');
-    return { mutedKinds: Array.isArray(muted) ? (muted as NotificationKind[]) : [] };
+    const map = this.doc.getMap<unknown>(INBOX_ROOTS.prefs);
+    const muted = map.get('mutedKinds');
+    const delivery = map.get('delivery');
+    const hour = map.get('digestHour');
+    const zone = map.get('timeZone');
+    return {
+      mutedKinds: Array.isArray(muted) ? (muted as NotificationKind[]) : [],
+      delivery: {
+        ...DEFAULT_DELIVERY,
+        ...(delivery && typeof delivery === 'object' ? (delivery as Partial<InboxPrefs['delivery']>) : {}),
+      },
+      // Before the server wrote them (an older server, a document not synced yet): its defaults.
+      digestHour: hour === null ? null : typeof hour === 'number' ? hour : DEFAULT_DIGEST_HOUR,
+      timeZone: typeof zone === 'string' ? zone : DEFAULT_TIME_ZONE,
+    };
   }
 
   /**
