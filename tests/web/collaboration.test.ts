@@ -123,6 +123,10 @@ describe('the PWA: threads edited together', () => {
     await expect
       .poll(() => tab1.locator('.messages').innerText(), { timeout: 15_000 })
       .toContain('@Alice Example');
+    // Alice has it on screen: Bob sees it read, under his message.
+    await expect
+      .poll(() => bob.getByTestId('seen-by').last().innerText(), { timeout: 15_000 })
+      .toContain('Seen by Alice Example');
 
     await tab1.locator('.toast').first().waitFor({ timeout: 15_000 });
     await expect
@@ -209,5 +213,16 @@ describe('the PWA: threads edited together', () => {
     await expect
       .poll(() => tab2.getByTestId('sync-status').getAttribute('data-state'), { timeout: 15_000 })
       .toBe('online');
+  }, 60_000);
+  it('shows someone idle for five minutes as away, and back when they move', async () => {
+    // Bob's page gets a fake clock (no waiting through real minutes); Alice's tab2 watches.
+    await bob.clock.install();
+    await bob.mouse.move(10, 10);
+    const bobOnAlice = tab2.getByTestId('peer').filter({ hasText: 'Bob Example' });
+    await expect.poll(() => bobOnAlice.getAttribute('data-away'), { timeout: 15_000 }).toBe('false');
+    await bob.clock.fastForward('05:01');
+    await expect.poll(() => bobOnAlice.innerText(), { timeout: 15_000 }).toContain('Bob Example (away)');
+    await bob.mouse.move(40, 40);
+    await expect.poll(() => bobOnAlice.getAttribute('data-away'), { timeout: 15_000 }).toBe('false');
   }, 60_000);
 });

@@ -12,7 +12,7 @@ import type { Workspaces } from '../lib/workspaces';
 import { Attachments } from '../ui/Attachments';
 import { Composer, MessageText } from '../ui/Messages';
 import { DecisionsPanel } from '../ui/DecisionsPanel';
-import { Presence } from '../ui/Presence';
+import { peersOf, Presence, seenBy, trackAway } from '../ui/Presence';
 
 export function ThreadScreen(props: { threadId: string; workspaces: Workspaces; reopen: () => void }) {
   const session = useSession();
@@ -75,9 +75,22 @@ export function ThreadScreen(props: { threadId: string; workspaces: Workspaces; 
   // other tabs), so leaving clears this tab's presence and cursor rather than leaving them behind.
   handle.awareness.setLocalState({
     ...(handle.awareness.getLocalState() ?? {}),
-    user: { name: session.me.name },
+    user: { id: session.me.id, name: session.me.name },
   });
   onCleanup(() => handle.awareness.setLocalState(null));
+  const peers = peersOf(handle.awareness, session.me.id);
+  trackAway(handle.awareness);
+  // Read receipts: how far this user has read, while the messages are on a visible screen.
+  const markSeen = () => {
+    if (document.hidden) return;
+    const newest = Math.max(0, ...messages().map((m) => m.at));
+    const local = handle.awareness.getLocalState() as { seen?: number } | null;
+    if (newest > (local?.seen ?? 0)) handle.awareness.setLocalStateField('seen', newest);
+  };
+  createEffect(markSeen);
+  document.addEventListener('visibilitychange', markSeen);
+  onCleanup(() => document.removeEventListener('visibilitychange', markSeen));
+  const receipts = createMemo(() => seenBy(peers(), messages()));
 
   let host: HTMLDivElement | undefined;
   createEffect(() => {
@@ -109,7 +122,7 @@ export function ThreadScreen(props: { threadId: string; workspaces: Workspaces; 
           You cannot open this thread: {docStatus().denied?.reason ?? 'access denied'}.
         </p>
       </Show>
-      <Presence awareness={handle.awareness} me={session.me.id} />
+      <Presence peers={peers} />
       <Show when={readOnly()}>
         <p class="reason" data-testid="read-only">
           Read-only: viewers can read this thread but not change it.
@@ -128,13 +141,20 @@ export function ThreadScreen(props: { threadId: string; workspaces: Workspaces; 
         <Show when={messages().length > 0} fallback={<p class="muted">No messages yet.</p>}>
           <ol class="messages">
             <For each={messages()}>
-              {(m) => (
+              {(m, i) => (
                 <li>
                   <strong>{names().get(m.author) ?? 'Someone'}</strong>{' '}
                   <time dateTime={new Date(m.at).toISOString()}>{new Date(m.at).toLocaleString()}</time>
                   <p>
                     <MessageText text={m.text} names={names()} />
                   </p>
+                  <Show when={receipts().get(i())}>
+                    {(who) => (
+                      <p class="muted seen" data-testid="seen-by">
+                        Seen by {who().join(', ')}
+                      </p>
+                    )}
+                  </Show>
                 </li>
               )}
             </For>
