@@ -50,7 +50,11 @@ describe('the PWA updating itself', () => {
     await expect
       .poll(() => registration(page), { timeout: 30_000 })
       .toEqual({ waiting: false, active: true });
-    // A later visit: the page is the worker's now (the first one loaded before it installed).
+    // A later visit (once the new thread is saved): the page is the worker's now (the first one
+    // loaded before it installed).
+    await expect
+      .poll(() => page.getByTestId('sync-status').getAttribute('data-state'), { timeout: 30_000 })
+      .toBe('online');
     await page.reload();
     await expect
       .poll(() =>
