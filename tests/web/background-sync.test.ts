@@ -143,4 +143,17 @@ describe('background sync', () => {
     await setLimit(page, 2);
     await expect.poll(() => kept(page), { timeout: 15_000 }).toBe('2');
   }, 60_000);
+
+  it('runs in the tab that leads the shared connection only, and in the next one once it closes', async () => {
+    const second = await context.newPage();
+    await second.goto('/');
+    await second.getByRole('heading', { name: 'Threads' }).waitFor();
+    await expect.poll(() => second.getByTestId('thread-list').innerText()).toContain('Third plans');
+    // The second tab follows: the first keeps the documents for both (one IndexedDB, one socket).
+    expect(await second.getByTestId('offline-threads').count()).toBe(0);
+    expect(await kept(page)).toBe('2');
+    await page.close();
+    await expect.poll(() => kept(second), { timeout: 15_000 }).toBe('2');
+    await expect.poll(() => syncedText(second), { timeout: 15_000 }).toBe('2 of 2 synced');
+  }, 60_000);
 });

@@ -4,10 +4,12 @@
  * the client keeps them synced into IndexedDB and they read offline though never opened. How
  * many is a setting kept in localStorage (`offlineThreadLimit`, default 50).
  *
- * Only one tab of the browser does it (the Web Lock `caucus-background-sync:<user>`; another
- * takes over when that tab closes): with the shared connection every tab's documents are
- * subscribed on the leading tab's socket anyway, so a second tab holding the same set would only
- * double the work between the tabs.
+ * With the shared connection (several tabs, one socket) only the leading tab does it, and the
+ * next leader takes over when that tab closes: the leader subscribes the documents on its own
+ * socket and stores them in the IndexedDB every tab of the user reads. A follower doing it too
+ * would ask the leader for each document — which holds what it opened for a follower until it
+ * closes, so the set would no longer shrink with the setting — and double the traffic between
+ * the tabs for nothing.
  */
 import { createEffect, createSignal, on, onCleanup, untrack, type Accessor } from 'solid-js';
 import type { DocHandle } from '@caucus/client';
@@ -144,35 +146,16 @@ function keepWorkspace(
   return { reconcile, stop };
 }
 
-interface LocksLike {
-  request(name: string, callback: () => Promise<void>): Promise<void>;
-}
-
 /**
  * Runs background sync for `workspaceId()` (following it) while the calling owner lives — Shell
  * calls it, so signing out (Shell goes) releases everything.
  */
 export function startBackgroundSync(session: AppSession, workspaceId: Accessor<string | null>): void {
-  const locks = (globalThis as { navigator?: { locks?: LocksLike } }).navigator?.locks;
-  const [active, setActive] = createSignal(!locks);
-  let disposed = false;
-  let releaseLock: (() => void) | null = null;
-  locks
-    ?.request(
-      `caucus-background-sync:${session.me.id}`,
-      () =>
-        new Promise<void>((release) => {
-          if (disposed) return release();
-          releaseLock = release;
-          setActive(true);
-        }),
-    )
-    .catch(() => undefined);
-  onCleanup(() => {
-    disposed = true;
-    setActive(false);
-    releaseLock?.();
-  });
+  const client = session.client;
+  // The leading tab (or the only one): it holds the socket, so what it opens is subscribed there.
+  const [active, setActive] = createSignal(client.leads);
+  const off = client.status.subscribe(() => setActive(client.leads));
+  onCleanup(off);
   createEffect(() => {
     const id = workspaceId();
     if (!active() || !id) return;
