@@ -1,7 +1,8 @@
 /**
  * Background sync in real Chromium: the workspace's threads are kept synced though never opened,
  * so a thread written by another client while this page only showed the list reads offline after
- * a reload; the setting bounds how many thread documents the page holds.
+ * a reload; the setting bounds how many thread documents the page holds; only the tab leading the
+ * shared connection holds them.
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +46,7 @@ describe('background sync', () => {
   let context: BrowserContext;
   let page: Page;
   let token: string;
+  let workspaceId: string;
   const threads: string[] = [];
 
   async function createThread(workspaceId: string, title: string): Promise<string> {
@@ -77,7 +79,7 @@ describe('background sync', () => {
       '/api/workspaces',
       { token },
     );
-    const workspaceId = list.body.workspaces.find((w) => w.personal)?.id ?? '';
+    workspaceId = list.body.workspaces.find((w) => w.personal)?.id ?? '';
     expect(workspaceId).not.toBe('');
     for (const title of ['First plans', 'Second plans', 'Third plans'])
       threads.push(await createThread(workspaceId, title));
@@ -144,7 +146,7 @@ describe('background sync', () => {
     await expect.poll(() => kept(page), { timeout: 15_000 }).toBe('2');
   }, 60_000);
 
-  it('runs in the tab that leads the shared connection only, and in the next one once it closes', async () => {
+  it('runs in the leading tab only, then in the next one; clamps the setting; keeps private threads too', async () => {
     const second = await context.newPage();
     await second.goto('/');
     await second.getByRole('heading', { name: 'Threads' }).waitFor();
@@ -155,5 +157,28 @@ describe('background sync', () => {
     await page.close();
     await expect.poll(() => kept(second), { timeout: 15_000 }).toBe('2');
     await expect.poll(() => syncedText(second), { timeout: 15_000 }).toBe('2 of 2 synced');
+
+    // Out of range is brought into it: below 0 keeps none.
+    await setLimit(second, -5);
+    expect(await limitInput(second).inputValue()).toBe('0');
+    await expect.poll(() => second.getByTestId('offline-threads').count()).toBe(0);
+    // A private thread the user is in (listed in the inbox, not the workspace catalog) is kept too.
+    const threadId = crypto.randomUUID();
+    const res = await api<{ results: Array<{ status: string }> }>(h.server.url, 'POST', '/api/intents', {
+      token,
+      body: {
+        intents: [
+          {
+            id: crypto.randomUUID(),
+            type: 'thread.create',
+            args: { threadId, workspaceId, title: 'Private plans', visibility: 'private' },
+          },
+        ],
+      },
+    });
+    expect(res.body.results[0]?.status).toBe('accepted');
+    await expect.poll(() => second.getByTestId('thread-list').innerText()).toContain('Private plans');
+    await setLimit(second, 50);
+    await expect.poll(() => syncedText(second), { timeout: 15_000 }).toBe('4 of 4 synced');
   }, 60_000);
 });
