@@ -12,8 +12,8 @@ import {
 
 export function OfflineThreads() {
   return (
-    <form class="row muted" aria-label="Offline threads" onSubmit={(e) => e.preventDefault()}>
-      <label>
+    <form class="row offline-threads" aria-label="Offline threads" onSubmit={(e) => e.preventDefault()}>
+      <label class="inline">
         Keep{' '}
         <input
           type="number"
@@ -32,7 +32,7 @@ export function OfflineThreads() {
         threads available offline
       </label>
       <Show when={backgroundSyncState().kept > 0}>
-        <span data-testid="offline-threads" data-kept={backgroundSyncState().kept}>
+        <span class="muted" data-testid="offline-threads" data-kept={backgroundSyncState().kept}>
           {backgroundSyncState().synced} of {backgroundSyncState().kept} synced
         </span>
       </Show>
