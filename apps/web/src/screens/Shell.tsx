@@ -6,6 +6,7 @@
 import { createEffect, For, Match, onCleanup, Show, Switch, type JSX } from 'solid-js';
 import { useSession } from '../lib/context';
 import { navigate, route } from '../lib/router';
+import { startBackgroundSync } from '../lib/background-sync';
 import { Reopening } from '../lib/reopen';
 import { signOut } from '../lib/session';
 import { fromDoc, fromObservable } from '../lib/signals';
@@ -61,6 +62,7 @@ export function Shell(props: { onSignedOut: () => void }) {
       workspaces.select(r.id);
   });
   const wsId = () => workspaces.current();
+  startBackgroundSync(session, wsId);
 
   const out = async () => {
     await signOut(session);

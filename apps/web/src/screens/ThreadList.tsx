@@ -13,6 +13,7 @@ import { mayI } from '../lib/policy';
 import { rememberThreadWorkspace } from '../lib/thread-workspace';
 import { navigate } from '../lib/router';
 import { fromDoc, fromObservable } from '../lib/signals';
+import { OfflineThreads } from '../ui/OfflineThreads';
 
 interface Row {
   id: string;
@@ -195,6 +196,7 @@ export function ThreadList(props: { workspaceId: string }) {
           </ul>
         </Show>
       </Show>
+      <OfflineThreads />
     </>
   );
 }
