@@ -55,7 +55,7 @@ export async function newContext(browser: Browser, baseURL: string): Promise<Bro
   if (process.env.CAUCUS_WEB_DEBUG)
     context.on('page', (page) => {
       page.on('console', (m) => console.log(`[page] ${m.type()} ${m.text()}`));
-      page.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
+      page.on('pageerror', (e) => console.log(`[page error] ${e.message} ${e.stack ?? ''}`));
     });
   return context;
 }

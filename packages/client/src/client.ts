@@ -131,6 +131,7 @@ export class CaucusClient {
         this.session.detach(entry);
         invalidate();
       },
+      held: (entry) => this.session.askAgain(entry),
     });
     const tabs = options.tabs ?? (this.storage.kind === 'indexeddb' ? `caucus:${this.url}` : false);
     this.tabs = tabs === false ? null : new TabChannel(tabs, this.registry);

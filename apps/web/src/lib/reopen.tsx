@@ -25,8 +25,16 @@ export function acceptedCreate(state: OutboxState, type: string, key: string, id
   );
 }
 
-/** Calls `reopen` once the document was refused as missing and its create is now accepted. */
+/** Documents reopened once already on this page: a second refusal after the create is a real one. */
+const reopened = new Set<string>();
+
+/**
+ * Calls `reopen` once the document was refused as missing and its create is now accepted — once
+ * per document and page, so that a refusal the server keeps giving shows instead of reopening the
+ * screen in a loop (the reopened screen's open asks the server again: the client's `askAgain`).
+ */
 export function reopenWhenCreated(
+  key: string,
   status: () => DocStatus,
   outbox: () => OutboxState,
   created: (state: OutboxState) => boolean,
@@ -37,6 +45,8 @@ export function reopenWhenCreated(
     // A thread that does not exist yet is refused like one the user may not see (4403: nothing
     // tells a non-member that a private thread exists), so both count here.
     const missing = denied?.code === MUX_CLOSE.notFound || denied?.code === MUX_CLOSE.forbidden;
-    if (missing && created(outbox())) reopen();
+    if (!missing || reopened.has(key) || !created(outbox())) return;
+    reopened.add(key);
+    reopen();
   });
 }

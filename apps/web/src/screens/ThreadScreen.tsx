@@ -42,6 +42,7 @@ export function ThreadScreen(props: { threadId: string; workspaces: Workspaces; 
   const messages = fromDoc(thread, () => thread.messages());
   const files = fromDoc(thread, () => thread.attachments());
   reopenWhenCreated(
+    `thread:${props.threadId}`,
     () => docStatus(),
     outbox,
     (state) => acceptedCreate(state, 'thread.create', 'threadId', props.threadId),

@@ -30,6 +30,7 @@ function Card(props: { decisionId: string; reopen: () => void }) {
   const outbox = fromObservable(session.outbox);
   const docStatus = fromObservable(view.status);
   reopenWhenCreated(
+    `decision:${props.decisionId}`,
     () => docStatus(),
     outbox,
     (state) => acceptedCreate(state, 'decision.propose', 'decisionId', props.decisionId),

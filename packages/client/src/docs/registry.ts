@@ -33,6 +33,8 @@ export interface RegistryHooks {
   opened(entry: DocEntry): void;
   /** A document's last hold was released; it is closing. */
   closing(entry: DocEntry): void;
+  /** A document already open got another hold (a view opened it again). */
+  held?(entry: DocEntry): void;
 }
 
 export class DocRegistry {
@@ -53,7 +55,7 @@ export class DocRegistry {
       entry = new DocEntry(name as DocName, ref, this.storage);
       this.entries.set(name, entry);
       this.hooks.opened(entry);
-    }
+    } else this.hooks.held?.(entry);
     entry.refs++;
     return this.handle(entry);
   }

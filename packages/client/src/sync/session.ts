@@ -29,6 +29,8 @@ const TRANSIENT_CLOSE_CODES: ReadonlySet<number> = new Set([
 ]);
 /** Refusals worth trying again on the next connection (a new token, room for more documents). */
 const RETRY_ON_RECONNECT: ReadonlySet<number> = new Set([MUX_CLOSE.unauthorized, MUX_CLOSE.tooManyDocuments]);
+/** Refusals that a new view of the document asks the server about again (see `askAgain`). */
+const ASK_AGAIN_ON_OPEN: ReadonlySet<number> = new Set([MUX_CLOSE.notFound, MUX_CLOSE.forbidden]);
 /** First pause before subscribing a document again after a transient `closed` (ms). */
 const RESUBSCRIBE_BASE_MS = 1000;
 
@@ -75,6 +77,22 @@ export class SyncSession implements ConnectionListener {
       () => this.queueSubscribe(entry),
       () => undefined,
     );
+  }
+
+  /**
+   * A view opened a document the server had refused as missing or not theirs: ask again. A thread
+   * or decision made by a queued intent is refused until the intent is accepted, and a screen
+   * that reopens it then must not get the old refusal back while another view (background sync)
+   * keeps the document open.
+   */
+  askAgain(entry: DocEntry): void {
+    const denied = entry.status.current.denied;
+    if (!denied || !ASK_AGAIN_ON_OPEN.has(denied.code)) return;
+    const sub = this.subs.get(entry);
+    if (!sub || sub.phase !== 'none') return;
+    sub.retries = 0;
+    entry.patch({ denied: null });
+    this.queueSubscribe(entry);
   }
 
   /** A document is closing: unsubscribe it. */
