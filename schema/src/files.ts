@@ -16,7 +16,18 @@ export const UPLOAD_METADATA = {
   filename: 'filename',
   filetype: 'filetype',
   threadId: 'threadId',
+  /** `avatar` for a profile picture (then there is no `threadId`); absent for a thread's file. */
+  purpose: 'purpose',
 } as const;
+
+/** The `purpose` of an avatar upload. */
+export const AVATAR_PURPOSE = 'avatar';
+/** Largest avatar upload (10 MiB). */
+export const AVATAR_MAX_BYTES = 10 * 1024 * 1024;
+/** The side of the square image the server keeps of an avatar. */
+export const AVATAR_SIZE_PX = 300;
+/** What an avatar may be uploaded as: raster images the server can decode. */
+export const AVATAR_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif', 'image/avif'] as const;
 
 /** Longest accepted file name, in UTF-16 code units. */
 export const MAX_FILE_NAME_CHARS = 255;

@@ -19,6 +19,10 @@ export const users = sqliteTable('users', {
    * null for a plain signup, whose address nobody has checked.
    */
   emailVerifiedAt: integer('email_verified_at'),
+  /** Bumped whenever the avatar changes or goes (its ETag); 0 before the first one. */
+  avatarVersion: integer('avatar_version').notNull().default(0),
+  /** When the current avatar was stored; null without one. */
+  avatarUpdatedAt: integer('avatar_updated_at'),
 });
 
 /**

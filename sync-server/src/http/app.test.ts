@@ -213,6 +213,7 @@ describe('auth', () => {
       user: { ...session.user },
       via: 'session',
       expiresAt: clock + ACCESS_TTL_SECONDS * 1000,
+      avatarUpdatedAt: null,
     });
     expect(me.headers.get('cache-control')).toBe('no-store');
   });

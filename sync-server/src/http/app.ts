@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { methodNotAllowed } from 'hono/method-not-allowed';
-import { API_ERRORS, type ApiErrorBody, type ApiErrorCode } from '@caucus/schema';
+import { API_ERRORS, type ApiErrorBody, type ApiErrorCode, type UserId } from '@caucus/schema';
 import type { AuthService } from '../auth/auth-service.js';
 import { AuthThrottle } from '../auth/throttle.js';
 import type { ServerConfig } from '../config.js';
@@ -14,6 +14,7 @@ import { InvitationService } from '../governance/invitation-service.js';
 import type { Db } from '../storage/db.js';
 import type { JobStore } from '../jobs/job-store.js';
 import { SqliteJobStore } from '../jobs/sqlite-job-store.js';
+import { ownAvatarRoutes, userAvatarRoutes } from '../uploads/avatar-routes.js';
 import { fileApiRoutes, fileRoutes } from '../uploads/routes.js';
 import type { Uploads } from '../uploads/setup.js';
 import type { ThreadService } from '../workspaces/thread-service.js';
@@ -125,7 +126,9 @@ export function createApp(deps: AppDeps): Hono {
   const throttle = new AuthThrottle(deps.config.authThrottle, {
     onRefused: (scope) => metrics.rateLimited.inc({ scope }),
   });
-  app.route('/api', authRoutes({ auth, throttle }));
+  const avatars = deps.uploads?.avatars;
+  const avatarOf = avatars ? (id: UserId) => avatars.info(id)?.updatedAt ?? null : undefined;
+  app.route('/api', authRoutes({ auth, throttle, ...(avatarOf ? { avatarOf } : {}) }));
   app.route('/api/tokens', tokenRoutes({ auth, throttle }));
   app.route(
     '/api/invitations',
@@ -156,10 +159,12 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
   if (deps.uploads) {
-    const { service, tus } = deps.uploads;
+    const { service, avatars, tus } = deps.uploads;
     app.route('/api/files', fileApiRoutes({ auth, service }));
+    app.route('/api/users', userAvatarRoutes({ auth, avatars }));
+    app.route('/api/me/avatar', ownAvatarRoutes({ auth, avatars }));
     // Outside `/api`: no 64 KiB body limit here, tus enforces the upload limit itself.
-    app.route('/files', fileRoutes({ auth, service, tus }));
+    app.route('/files', fileRoutes({ auth, service, avatars, tus }));
   }
 
   if (web) {

@@ -44,8 +44,11 @@ export function requestLog(logger: Logger) {
   });
 }
 
-/** API responses may carry tokens or private data: no shared or browser cache keeps them. */
+/**
+ * API responses may carry tokens or private data: no shared or browser cache keeps them. A route
+ * that says `private` itself (an avatar, cached by the browser alone) keeps its own.
+ */
 export const noStore = createMiddleware(async (c, next) => {
   await next();
-  c.header('Cache-Control', 'no-store');
+  if (!c.res.headers.get('Cache-Control')?.startsWith('private')) c.header('Cache-Control', 'no-store');
 });

@@ -34,7 +34,7 @@ beforeEach(() => {
   const threads = new ThreadService({ db, logger });
   const auth = new AuthService({ db, config, workspaces });
   // The file routes only need to be mounted to be listed.
-  const uploads = { service: {} as never, tus: {} as never };
+  const uploads = { service: {} as never, avatars: {} as never, tus: {} as never };
   app = createApp({
     db,
     config,

@@ -396,6 +396,17 @@ export function createOpenApiDocument(options: OpenApiOptions): {
     params: idPath,
     ok: [200, named('File', fileSchema)],
   });
+  add('get', '/api/users/{id}/avatar', {
+    summary: "A user's avatar (300×300 WebP; the caller's own or a workspace fellow's)",
+    tag: 'files',
+    params: idPath,
+    ok: [200, null, 'the image (image/webp), with an ETag'],
+  });
+  add('delete', '/api/me/avatar', {
+    summary: "Remove the caller's avatar (upload one over tus with purpose: avatar)",
+    tag: 'files',
+    ok: [204, null, 'removed'],
+  });
 
   const document = holder.getOpenAPI31Document({
     openapi: '3.1.0',

@@ -134,6 +134,8 @@ export const meSchema = z.looseObject({
   user: userSchema,
   via: z.enum(['session', 'api-token']),
   expiresAt: time.nullable(),
+  /** When the caller's avatar was stored; null without one. */
+  avatarUpdatedAt: time.nullable(),
 });
 
 const apiTokenSchema = z.looseObject({

@@ -55,6 +55,7 @@ describe('the PWA at /', () => {
       '/workspaces/w1/members',
       '/workspaces/w1/dashboard',
       '/inbox',
+      '/profile',
       '/invitations/inv_abc',
     ]) {
       const res = await app.request(path);

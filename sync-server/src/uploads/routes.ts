@@ -13,6 +13,7 @@ import {
   type UploadId,
 } from '@caucus/schema';
 import type { AuthService } from '../auth/auth-service.js';
+import type { Avatars } from './avatars.js';
 import { ApiError } from '../errors.js';
 import { requireAuth, type AuthedEnv } from '../http/middleware.js';
 import { cursorParam, keysetPage, limitParam } from '../http/cursor.js';
@@ -32,11 +33,12 @@ const TUS_VERSIONS = TUS_RESUMABLE;
 export interface FileRouteDeps {
   auth: AuthService;
   service: UploadService;
+  avatars: Avatars;
   tus: CaucusTus;
 }
 
 /** `/files`: tus (POST, HEAD, PATCH, OPTIONS), downloads (GET), deletion (DELETE). */
-export function fileRoutes({ auth, service, tus }: FileRouteDeps) {
+export function fileRoutes({ auth, service, avatars, tus }: FileRouteDeps) {
   const app = new Hono<AuthedEnv>();
   const authed = requireAuth(auth);
   app.use('*', tusAnswers);
@@ -50,7 +52,10 @@ export function fileRoutes({ auth, service, tus }: FileRouteDeps) {
     const id = tus.createdBy(c.req.raw);
     // A creation that failed after admission (a cut creation-with-upload, a full disk) leaves no
     // URL with the client, so nothing could ever resume it.
-    if (id !== undefined && res.status >= 400) await service.abandon(id);
+    if (id !== undefined && res.status >= 400) {
+      await avatars.abandon(id);
+      await service.abandon(id);
+    }
     return res;
   };
   app.post('/', authed, create);
@@ -63,6 +68,9 @@ export function fileRoutes({ auth, service, tus }: FileRouteDeps) {
   app.get('/:id', authed, async (c) => {
     const principal = c.get('principal');
     const id = idParam<UploadId>(c, 'id');
+    // An unfinished avatar upload is tus's alone to answer (its uploader only).
+    if (c.req.method === 'HEAD' && avatars.owns(principal.userId, id))
+      return jsonErrors(await tus.handle(c.req.raw, principal));
     if (c.req.method === 'HEAD') {
       const file = service.findReadable(principal.userId, id);
       if (file) {
@@ -82,7 +90,9 @@ export function fileRoutes({ auth, service, tus }: FileRouteDeps) {
 
   app.patch('/:id', authed, async (c) => {
     const principal = c.get('principal');
-    const row = service.forUploader(principal.userId, idParam<UploadId>(c, 'id'), 'write');
+    const id = idParam<UploadId>(c, 'id');
+    if (avatars.owns(principal.userId, id)) return jsonErrors(await tus.handle(c.req.raw, principal));
+    const row = service.forUploader(principal.userId, id, 'write');
     if (row.status === 'complete') {
       throw new ApiError('conflict', 'this upload is already complete');
     }
@@ -90,7 +100,10 @@ export function fileRoutes({ auth, service, tus }: FileRouteDeps) {
   });
 
   app.delete('/:id', authed, async (c) => {
-    await service.delete(c.get('principal').userId, idParam<UploadId>(c, 'id'));
+    const userId = c.get('principal').userId;
+    const id = idParam<UploadId>(c, 'id');
+    if (avatars.owns(userId, id)) await avatars.abandon(id);
+    else await service.delete(userId, id);
     const headers: Record<string, string> = {};
     if (c.req.header('tus-resumable')) headers['Tus-Resumable'] = TUS_RESUMABLE;
     return new Response(null, { status: 204, headers });

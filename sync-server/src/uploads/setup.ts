@@ -1,6 +1,6 @@
 /**
  * Wires the upload parts together: bytes under `<dataDir>/uploads`, thumbnails under
- * `<dataDir>/thumbnails`, the service, and the tus server in front of it.
+ * `<dataDir>/thumbnails`, avatars under `<dataDir>/avatars`, the service, and the tus server in front of it.
  */
 import { join } from 'node:path';
 import type { ServerConfig } from '../config.js';
@@ -9,6 +9,7 @@ import type { UploadCounters } from '../metrics.js';
 import type { Db } from '../storage/db.js';
 import type { SyncHub } from '../sync/hub.js';
 import { hubAttachments } from './attachments.js';
+import { Avatars } from './avatars.js';
 import { Thumbnails } from './thumbnails.js';
 import { createTus, type CaucusTus } from './tus.js';
 import { FileUploadBytes } from './upload-bytes.js';
@@ -17,6 +18,7 @@ import { makePrivateDir } from '../storage/file-modes.js';
 
 export interface Uploads {
   service: UploadService;
+  avatars: Avatars;
   tus: CaucusTus;
 }
 
@@ -51,6 +53,13 @@ export function createUploads(deps: {
     logger,
     ...(counters ? { metrics: counters } : {}),
   });
-  const tus = createTus({ service, bytes, logger });
-  return { service, tus };
+  const avatars = new Avatars({
+    db: deps.db,
+    bytes,
+    dir: join(config.dataDir, 'avatars'),
+    expiryMs: config.uploadExpiryMs,
+    logger,
+  });
+  const tus = createTus({ service, avatars, bytes, logger });
+  return { service, avatars, tus };
 }

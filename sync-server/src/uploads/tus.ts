@@ -5,11 +5,12 @@
  * request object.
  */
 import { Server, type ServerOptions } from '@tus/server';
-import { FILES_PATH, isId, newId, type UploadId } from '@caucus/schema';
+import { AVATAR_PURPOSE, FILES_PATH, isId, newId, UPLOAD_METADATA, type UploadId } from '@caucus/schema';
 import type { Principal } from '../auth/auth-service.js';
 import { ApiError } from '../errors.js';
 import { retryAfterValue } from '../http/rate-limited.js';
 import type { Logger } from '../logger.js';
+import type { Avatars } from './avatars.js';
 import { parseUploadMetadata } from './metadata.js';
 import { TusError } from './tus-error.js';
 import { LOCK_DRAIN_TIMEOUT_MS, type FileUploadBytes } from './upload-bytes.js';
@@ -27,10 +28,11 @@ export interface CaucusTus {
 
 export function createTus(deps: {
   service: UploadService;
+  avatars: Avatars;
   bytes: FileUploadBytes;
   logger: Logger;
 }): CaucusTus {
-  const { service, bytes, logger } = deps;
+  const { service, avatars, bytes, logger } = deps;
   const principals = new WeakMap<Request, Principal>();
   const created = new WeakMap<Request, UploadId>();
   const retryAfter = new WeakMap<Request, number | undefined>();
@@ -50,22 +52,31 @@ export function createTus(deps: {
       const last = new URL(req.url).pathname.split('/').pop();
       return last !== undefined && isId(last) ? last : undefined;
     },
-    onUploadCreate: (req, upload) => {
+    onUploadCreate: async (req, upload) => {
       const principal = principals.get(req);
       if (!principal) throw TusError.fromApi(new ApiError('unauthorized', 'authentication required'));
-      const meta = parseUploadMetadata(upload.metadata);
-      if (!meta.ok) throw TusError.fromApi(new ApiError('bad-request', `Upload-Metadata: ${meta.message}`));
+      const purpose = upload.metadata?.[UPLOAD_METADATA.purpose] ?? null;
       try {
-        service.begin(principal.userId, upload.id as UploadId, meta.value, upload.size ?? null);
+        if (purpose === AVATAR_PURPOSE) {
+          const filetype = upload.metadata?.[UPLOAD_METADATA.filetype] ?? null;
+          await avatars.begin(principal.userId, upload.id as UploadId, filetype, upload.size ?? null);
+        } else {
+          if (purpose !== null) throw new ApiError('bad-request', `Upload-Metadata: unknown purpose`);
+          const meta = parseUploadMetadata(upload.metadata);
+          if (!meta.ok) throw new ApiError('bad-request', `Upload-Metadata: ${meta.message}`);
+          service.begin(principal.userId, upload.id as UploadId, meta.value, upload.size ?? null);
+        }
       } catch (err) {
         throw err instanceof ApiError ? TusError.fromApi(err) : err;
       }
       created.set(req, upload.id as UploadId);
-      return Promise.resolve({});
+      return {};
     },
     onUploadFinish: async (_req, upload) => {
       try {
-        await service.finish(upload.id as UploadId);
+        const id = upload.id as UploadId;
+        if (avatars.isAvatarUpload(id)) await avatars.finish(id);
+        else await service.finish(id);
       } catch (err) {
         throw err instanceof ApiError ? TusError.fromApi(err) : err;
       }

@@ -13,6 +13,7 @@ export type Route =
   | { name: 'decision'; id: string }
   | { name: 'checkpoint'; id: string }
   | { name: 'inbox' }
+  | { name: 'profile' }
   | { name: 'invitation'; token: string }
   | { name: 'not-found'; path: string };
 
@@ -26,6 +27,7 @@ const PATTERNS: Array<[RegExp, (m: RegExpMatchArray) => Route]> = [
   [new RegExp(`^/decisions/${ID}$`), (m) => ({ name: 'decision', id: m[1] ?? '' })],
   [new RegExp(`^/checkpoints/${ID}$`), (m) => ({ name: 'checkpoint', id: m[1] ?? '' })],
   [/^\/inbox$/, () => ({ name: 'inbox' })],
+  [/^\/profile$/, () => ({ name: 'profile' })],
   [new RegExp(`^/invitations/${ID}$`), (m) => ({ name: 'invitation', token: m[1] ?? '' })],
 ];
 

@@ -21,6 +21,7 @@ import { InboxScreen } from './InboxScreen';
 import { InvitationScreen } from './InvitationScreen';
 import { DashboardScreen } from './DashboardScreen';
 import { MembersScreen } from './MembersScreen';
+import { ProfileScreen } from './ProfileScreen';
 import { ThreadList } from './ThreadList';
 import { ThreadScreen } from './ThreadScreen';
 
@@ -116,7 +117,9 @@ export function Shell(props: { onSignedOut: () => void }) {
             </Show>
           </a>
         </nav>
-        <span class="me">{session.me.name}</span>
+        <a class="me" href="/profile">
+          {session.me.name}
+        </a>
         <button type="button" class="link" onClick={() => void out()}>
           Sign out
         </button>
@@ -169,6 +172,9 @@ export function Shell(props: { onSignedOut: () => void }) {
           </Match>
           <Match when={route().name === 'inbox'}>
             <InboxScreen inbox={inbox} />
+          </Match>
+          <Match when={route().name === 'profile'}>
+            <ProfileScreen />
           </Match>
           <Match
             when={(() => {

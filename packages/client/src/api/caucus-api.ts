@@ -10,6 +10,7 @@ import type {
   IntentInput,
   ThreadId,
   UploadId,
+  UserId,
   WorkspaceId,
 } from '@caucus/schema';
 import type { TokenSource } from '../auth/token-source.js';
@@ -77,6 +78,16 @@ export class CaucusApi {
 
   me() {
     return this.http.get('/api/me', { schema: meShape });
+  }
+
+  /** User `userId`'s 300×300 avatar image: the caller's own or a workspace fellow's; `not-found` without one. */
+  avatar(userId: UserId | string): Promise<ApiResult<Blob>> {
+    return this.http.get<Blob>(`/api/users/${encodeURIComponent(userId)}/avatar`, { blob: true });
+  }
+
+  /** Removes the caller's avatar (uploading one is `createUpload({ purpose: 'avatar', … })`). */
+  removeAvatar(): Promise<ApiResult<void>> {
+    return this.http.delete('/api/me/avatar');
   }
 
   createToken(name: string, expiresInDays?: number) {

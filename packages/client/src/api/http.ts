@@ -28,6 +28,8 @@ export interface RequestOptions<T> {
   schema?: ZodMiniType<T>;
   /** Send without credentials even when the client has some. */
   anonymous?: boolean;
+  /** The answer is bytes (an image), handed over as a Blob instead of parsed JSON. */
+  blob?: true;
 }
 
 export class Http {
@@ -88,7 +90,8 @@ export class Http {
     if (token !== null) headers.authorization = `Bearer ${token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
-    let text: string;
+    let text = '';
+    let blob: Blob | null = null;
     try {
       res = await this.#fetch(this.#target(path, options.query), {
         method,
@@ -96,11 +99,13 @@ export class Http {
         signal: AbortSignal.timeout(this.#timeoutMs),
         ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
       });
-      text = await res.text();
+      if (options.blob && res.ok) blob = await res.blob();
+      else text = await res.text();
     } catch (err) {
       return fail({ code: 'network', message: describeNetworkError(err, this.url), status: null });
     }
     if (!res.ok) return fail(errorFrom(res, text));
+    if (blob) return ok(blob as T);
     if (!options.schema) return ok(undefined as T);
     let value: unknown;
     try {

@@ -40,6 +40,8 @@ export const meShape = z.looseObject({
   user: userShape,
   via: z.enum(['session', 'api-token']),
   expiresAt: nullableNumber,
+  /** When the caller's avatar was stored; null without one (absent from older servers). */
+  avatarUpdatedAt: z.optional(nullableNumber),
 });
 export type Me = z.output<typeof meShape>;
 

@@ -5,20 +5,20 @@
  * tus-js-client (a third of the client's size) is not in a page's initial JavaScript.
  */
 import * as tus from 'tus-js-client';
-import { FILES_PATH, UPLOAD_METADATA, type FileInfo, type UploadId } from '@caucus/schema';
+import { AVATAR_PURPOSE, FILES_PATH, UPLOAD_METADATA, type FileInfo, type UploadId } from '@caucus/schema';
 import { failureFromResponse, toFailure, UploadFailed, type UploadFailure } from './failure.js';
 import { hasIndexedDb, IdbUrlStorage } from './idb-url-storage.js';
-import type { UploadOptions, UploadSource, UploadState } from './upload.js';
+import type { AvatarUploaded, UploadOptions, UploadSource, UploadState } from './upload.js';
 import type { UrlStorage } from './url-storage.js';
 
 /** What the upload (`upload.ts`) lends the tus side: its state and its ways to change it. */
 export interface UploadHost {
-  state(): UploadState;
-  set(patch: Partial<UploadState>): void;
+  state(): UploadState<FileInfo | AvatarUploaded>;
+  set(patch: Partial<UploadState<FileInfo | AvatarUploaded>>): void;
   token(): Promise<string>;
   armStall(): void;
   clearStall(): void;
-  finish(file: FileInfo, uploadUrl: string | null): void;
+  finish(file: FileInfo | AvatarUploaded, uploadUrl: string | null): void;
   fail(failure: UploadFailure): void;
 }
 
@@ -55,13 +55,18 @@ export async function prepareTus(o: DriverOptions, host: UploadHost): Promise<Tu
   }
   const type = o.type ?? (isPath(o.file) || o.file instanceof Uint8Array ? '' : o.file.type);
   const urlStorage = await chooseUrlStorage(o);
-  const threadId = o.threadId;
+  // Where the file goes: a thread, or (no thread) the caller's avatar.
+  const target =
+    o.purpose === 'avatar'
+      ? { [UPLOAD_METADATA.purpose]: AVATAR_PURPOSE }
+      : { [UPLOAD_METADATA.threadId]: o.threadId };
+  const scope = o.purpose === 'avatar' ? 'avatar' : `thread:${o.threadId}`;
   let fingerprint: string | null = null;
   const upload: tus.Upload = new tus.Upload(input, {
     endpoint: new URL(`${FILES_PATH}/`, o.url).toString(),
     metadata: {
       [UPLOAD_METADATA.filename]: name ?? 'file',
-      [UPLOAD_METADATA.threadId]: threadId,
+      ...target,
       ...(type ? { [UPLOAD_METADATA.filetype]: type } : {}),
     },
     chunkSize: o.chunkSizeBytes,
@@ -72,14 +77,14 @@ export async function prepareTus(o: DriverOptions, host: UploadHost): Promise<Tu
       ? { urlStorage: urlStorage as unknown as NonNullable<tus.UploadOptions['urlStorage']> }
       : {}),
     ...(fileReader ? { fileReader } : {}),
-    // The same file sent to two threads is two uploads.
+    // The same file sent to two threads (or as an avatar) is two uploads.
     fingerprint: async (file, options) => {
       const own = (file as unknown as { fingerprint?: unknown }).fingerprint;
       const base =
         typeof own === 'string'
           ? `${own}-${options.endpoint}`
           : await tus.defaultOptions.fingerprint(file, options);
-      fingerprint = base ? `${base}::thread:${threadId}` : null;
+      fingerprint = base ? `${base}::${scope}` : null;
       return fingerprint as string;
     },
     onBeforeRequest: async (req) => {
@@ -103,7 +108,11 @@ export async function prepareTus(o: DriverOptions, host: UploadHost): Promise<Tu
     const id = url ? (new URL(url).pathname.split('/').pop() as UploadId | undefined) : undefined;
     if (!id) return host.fail({ code: 'internal', message: 'the server gave no upload URL', status: null });
     try {
-      const file = await fetchInfo(o, host, id);
+      // An avatar is stored by the time tus reports success; there is no file to ask about.
+      const file: FileInfo | AvatarUploaded =
+        o.purpose === 'avatar'
+          ? { purpose: 'avatar', name: name ?? 'avatar', size }
+          : await fetchInfo(o, host, id);
       // tus forgets the entry it resumed or made; older entries of the same file go too.
       if (urlStorage && fingerprint !== null) await forget(urlStorage, fingerprint);
       host.finish(file, url);

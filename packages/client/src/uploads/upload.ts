@@ -1,5 +1,5 @@
 /**
- * Resumable file uploads to a thread over tus (tus-js-client), for browsers and Node (DESIGN §7, §8).
+ * Resumable file uploads to a thread — or of the user's avatar (`purpose: 'avatar'`) — over tus (tus-js-client), for browsers and Node (DESIGN §7, §8).
  *
  * An upload survives dropped connections (retry with backoff, resuming from the server's offset),
  * pauses and resumes on request, and picks up where it left off after a page reload or a process
@@ -36,7 +36,14 @@ export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 
 export type UploadStatus = 'idle' | 'uploading' | 'paused' | 'done' | 'error' | 'cancelled';
 
-export interface UploadState {
+/** What an avatar upload resolves with: the server stored its 300×300 version (`GET /api/users/:id/avatar`). */
+export interface AvatarUploaded {
+  purpose: 'avatar';
+  name: string;
+  size: number;
+}
+
+export interface UploadState<T = FileInfo> {
   status: UploadStatus;
   /** Bytes sent so far (some may still be in flight). */
   bytesSent: number;
@@ -55,17 +62,16 @@ export interface UploadState {
   retries: number;
   /** The tus upload URL, once the server made one. */
   uploadUrl: string | null;
-  /** The finished file, once `status` is `done`. */
-  file: FileInfo | null;
+  /** The finished file (for an avatar upload, {@link AvatarUploaded}), once `status` is `done`. */
+  file: T | null;
   error: UploadFailure | null;
 }
 
-export interface UploadOptions {
+interface BaseUploadOptions {
   /** The server's origin, e.g. `http://127.0.0.1:8787`. */
   url: string;
   /** An access or API token, or a function returning a current one (asked before every request). */
   token: string | (() => string | Promise<string>);
-  threadId: ThreadId | string;
   file: UploadSource;
   /** Defaults to the file's own name (`File.name`, the path's base name). */
   name?: string;
@@ -80,30 +86,48 @@ export interface UploadOptions {
   urlStorage?: UrlStorage;
 }
 
-export interface FileUpload {
-  readonly current: UploadState;
+/** A file for a thread. */
+export interface ThreadUploadOptions extends BaseUploadOptions {
+  threadId: ThreadId | string;
+  purpose?: undefined;
+}
+
+/** The caller's avatar (a PNG, JPEG, WebP, GIF or AVIF image up to 10 MiB; no thread). */
+export interface AvatarUploadOptions extends BaseUploadOptions {
+  purpose: 'avatar';
+  threadId?: undefined;
+}
+
+export type UploadOptions = ThreadUploadOptions | AvatarUploadOptions;
+
+export interface FileUpload<T = FileInfo> {
+  readonly current: UploadState<T>;
   /** Calls `listener` on every state change; returns the unsubscribe function. */
-  subscribe(listener: (state: UploadState) => void): () => void;
+  subscribe(listener: (state: UploadState<T>) => void): () => void;
   /** Starts (or resumes a paused upload); resolves with the finished file. */
-  start(): Promise<FileInfo>;
+  start(): Promise<T>;
   /** Stops sending; `resume()` continues from the server's offset. */
   pause(): void;
   resume(): void;
   /** Stops and deletes the upload on the server. */
   cancel(): Promise<void>;
   /** Settles when the upload finishes, fails for good or is cancelled. */
-  readonly done: Promise<FileInfo>;
+  readonly done: Promise<T>;
 }
 
-export function createUpload(options: UploadOptions): FileUpload {
-  return new TusFileUpload(options);
+export function createUpload(options: AvatarUploadOptions): FileUpload<AvatarUploaded>;
+export function createUpload(options: ThreadUploadOptions): FileUpload;
+export function createUpload(options: UploadOptions): FileUpload<FileInfo> | FileUpload<AvatarUploaded> {
+  return new TusFileUpload(options) as FileUpload<FileInfo> | FileUpload<AvatarUploaded>;
 }
 
-class TusFileUpload implements FileUpload {
-  readonly done: Promise<FileInfo>;
+type Finished = FileInfo | AvatarUploaded;
+
+class TusFileUpload implements FileUpload<Finished> {
+  readonly done: Promise<Finished>;
   readonly #options: UploadOptions;
-  readonly #listeners = new Set<(state: UploadState) => void>();
-  #state: UploadState = {
+  readonly #listeners = new Set<(state: UploadState<Finished>) => void>();
+  #state: UploadState<Finished> = {
     status: 'idle',
     bytesSent: 0,
     bytesAccepted: 0,
@@ -118,12 +142,12 @@ class TusFileUpload implements FileUpload {
   #tus: TusHandle | null = null;
   #preparing: Promise<void> | null = null;
   #stallTimer: ReturnType<typeof setTimeout> | null = null;
-  #resolve!: (file: FileInfo) => void;
+  #resolve!: (file: Finished) => void;
   #reject!: (err: Error) => void;
 
   constructor(options: UploadOptions) {
     this.#options = options;
-    this.done = new Promise<FileInfo>((resolve, reject) => {
+    this.done = new Promise<Finished>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
@@ -131,16 +155,16 @@ class TusFileUpload implements FileUpload {
     this.done.catch(() => undefined);
   }
 
-  get current(): UploadState {
+  get current(): UploadState<Finished> {
     return this.#state;
   }
 
-  subscribe(listener: (state: UploadState) => void): () => void {
+  subscribe(listener: (state: UploadState<Finished>) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
-  start(): Promise<FileInfo> {
+  start(): Promise<Finished> {
     const { status } = this.#state;
     if (status === 'paused') this.resume();
     else if (status === 'idle' && !this.#preparing) {
@@ -237,7 +261,7 @@ class TusFileUpload implements FileUpload {
     this.#stallTimer = null;
   }
 
-  #set(patch: Partial<UploadState>): void {
+  #set(patch: Partial<UploadState<Finished>>): void {
     this.#state = { ...this.#state, ...patch };
     for (const listener of [...this.#listeners]) listener(this.#state);
   }

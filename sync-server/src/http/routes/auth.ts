@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import type { UserId } from '@caucus/schema';
 import type { AuthService } from '../../auth/auth-service.js';
 import type { AuthThrottle } from '../../auth/throttle.js';
 import { normalizeEmail } from '../../workspaces/workspace-service.js';
@@ -31,7 +32,16 @@ export const refreshSchema = z.object({ refreshToken: z.string().min(1).max(256)
  * `/auth/*` and `/me`, to be mounted under `/api`. Signup, login and refresh are throttled per
  * account and per client address before any work is done (429 `rate-limited`, `Retry-After`).
  */
-export function authRoutes({ auth, throttle }: { auth: AuthService; throttle: AuthThrottle }) {
+export function authRoutes({
+  auth,
+  throttle,
+  avatarOf,
+}: {
+  auth: AuthService;
+  throttle: AuthThrottle;
+  /** When the user's avatar was stored (null without one); absent when the server keeps no files. */
+  avatarOf?: (userId: UserId) => number | null;
+}) {
   return (
     new Hono<AuthedEnv>()
       .post('/auth/signup', async (c) => {
@@ -76,6 +86,7 @@ export function authRoutes({ auth, throttle }: { auth: AuthService; throttle: Au
           user: auth.getUser(principal.userId),
           via: principal.via,
           expiresAt: principal.expiresAt,
+          avatarUpdatedAt: avatarOf?.(principal.userId) ?? null,
         });
       })
   );
