@@ -241,6 +241,24 @@ async function crashCycle(killAfter: number): Promise<CycleResult> {
   return { received, acks: acks.length, receivedChars: receiverDoc.getText('body').length };
 }
 
+/**
+ * The server's own counters, for a cycle that missed its deadline: the soak once stalled at cycle
+ * 326 with 28 updates relayed and acked, then nothing for two minutes and no connection closed.
+ */
+async function serverCounters(): Promise<string> {
+  try {
+    const res = await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    const wanted =
+      /^caucus_(updates_total|refused_updates_total|rate_limited_total|connections|documents_loaded|commit_seconds_count|compactions_total|closed_connections_total)\b/;
+    return (await res.text())
+      .split('\n')
+      .filter((line) => wanted.test(line))
+      .join('; ');
+  } catch (err) {
+    return `unavailable (${String(err)})`;
+  }
+}
+
 /** `promise`, or a rejection once `ms` have passed without it settling. */
 function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -261,7 +279,7 @@ describe('crash: SIGKILL while clients write', () => {
           results.push(await withDeadline(crashCycle(killAfter), CYCLE_DEADLINE_MS));
         } catch (err) {
           const closes = seen.closes.length > 0 ? seen.closes.join(', ') : 'none';
-          const at = `${stage} (${seen.updates} updates and ${seen.acks} acks seen, closes: ${closes}); server stderr: ${server.stderr.slice(-2_000) || 'empty'}`;
+          const at = `${stage} (${seen.updates} updates and ${seen.acks} acks seen, closes: ${closes}); server counters: ${await serverCounters()}; last warnings: ${JSON.stringify(server.logs.filter((l) => (l.level ?? 0) >= 40).slice(-5))}; server stderr: ${server.stderr.slice(-2_000) || 'empty'}`;
           throw new Error(
             `cycle ${i + 1} of ${CYCLES} (kill after ${killAfter}) failed at: ${at}; seed ${SEED}`,
             {
