@@ -5,9 +5,10 @@
  * keeps them going across screens and reloads).
  */
 import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
-import { ALLOWED_FILE_TYPES, FILES_PATH, type ThreadAttachment } from '@caucus/schema';
+import { ALLOWED_FILE_TYPES, type ThreadAttachment } from '@caucus/schema';
 import { useSession } from '../lib/context';
 import { uploadsOf, type UploadItem } from '../lib/uploads';
+import { download } from './download';
 
 function size(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -20,13 +21,6 @@ function hasThumbnail(type: string): boolean {
   return rule?.thumbnail === true;
 }
 
-/** A file of the server's, as a `blob:` URL (the files API wants the Bearer token, an <img> cannot send it). */
-async function fetchBlob(token: string, path: string): Promise<Blob> {
-  const res = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
-  if (!res.ok) throw new Error(`${res.status}`);
-  return res.blob();
-}
-
 function Thumbnail(props: { file: ThreadAttachment }) {
   const session = useSession();
   let href: string | null = null;
@@ -34,8 +28,10 @@ function Thumbnail(props: { file: ThreadAttachment }) {
     if (href) URL.revokeObjectURL(href);
   });
   const [url] = createResource(async () => {
-    const blob = await fetchBlob(await session.auth.token(), `${FILES_PATH}/${props.file.id}/thumbnail`);
-    href = URL.createObjectURL(blob);
+    // Fetched by the API client (an <img> cannot send the token); shown as a `blob:` URL.
+    const res = await session.api.thumbnail(props.file.id);
+    if (!res.ok) throw new Error(res.error.message);
+    href = URL.createObjectURL(res.value);
     return href;
   });
   return (
@@ -109,18 +105,10 @@ export function Attachments(props: { threadId: string; files: ThreadAttachment[]
     setError(null);
     uploads.add(props.threadId, [...files]).catch((err: unknown) => setError(String(err)));
   };
-  const download = async (file: ThreadAttachment) => {
-    try {
-      const blob = await fetchBlob(await session.auth.token(), `${FILES_PATH}/${file.id}`);
-      const href = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = href;
-      a.download = file.name;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(href), 10_000);
-    } catch (err) {
-      setError(`Could not download ${file.name}: ${String(err)}`);
-    }
+  const save = async (file: ThreadAttachment) => {
+    const res = await session.api.fileBytes(file.id);
+    if (res.ok) download(file.name, res.value);
+    else setError(`Could not download ${file.name}: ${res.error.message}`);
   };
 
   return (
@@ -134,7 +122,7 @@ export function Attachments(props: { threadId: string; files: ThreadAttachment[]
                 <Show when={hasThumbnail(file.type)} fallback={<span class="file-icon" aria-hidden="true" />}>
                   <Thumbnail file={file} />
                 </Show>
-                <button type="button" class="link" onClick={() => void download(file)}>
+                <button type="button" class="link" onClick={() => void save(file)}>
                   {file.name}
                 </button>{' '}
                 <span class="muted">{size(file.size)}</span>

@@ -1,6 +1,7 @@
-/** Saves text as a file the user keeps (exports of rejected intents and refused edits). */
-export function download(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+/** Saves text (JSON: exports of rejected intents and refused edits) or a file's bytes as a file the user keeps. */
+export function download(name: string, content: string | Blob): void {
+  const blob = typeof content === 'string' ? new Blob([content], { type: 'application/json' }) : content;
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = name;

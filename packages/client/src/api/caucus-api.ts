@@ -3,6 +3,7 @@
  * Changes to governed state go through intents (`submitIntents`; the outbox queues and retries
  * them); the REST shortcuts that are intents underneath are left out on purpose.
  */
+import { FILES_PATH } from '@caucus/schema';
 import type {
   ApiTokenId,
   CheckpointId,
@@ -150,6 +151,16 @@ export class CaucusApi {
 
   file(id: UploadId | string) {
     return this.http.get(`/api/files/${encodeURIComponent(id)}`, { schema: fileInfoShape });
+  }
+
+  /** A finished file's bytes (`GET /files/<id>`), for a download the browser cannot make with a token. */
+  fileBytes(id: UploadId | string): Promise<ApiResult<Blob>> {
+    return this.http.get<Blob>(`${FILES_PATH}/${encodeURIComponent(id)}`, { blob: true });
+  }
+
+  /** An image's thumbnail (`GET /files/<id>/thumbnail`); `not-found` for types that have none. */
+  thumbnail(id: UploadId | string): Promise<ApiResult<Blob>> {
+    return this.http.get<Blob>(`${FILES_PATH}/${encodeURIComponent(id)}/thumbnail`, { blob: true });
   }
 
   /** A workspace's counts at a glance: threads, decisions by status and age, checkpoints, files. */

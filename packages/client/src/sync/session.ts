@@ -17,22 +17,9 @@ import type { DocRegistry } from '../docs/registry.js';
 import type { RefusedChange } from '../docs/refused.js';
 import { summarizeUpdate } from '../docs/summary.js';
 import { backoffDelay } from './backoff.js';
+import * as closePolicy from './close-policy.js';
 import type { ConnectionListener, MuxConnection } from './connection.js';
 import { awarenessMessage, queryAwareness, syncStep1, syncUpdate } from './doc-messages.js';
-
-/** `closed` codes after which the document is subscribed again after a pause. */
-const TRANSIENT_CLOSE_CODES: ReadonlySet<number> = new Set([
-  1001,
-  MUX_CLOSE.internalError,
-  1013,
-  MUX_CLOSE.rateLimited,
-]);
-/** Refusals worth trying again on the next connection (a new token, room for more documents). */
-const RETRY_ON_RECONNECT: ReadonlySet<number> = new Set([MUX_CLOSE.unauthorized, MUX_CLOSE.tooManyDocuments]);
-/** Refusals that a new view of the document asks the server about again (see `askAgain`). */
-const ASK_AGAIN_ON_OPEN: ReadonlySet<number> = new Set([MUX_CLOSE.notFound, MUX_CLOSE.forbidden]);
-/** First pause before subscribing a document again after a transient `closed` (ms). */
-const RESUBSCRIBE_BASE_MS = 1000;
 
 interface Subscription {
   phase: 'none' | 'pending' | 'live';
@@ -80,14 +67,12 @@ export class SyncSession implements ConnectionListener {
   }
 
   /**
-   * A view opened a document the server had refused as missing or not theirs: ask again. A thread
-   * or decision made by a queued intent is refused until the intent is accepted, and a screen
-   * that reopens it then must not get the old refusal back while another view (background sync)
-   * keeps the document open.
+   * A view opened a document the server had refused as missing or not theirs: ask again, so that a
+   * screen reopening it does not get the old refusal back while another view keeps it open.
    */
   askAgain(entry: DocEntry): void {
     const denied = entry.status.current.denied;
-    if (!denied || !ASK_AGAIN_ON_OPEN.has(denied.code)) return;
+    if (!denied || !closePolicy.ASK_AGAIN_ON_OPEN.has(denied.code)) return;
     const sub = this.subs.get(entry);
     if (!sub || sub.phase !== 'none') return;
     sub.retries = 0;
@@ -112,7 +97,7 @@ export class SyncSession implements ConnectionListener {
   opened(): void {
     for (const [entry, sub] of this.subs) {
       const denied = entry.status.current.denied;
-      if (denied && !RETRY_ON_RECONNECT.has(denied.code)) continue;
+      if (denied && !closePolicy.RETRY_ON_RECONNECT.has(denied.code)) continue;
       if (entry.loaded && sub.phase === 'none') this.toSubscribe.add(entry);
     }
     this.flush();
@@ -172,8 +157,8 @@ export class SyncSession implements ConnectionListener {
     sub.step2Due = 0;
     entry.patch({ synced: false });
     if (sub.quarantine) return this.queueSubscribe(entry);
-    if (!TRANSIENT_CLOSE_CODES.has(code)) return entry.deny(code, reason);
-    const delay = backoffDelay(sub.retries++, () => this.hooks.random(), RESUBSCRIBE_BASE_MS);
+    if (!closePolicy.TRANSIENT_CLOSE_CODES.has(code)) return entry.deny(code, reason);
+    const delay = backoffDelay(sub.retries++, () => this.hooks.random(), closePolicy.RESUBSCRIBE_BASE_MS);
     sub.retryTimer = setTimeout(() => {
       sub.retryTimer = null;
       this.queueSubscribe(entry);
