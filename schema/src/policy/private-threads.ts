@@ -17,7 +17,7 @@ import type { ThreadId, UserId } from '../ids.js';
 import type { IntentOf } from '../intents/intent.js';
 import type { ThreadVisibility } from '../intents/thread-intents.js';
 import { roleAtLeast, type Role } from '../roles.js';
-import type { PolicyState, Ruling } from './decide.js';
+import type { PolicyState, Ruling } from './policy-state.js';
 import { ID_TAKEN, reject } from './rejections.js';
 
 /** The role `actor` has in a thread: the workspace role, or none in a private thread they are not in. */
