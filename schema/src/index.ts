@@ -28,6 +28,7 @@ export * from './policy/checkpoint-machine.js';
 export * from './policy/aging.js';
 export * from './policy/decide.js';
 export * from './policy/private-threads.js';
+export * from './policy/access.js';
 export * from './mux.js';
 export * from './canonical-json.js';
 export * from './base64url.js';

@@ -1,40 +1,44 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { roleAtLeast, tables, type Access, type DocRef, type UserId } from '@caucus/schema';
+import {
+  documentAccess,
+  tables,
+  type Access,
+  type AccessFacts,
+  type DocRef,
+  type UserId,
+} from '@caucus/schema';
 import type { Db } from '../storage/db.js';
 
 const { decisions, memberships, threadMembers, threads } = tables;
 
 /**
- * What `userId` may do with a document. Called at every sync upgrade and on role and thread
- * membership changes, so it is synchronous and costs one indexed query through statements
- * prepared once per database. A private thread — and a decision proposed in it — is `none` for
- * everyone but its members, owners of the workspace included.
+ * What `userId` may do with a document: the facts the rule needs, read with one indexed query
+ * through statements prepared once per database, ruled on by the pure `documentAccess` in
+ * `@caucus/schema` (policy/access.ts). Called at every sync upgrade and on role and thread
+ * membership changes, so it is synchronous.
  */
 export function docAccess(db: Db, userId: UserId, ref: DocRef): Access {
+  return documentAccess(accessFacts(db, userId, ref));
+}
+
+function accessFacts(db: Db, userId: UserId, ref: DocRef): AccessFacts {
   switch (ref.kind) {
     case 'thread': {
       const row = statementsFor(db).thread.get({ threadId: ref.id, userId });
-      if (!row?.role || (row.visibility === 'private' && !row.inThread)) return 'none';
-      // Archived threads are frozen: even owners only read until the thread is restored.
-      if (row.status === 'archived') return 'read';
-      return roleAtLeast(row.role, 'editor') ? 'write' : 'read';
+      return { kind: 'thread', thread: row ? { ...row, inThread: row.inThread !== null } : null };
     }
     case 'decision': {
-      // Server-only: every member of the decision's workspace reads it, nobody writes it.
       const row = statementsFor(db).decision.get({ decisionId: ref.id, userId });
-      return row?.role && (row.visibility === 'workspace' || row.inThread) ? 'read' : 'none';
+      return { kind: 'decision', thread: row ? { ...row, inThread: row.inThread !== null } : null };
     }
     case 'inbox':
-      // Inboxes are server-written; their owner reads them, nobody else sees them.
-      return ref.id === userId ? 'read' : 'none';
+      return { kind: 'inbox', own: ref.id === userId };
     case 'workspace': {
-      // The catalog is server-only: every member reads it, nobody writes it.
       const row = statementsFor(db).member.get({ workspaceId: ref.id, userId });
-      return row ? 'read' : 'none';
+      return { kind: 'workspace', role: row?.role ?? null };
     }
   }
 }
-
 /** Whether `userId` is a member of the thread in `threads.id` (a private thread's own list). */
 const inThread = sql<
   number | null
