@@ -17,7 +17,7 @@ import { buildDoc } from '../storage/fold.js';
 import { SqliteDocStore } from '../storage/sqlite-doc-store.js';
 import { extractThread, type ThreadProjection } from './extract.js';
 import { staleThreads } from './projector.js';
-import { ensureSearchIndex, optimizeSearch, reindexSearch } from './search-index.js';
+import { ensureSearchIndex, optimizeSearch, reindexSearch } from '../storage/search-schema.js';
 import { ProjectionWriter } from './writer.js';
 
 /** Threads projected per write transaction. */

@@ -3,7 +3,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { tables } from '@caucus/schema';
 import { fileURLToPath } from 'node:url';
-import { ensureSearchIndex } from '../projection/search-index.js';
+import { ensureSearchIndex } from './search-schema.js';
 
 export type Tables = typeof tables;
 export type Db = BetterSQLite3Database<Tables> & { $client: Database.Database };
