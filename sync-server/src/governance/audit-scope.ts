@@ -8,7 +8,7 @@ import type { Intent, ThreadId, Verdict } from '@caucus/schema';
 import type { Db } from '../storage/db.js';
 import { loadCheckpoint } from './checkpoint-store.js';
 import { loadDecision } from './decision-store.js';
-import { threadOfTarget, threadView } from './state.js';
+import { threadOfTarget, threadView } from './reads.js';
 
 /** The thread `intent` names or works in (for `conversation.open`, the one it gave back). */
 function threadNamed(db: Db, intent: Intent, verdict: Verdict): ThreadId | null {

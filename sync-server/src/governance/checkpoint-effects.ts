@@ -27,7 +27,7 @@ import { describeIntent, userName } from './describe.js';
 import type { EffectContext } from './effect-context.js';
 import { decisionListsChanged } from './private-thread-effects.js';
 import { closeCheckpointReminders, scheduleCheckpointReminders } from './reminders.js';
-import { membersOf, threadOfTarget } from './state.js';
+import { membersOf, threadOfTarget } from './reads.js';
 
 /** Runs a checkpoint's intent as its requester; what it returned, or why it no longer applies. */
 export type ExecuteAction = (

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId, type CheckpointId, type DecisionId, type ThreadId, type UserId } from '@caucus/schema';
 import { loadCheckpoint } from './checkpoint-store.js';
 import { loadDecision } from './decision-store.js';
-import { threadView } from './state.js';
+import { threadView } from './reads.js';
 import { makeKit, type Kit } from './test-kit.js';
 
 let kit: Kit;

@@ -16,7 +16,7 @@ import { insertDecision, loadDecision, saveDecision } from './decision-store.js'
 import type { EffectContext } from './effect-context.js';
 import { decisionListsChanged } from './private-thread-effects.js';
 import { cancelDecisionReminders, scheduleDecisionReminders } from './reminders.js';
-import { membersOf, threadView } from './state.js';
+import { membersOf, threadView } from './reads.js';
 
 export function proposeDecisionEffect(
   ctx: EffectContext,

@@ -53,7 +53,7 @@ import { DEFAULT_REMINDERS, type JobScheduler, type ReminderSettings } from './r
 import { SqliteJobStore } from '../jobs/sqlite-job-store.js';
 import { DEFAULT_INTENT_RATE, IntentRateLimiter, type IntentRate } from './rate-limit.js';
 import { threadAudience } from '../workspaces/thread-members.js';
-import { roleOf } from './state.js';
+import { roleOf } from './reads.js';
 
 /** What governance needs of the sync hub: server-side writes, and committed thread updates. */
 export interface GovernanceHub extends DocWriter {

@@ -20,8 +20,8 @@ import { appendAudit } from './audit.js';
 import type { Changes } from './changes.js';
 import { userName, workspaceName } from './describe.js';
 import type { EffectContext } from './effect-context.js';
-import { setMembership } from './member-effects.js';
-import { roleOf } from './state.js';
+import { setMembership } from './membership.js';
+import { roleOf } from './reads.js';
 
 const { invitations, users } = tables;
 

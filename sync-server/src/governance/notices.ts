@@ -15,7 +15,7 @@ import type { JobHandler } from '../jobs/job-runner.js';
 import type { Db } from '../storage/db.js';
 import type { Changes } from './changes.js';
 import type { EffectContext } from './effect-context.js';
-import { membersOf } from './state.js';
+import { membersOf } from './reads.js';
 
 const { notices, users, memberships, workspaces } = tables;
 /** Insertion order, for notices made in the same millisecond. */

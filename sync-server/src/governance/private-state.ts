@@ -11,7 +11,8 @@ import {
 } from '@caucus/schema';
 import type { Db } from '../storage/db.js';
 import { threadMembersOf, workspaceMembersAmong } from '../workspaces/thread-members.js';
-import { membership, roleOf, threadRoleOf, threadView, type LoadedState } from './state.js';
+import { membership, roleOf, threadRoleOf, threadView } from './reads.js';
+import type { LoadedState } from './state.js';
 import { idInUse } from './id-in-use.js';
 
 const { threads } = tables;

@@ -21,7 +21,7 @@ import type { Changes } from './changes.js';
 import { quote, threadTitleOf, userName } from './describe.js';
 import type { EffectContext } from './effect-context.js';
 import { findConversation } from './private-state.js';
-import { threadView } from './state.js';
+import { threadView } from './reads.js';
 
 const { threadMembers, threads } = tables;
 

@@ -23,7 +23,7 @@ import { checkpointsFor, loadCheckpoint } from './checkpoint-store.js';
 import { loadDecision } from './decision-store.js';
 import { docAccess } from '../workspaces/access.js';
 import { threadIdVisibleTo } from '../workspaces/thread-members.js';
-import { roleOf, threadOfTarget } from './state.js';
+import { roleOf, threadOfTarget } from './reads.js';
 
 const { decisions, intents } = tables;
 

@@ -16,7 +16,7 @@ import { loadCheckpoint } from './checkpoint-store.js';
 import { loadDecision } from './decision-store.js';
 import { describeIntent, quote, userName } from './describe.js';
 import type { EffectContext } from './effect-context.js';
-import { membersOf, threadOfTarget } from './state.js';
+import { membersOf, threadOfTarget } from './reads.js';
 
 /** The queue reminders and escalations run on. */
 export const REMINDER_QUEUE = 'reminders';

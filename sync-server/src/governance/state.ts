@@ -2,86 +2,20 @@
  * Loads what the policy needs to rule on one intent (`PolicyState`), and the workspace the intent
  * concerns (for the audit log). Runs inside the intent's transaction.
  */
-import { and, count, eq } from 'drizzle-orm';
-import {
-  roleAtLeast,
-  roleInThread,
-  tables,
-  type CheckpointTarget,
-  type Intent,
-  type MemberView,
-  type PolicyState,
-  type Role,
-  type ThreadId,
-  type ThreadView,
-  type UserId,
-  type WorkspaceId,
-} from '@caucus/schema';
+import { eq } from 'drizzle-orm';
+import { tables, type Intent, type PolicyState, type UserId, type WorkspaceId } from '@caucus/schema';
 import type { Db } from '../storage/db.js';
 import { loadCheckpoint, pendingCheckpointId } from './checkpoint-store.js';
 import { loadDecision } from './decision-store.js';
 import { idInUse } from './id-in-use.js';
-import { threadMembersOf } from '../workspaces/thread-members.js';
 import { loadConversationState, loadThreadMemberState, strangersOf } from './private-state.js';
+import { membership, ownerCount, roleOf, threadOfTarget, threadRoleOf, threadView } from './reads.js';
 
-const { memberships, threads, users } = tables;
+const { users } = tables;
 
 export interface LoadedState {
   state: PolicyState;
   workspaceId: WorkspaceId | null;
-}
-
-export function roleOf(db: Db, userId: UserId, workspaceId: WorkspaceId): Role | null {
-  return (
-    db
-      .select({ role: memberships.role })
-      .from(memberships)
-      .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)))
-      .get()?.role ?? null
-  );
-}
-
-export function threadView(db: Db, id: ThreadId): ThreadView | null {
-  const row = db
-    .select({
-      id: threads.id,
-      workspaceId: threads.workspaceId,
-      status: threads.status,
-      visibility: threads.visibility,
-      createdBy: threads.createdBy,
-      conversationKey: threads.conversationKey,
-    })
-    .from(threads)
-    .where(eq(threads.id, id))
-    .get();
-  if (!row) return null;
-  const { conversationKey, ...view } = row;
-  return { ...view, conversation: conversationKey !== null };
-}
-
-/**
- * The actor's role in a thread (and in what is in it): their workspace role, or null in a private
- * thread they are not a member of — so the policy answers `not-found`, as for an unknown id.
- */
-export function threadRoleOf(db: Db, actor: UserId, thread: ThreadView): Role | null {
-  const role = roleOf(db, actor, thread.workspaceId);
-  if (role === null || thread.visibility !== 'private') return role;
-  return roleInThread(role, 'private', threadMembersOf(db, thread.id), actor);
-}
-
-function ownerCount(db: Db, workspaceId: WorkspaceId): number {
-  return (
-    db
-      .select({ n: count() })
-      .from(memberships)
-      .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.role, 'owner')))
-      .get()?.n ?? 0
-  );
-}
-
-export function membership(db: Db, workspaceId: WorkspaceId, userId: UserId): MemberView | null {
-  const role = roleOf(db, userId, workspaceId);
-  return role === null ? null : { userId, role };
 }
 
 export function loadPolicyState(db: Db, actor: UserId, intent: Intent): LoadedState {
@@ -179,22 +113,4 @@ export function loadPolicyState(db: Db, actor: UserId, intent: Intent): LoadedSt
     case 'prefs.set':
       return { workspaceId: null, state: { role: null } };
   }
-}
-
-/** The thread a checkpoint waits on: its target, or the thread of its target decision. */
-export function threadOfTarget(db: Db, target: CheckpointTarget): ThreadView | null {
-  if (target.kind === 'thread') return threadView(db, target.id);
-  const decision = loadDecision(db, target.id);
-  return decision ? threadView(db, decision.threadId) : null;
-}
-
-/** Members of a workspace with at least `minRole`. */
-export function membersOf(db: Db, workspaceId: WorkspaceId, minRole: Role = 'viewer'): UserId[] {
-  return db
-    .select({ userId: memberships.userId, role: memberships.role })
-    .from(memberships)
-    .where(eq(memberships.workspaceId, workspaceId))
-    .all()
-    .filter((m) => roleAtLeast(m.role, minRole))
-    .map((m) => m.userId);
 }

@@ -6,7 +6,7 @@ import { threadAudience } from '../workspaces/thread-members.js';
 import type { Changes } from './changes.js';
 import type { EffectContext } from './effect-context.js';
 import { insertPrivateThread } from './private-thread-effects.js';
-import { threadView } from './state.js';
+import { threadView } from './reads.js';
 
 const { threads } = tables;
 

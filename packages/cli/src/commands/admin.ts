@@ -3,8 +3,6 @@
  * a function (so tests and scripts call it directly) and a subcommand registered in
  * {@link adminCommand}.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { openDb, verifyAuditChain, type AuditVerification } from '@caucus/sync-server';
 import type { ContextOf } from '../program.js';
@@ -12,19 +10,8 @@ import { addAdminJobs } from './admin-jobs.js';
 import { addAdminNotices } from './admin-notices.js';
 import { addRebuildProjection } from './rebuild-projection.js';
 import { addRotateReceiptKey } from './rotate-receipt-key.js';
+import { databasePath, dataDirOption, jsonOption, type DataDirOptions, type JsonOption } from './data-dir.js';
 
-export interface DataDirOptions {
-  /** Default: `CAUCUS_DATA_DIR`, then `./data`. */
-  dataDir?: string;
-}
-
-/** The database file of a data dir; an error when there is none (rather than creating one). */
-export function databasePath(options: DataDirOptions, env: NodeJS.ProcessEnv = process.env): string {
-  const dir = resolve(options.dataDir ?? env.CAUCUS_DATA_DIR ?? './data');
-  const path = join(dir, 'caucus.db');
-  if (!existsSync(path)) throw new Error(`no Caucus database at ${path}`);
-  return path;
-}
 
 /** Checks the audit log's hash chain from the first event to the last. */
 export function verifyAudit(options: DataDirOptions = {}): AuditVerification {
@@ -54,14 +41,6 @@ function runVerifyAudit(options: DataDirOptions & JsonOption): void {
   );
   process.exitCode = 1;
 }
-
-const dataDirOption = ['-d, --data-dir <dir>', 'the data dir (env CAUCUS_DATA_DIR, default ./data)'] as const;
-
-/** Every admin command takes `--json`: its result as one JSON line on stdout, for scripts. */
-export interface JsonOption {
-  json?: boolean;
-}
-export const jsonOption = ['--json', 'print the result as JSON'] as const;
 
 /** The client options of `admin jobs` (it asks the server), as the program's other commands take them. */
 export type ClientOptions = ReadonlyArray<readonly [flags: string, description: string]>;

@@ -6,7 +6,7 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { openDb, rebuildProjection, type RebuildProgress, type RebuildReport } from '@caucus/sync-server';
-import { databasePath, jsonOption, type DataDirOptions, type JsonOption } from './admin.js';
+import { databasePath, jsonOption, type DataDirOptions, type JsonOption } from './data-dir.js';
 
 export interface RebuildReadModelOptions extends DataDirOptions {
   onProgress?: (progress: RebuildProgress) => void;

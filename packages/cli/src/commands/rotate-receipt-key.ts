@@ -6,7 +6,7 @@
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { rotateReceiptKey, type Rotation } from '@caucus/sync-server';
-import { databasePath, type DataDirOptions } from './admin.js';
+import { databasePath, type DataDirOptions } from './data-dir.js';
 
 /** Rotates the receipt key of a data dir (the task itself, for tests and scripts). */
 export function rotateReceiptKeyOf(options: DataDirOptions = {}): Rotation {
