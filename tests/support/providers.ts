@@ -52,50 +52,105 @@ export function connectClient(wsUrl: string, docName: string, token: string, doc
 }
 
 /** Resolves once `provider` has synced with the server. */
-export function synced(client: TestClient): Promise<void> {
-  if (client.provider.synced) return Promise.resolve();
-  return new Promise((resolve) => {
-    const onSync = (state: boolean) => {
-      if (!state) return;
-      client.provider.off('sync', onSync);
-      resolve();
-    };
-    client.provider.on('sync', onSync);
+/**
+ * How long a wait helper waits before it fails with what it waited for (instead of vitest's
+ * generic "test timed out", which says nothing of where). Under the default test timeout (30 s).
+ */
+export const WAIT_DEADLINE_MS = 25_000;
+
+/**
+ * Waits for `subscribe(done)` to call `done`, or fails after `ms` saying `what` it waited for;
+ * `unsubscribe` runs either way.
+ */
+export function waitFor<T>(
+  what: string,
+  subscribe: (done: (value: T) => void) => () => void,
+  ms = WAIT_DEADLINE_MS,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let unsubscribe: (() => void) | null = null;
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      unsubscribe?.();
+      reject(new Error(`gave up after ${ms} ms waiting for ${what}`));
+    }, ms);
+    unsubscribe = subscribe((value) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      // Called from inside the subscription: unsubscribe once it has returned.
+      queueMicrotask(() => unsubscribe?.());
+      resolve(value);
+    });
   });
 }
 
-/** Resolves once `check()` holds, re-checking after every update of `doc`. */
-export function until(doc: Y.Doc, check: () => boolean): Promise<void> {
+export function synced(client: TestClient, ms = WAIT_DEADLINE_MS): Promise<void> {
+  if (client.provider.synced) return Promise.resolve();
+  return waitFor(
+    `${client.provider.roomname} to sync`,
+    (done) => {
+      const onSync = (state: boolean) => {
+        if (state) done(undefined);
+      };
+      client.provider.on('sync', onSync);
+      return () => client.provider.off('sync', onSync);
+    },
+    ms,
+  );
+}
+
+/**
+ * Resolves once `check()` holds, re-checking after every update of `doc`; fails after `ms` with
+ * `what` (default: the check's source) when it never does.
+ */
+export function until(
+  doc: Y.Doc,
+  check: () => boolean,
+  what = `the document to satisfy ${check.toString()}`,
+  ms = WAIT_DEADLINE_MS,
+): Promise<void> {
   if (check()) return Promise.resolve();
-  return new Promise((resolve) => {
-    const onUpdate = () => {
-      if (!check()) return;
-      doc.off('update', onUpdate);
-      resolve();
-    };
-    doc.on('update', onUpdate);
-  });
+  return waitFor(
+    what,
+    (done) => {
+      const onUpdate = () => {
+        if (check()) done(undefined);
+      };
+      doc.on('update', onUpdate);
+      return () => doc.off('update', onUpdate);
+    },
+    ms,
+  );
 }
 
 /** Resolves with the next PermissionDenied reason the client receives. */
-export function nextDenied(client: TestClient): Promise<string> {
-  return new Promise((resolve) => {
-    const handler = (reason: string) => {
-      client.deniedListeners.delete(handler);
-      resolve(reason);
-    };
-    client.deniedListeners.add(handler);
-  });
+export function nextDenied(client: TestClient, ms = WAIT_DEADLINE_MS): Promise<string> {
+  return waitFor(
+    `a PermissionDenied on ${client.provider.roomname}`,
+    (done: (reason: string) => void) => {
+      client.deniedListeners.add(done);
+      return () => client.deniedListeners.delete(done);
+    },
+    ms,
+  );
 }
 
 /** Resolves with the next close event of the client's connection. */
-export function nextClose(client: TestClient): Promise<{ code: number; reason: string }> {
-  return new Promise((resolve) => {
-    const handler = (event: { code: number; reason: string } | null) => {
-      if (!event) return;
-      client.provider.off('connection-close', handler);
-      resolve({ code: event.code, reason: event.reason });
-    };
-    client.provider.on('connection-close', handler);
-  });
+export function nextClose(
+  client: TestClient,
+  ms = WAIT_DEADLINE_MS,
+): Promise<{ code: number; reason: string }> {
+  return waitFor(
+    `${client.provider.roomname}'s connection to close`,
+    (done: (event: { code: number; reason: string }) => void) => {
+      const handler = (event: { code: number; reason: string } | null) => {
+        if (event) done({ code: event.code, reason: event.reason });
+      };
+      client.provider.on('connection-close', handler);
+      return () => client.provider.off('connection-close', handler);
+    },
+    ms,
+  );
 }
