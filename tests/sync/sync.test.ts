@@ -1,60 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import * as Y from 'yjs';
 import { decodeRefusal, newId } from '@caucus/schema';
-import {
-  addMember,
-  setRole,
-  api,
-  createThread,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
-import { connectClient, nextDenied, synced, until, type TestClient } from '../support/providers.js';
+import { addMember, setRole, api, signup } from '../support/server.js';
+import { it } from '../support/e2e.js';
+import { nextDenied, synced, until, type TestClient } from '../support/providers.js';
 import { upgradeStatus } from '../support/upgrade.js';
 
-let ts: TestServer;
-let owner: TestUser;
-let viewer: TestUser;
-let editor: TestUser;
-let outsider: TestUser;
-let threadId: string;
-const clients: TestClient[] = [];
-
-function client(token: string, doc = `thread:${threadId}`): TestClient {
-  const c = connectClient(ts.wsUrl, doc, token);
-  clients.push(c);
-  return c;
-}
-
-beforeAll(async () => {
-  ts = await startTestServer();
-  owner = await signup(ts.url, 'owner');
-  viewer = await signup(ts.url, 'viewer');
-  editor = await signup(ts.url, 'editor');
-  outsider = await signup(ts.url, 'outsider');
-  await addMember(ts.url, owner, owner.workspaceId, viewer, 'viewer');
-  await addMember(ts.url, owner, owner.workspaceId, editor, 'editor');
-  threadId = await createThread(ts.url, owner);
-});
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await ts.stop();
-});
-
 describe('sync with the official y-websocket client', () => {
-  it('seeds a new thread document with its title', async () => {
-    const a = client(owner.accessToken);
+  it('seeds a new thread document with its title', async ({ owner, connect }) => {
+    const a = connect(owner.accessToken);
     await synced(a);
     await until(a.doc, () => a.doc.getMap('meta').get('title') === 'A thread');
     expect(a.doc.getMap('meta').get('title')).toBe('A thread');
   });
 
-  it('converges two providers, and a third joining late gets everything', async () => {
-    const a = client(owner.accessToken);
-    const b = client(editor.accessToken);
+  it('converges two providers, and a third joining late gets everything', async ({
+    owner,
+    editor,
+    connect,
+  }) => {
+    const a = connect(owner.accessToken);
+    const b = connect(editor.accessToken);
     await Promise.all([synced(a), synced(b)]);
     a.doc.getText('body').insert(0, 'hello ');
     b.doc.getText('body').insert(0, 'world ');
@@ -62,17 +28,24 @@ describe('sync with the official y-websocket client', () => {
     await until(b.doc, () => b.doc.getText('body').length === 12);
     expect(a.doc.getText('body').toJSON()).toBe(b.doc.getText('body').toJSON());
 
-    const late = client(editor.accessToken);
+    const late = connect(editor.accessToken);
     await synced(late);
     await until(late.doc, () => late.doc.getText('body').length === 12);
     expect(late.doc.getText('body').toJSON()).toBe(a.doc.getText('body').toJSON());
     expect(Y.encodeStateVector(late.doc)).toEqual(Y.encodeStateVector(a.doc));
   });
 
-  it("refuses a viewer's edit with PermissionDenied, and it reaches nobody", async () => {
-    const writer = client(owner.accessToken);
-    const watcher = client(editor.accessToken);
-    const v = client(viewer.accessToken);
+  it("refuses a viewer's edit with PermissionDenied, and it reaches nobody", async ({
+    ts,
+    owner,
+    editor,
+    viewer,
+    threadId,
+    connect,
+  }) => {
+    const writer = connect(owner.accessToken);
+    const watcher = connect(editor.accessToken);
+    const v = connect(viewer.accessToken);
     await Promise.all([synced(writer), synced(watcher), synced(v)]);
     const denied = nextDenied(v);
     v.doc.getText('body').insert(0, 'VIEWER WAS HERE ');
@@ -90,14 +63,17 @@ describe('sync with the official y-websocket client', () => {
     expect(stored).not.toContain('VIEWER');
   });
 
-  it('lets a viewer read and stay connected after its sync (no false refusals)', async () => {
-    const v = client(viewer.accessToken);
+  it('lets a viewer read and stay connected after its sync (no false refusals)', async ({
+    viewer,
+    connect,
+  }) => {
+    const v = connect(viewer.accessToken);
     await synced(v);
     await until(v.doc, () => v.doc.getMap('meta').get('title') === 'A thread');
     expect(v.denied).toEqual([]);
   });
 
-  it('answers bad upgrades with 401 and 403', async () => {
+  it('answers bad upgrades with 401 and 403', async ({ ts, owner, editor, outsider, threadId }) => {
     const doc = `${ts.wsUrl}/thread:${threadId}`;
     expect(await upgradeStatus(doc)).toBe(401);
     expect(await upgradeStatus(`${doc}?token=not-a-token`)).toBe(401);
@@ -112,11 +88,11 @@ describe('sync with the official y-websocket client', () => {
     expect(await upgradeStatus(`${doc}?token=${owner.accessToken}`, { origin: ts.url })).toBe(101);
   });
 
-  it('applies a role change to open connections at once', async () => {
+  it('applies a role change to open connections at once', async ({ ts, owner, connect }) => {
     const demoted = await signup(ts.url, 'demoted');
     await addMember(ts.url, owner, owner.workspaceId, demoted, 'editor');
-    const c = client(demoted.accessToken);
-    const watcher = client(owner.accessToken);
+    const c = connect(demoted.accessToken);
+    const watcher = connect(owner.accessToken);
     await Promise.all([synced(c), synced(watcher)]);
     c.doc.getMap('meta').set('intent', 'while an editor');
     await until(watcher.doc, () => watcher.doc.getMap('meta').get('intent') === 'while an editor');
@@ -127,7 +103,13 @@ describe('sync with the official y-websocket client', () => {
     expect(c.provider.wsconnected).toBe(true);
   });
 
-  it('keeps server-only documents read-only for every client, and nothing changes', async () => {
+  it('keeps server-only documents read-only for every client, and nothing changes', async ({
+    ts,
+    owner,
+    outsider,
+    threadId,
+    connect,
+  }) => {
     const decisionId = newId();
     const proposed = await api<{ results: Array<{ status: string }> }>(ts.url, 'POST', '/api/intents', {
       token: owner.accessToken,
@@ -137,7 +119,7 @@ describe('sync with the official y-websocket client', () => {
     });
     expect(proposed.body.results[0]?.status).toBe('accepted');
     const docs = [`workspace:${owner.workspaceId}`, `inbox:${owner.id}`, `decision:${decisionId}`];
-    const [c, inbox, decision] = docs.map((name) => client(owner.accessToken, name)) as [
+    const [c, inbox, decision] = docs.map((name) => connect(owner.accessToken, name)) as [
       TestClient,
       TestClient,
       TestClient,
@@ -150,7 +132,7 @@ describe('sync with the official y-websocket client', () => {
     const reasons = await denied;
     expect(reasons.map((r) => decodeRefusal(r)?.code)).toEqual(['read-only', 'read-only', 'read-only']);
     // Fresh clients see the server's documents without any of it.
-    const [c2, inbox2, decision2] = docs.map((name) => client(owner.accessToken, name)) as [
+    const [c2, inbox2, decision2] = docs.map((name) => connect(owner.accessToken, name)) as [
       TestClient,
       TestClient,
       TestClient,
