@@ -3,7 +3,16 @@
  * permissions, and hands accepted updates to the hub. Transport-free (see socket.ts).
  */
 import * as Y from 'yjs';
-import { CLOSE_CODES, type Access, type DocName, type DocRef, type Refusal } from '@caucus/schema';
+import {
+  CLOSE_CODES,
+  type Access,
+  type ApiTokenId,
+  type DocName,
+  type DocRef,
+  type Refusal,
+  type SessionId,
+  type UserId,
+} from '@caucus/schema';
 import type { Limits } from '../config.js';
 import {
   MalformedMessage,
@@ -22,7 +31,7 @@ import type { Room, RoomMember } from './room.js';
 import type { SyncSocket } from './socket.js';
 
 export interface ConnectionInfo {
-  userId: string;
+  userId: UserId;
   name: string;
   docName: DocName;
   ref: DocRef;
@@ -32,8 +41,8 @@ export interface ConnectionInfo {
   /** When the token expires (ms since epoch), or null. */
   expiresAt: number | null;
   /** The login session or API token the connection authenticated with, to end it on revocation. */
-  sessionId?: string;
-  apiTokenId?: string;
+  sessionId?: SessionId;
+  apiTokenId?: ApiTokenId;
 }
 
 /** What a connection needs from the hub. */

@@ -23,7 +23,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { encodeSyncStep1 } from './codec.js';
 import type { Connection, ConnectionInfo } from './connection.js';
-import type { HubSession } from './hub.js';
+import type { HubSession } from './connection-registry.js';
 import { MuxChannel, type ChannelHost } from './mux-channel.js';
 import { takeToken, type TokenBucket } from './rate-limiter.js';
 import type { SyncSocket } from './socket.js';
