@@ -6,10 +6,8 @@
 import { CLOSE_CODES, type Access, type DocRef, type Refusal, type UserId } from '@caucus/schema';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { Connection, ConnectionInfo } from './connection.js';
-
-/** Who a socket authenticated as: what revocations match on. */
-export type SessionIdentity = Pick<ConnectionInfo, 'userId' | 'sessionId' | 'apiTokenId'>;
+import type { SessionIdentity } from './connection-info.js';
+import type { Connection } from './connection.js';
 
 /**
  * A socket that carries connections of its own (a multiplexed socket): it must be closed on
