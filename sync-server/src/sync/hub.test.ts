@@ -363,6 +363,22 @@ describe('SyncHub lifecycle hooks', () => {
     expect(seen).toHaveLength(3);
   });
 
+  it('attaches the extensions given in its options from the start', async () => {
+    const loaded: DocName[] = [];
+    const hub = new SyncHub({
+      store: new MemoryDocStore(),
+      limits: { ...DEFAULT_LIMITS },
+      logger: createLogger('silent'),
+      metrics: createMetrics(),
+      idleUnloadMs: 60_000,
+      compactEveryUpdates: 1000,
+      scheduler: new ManualScheduler(),
+      extensions: [{ onLoaded: (e) => loaded.push(e.doc) }],
+    });
+    await hub.read(name, ref, () => null);
+    expect(loaded).toEqual([name]);
+  });
+
   it('fires onLoaded before the first connection is served, once per load', async () => {
     const { hub } = makeHub(new MemoryDocStore());
     const sentAtLoad: number[] = [];
