@@ -27,7 +27,7 @@ import { ReceiptIssuer } from '../receipts/issuer.js';
 import { MemoryReceiptKeyring, type ReceiptKeyring } from '../receipts/keyring.js';
 import { INVALID_INTENT_TYPE, type Metrics } from '../metrics.js';
 import type { Db } from '../storage/db.js';
-import type { CommittedEvent } from '../sync/hub.js';
+import type { CommittedEvent } from '../sync/hooks.js';
 import type { ThreadService } from '../workspaces/thread-service.js';
 import type { WorkspaceService } from '../workspaces/workspace-service.js';
 import { listAudit, type AuditEventView } from './audit.js';

@@ -19,7 +19,7 @@ import {
 import { createLogger } from '../logger.js';
 import { openDb, type Db } from '../storage/db.js';
 import type { AppendEntry } from '../storage/doc-store.js';
-import type { CommittedEvent } from '../sync/hub.js';
+import type { CommittedEvent } from '../sync/hooks.js';
 import { ThreadService } from '../workspaces/thread-service.js';
 import { WorkspaceService, type MembershipChange } from '../workspaces/workspace-service.js';
 import { GovernanceService, type GovernanceHub } from './governance-service.js';

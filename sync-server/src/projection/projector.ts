@@ -14,7 +14,7 @@ import { Listeners } from '../listeners.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Db } from '../storage/db.js';
-import type { CommittedEvent } from '../sync/hub.js';
+import type { CommittedEvent } from '../sync/hooks.js';
 import { extractThread, sameBytes, stampOf } from './extract.js';
 import type { ThreadSource } from './sources.js';
 import { ProjectionWriter, type WriteOutcome } from './writer.js';

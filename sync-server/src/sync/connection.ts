@@ -3,7 +3,7 @@
  * permissions, and hands accepted updates to the hub. Transport-free (see socket.ts).
  */
 import * as Y from 'yjs';
-import { CLOSE_CODES, type Access, type DocName, type DocRef, type Refusal } from '@caucus/schema';
+import { CLOSE_CODES, type Access, type Refusal } from '@caucus/schema';
 import type { Limits } from '../config.js';
 import {
   MalformedMessage,
@@ -16,25 +16,11 @@ import {
   encodeSyncStep1,
   encodeSyncStep2,
 } from './codec.js';
+import type { ConnectionInfo } from './connection-info.js';
 import { takeToken, type TokenBucket } from './rate-limiter.js';
 import { isEmptyUpdate, isRedundant } from './redundant.js';
 import type { Room, RoomMember } from './room.js';
 import type { SyncSocket } from './socket.js';
-
-export interface ConnectionInfo {
-  userId: string;
-  name: string;
-  docName: DocName;
-  ref: DocRef;
-  access: Access;
-  /** Durable acks requested (`?acks=1`). */
-  acks: boolean;
-  /** When the token expires (ms since epoch), or null. */
-  expiresAt: number | null;
-  /** The login session or API token the connection authenticated with, to end it on revocation. */
-  sessionId?: string;
-  apiTokenId?: string;
-}
 
 /** What a connection needs from the hub. */
 export interface ConnectionHost {

@@ -9,6 +9,7 @@ import {
   parseDocName,
   type DocName,
   type DocRef,
+  type UserId,
 } from '@caucus/schema';
 import { DEFAULT_LIMITS } from '../config.js';
 import { createLogger } from '../logger.js';
@@ -16,8 +17,44 @@ import { createMetrics } from '../metrics.js';
 import type { AppendEntry, DocStore } from '../storage/doc-store.js';
 import { MemoryDocStore } from '../storage/memory-doc-store.js';
 import { encodeSyncUpdate } from './codec.js';
+import type { LoadedEvent } from './hooks.js';
 import { SyncHub } from './hub.js';
+import type { HubScheduler } from './scheduler.js';
 import type { SyncSocket } from './socket.js';
+
+/** Runs the hub's turns and timers only when the test says so. */
+class ManualScheduler implements HubScheduler {
+  private turns: Array<() => void> = [];
+  private timers: Array<{ at: number; fn: () => void }> = [];
+  private clock = 0;
+  nextTurn(fn: () => void) {
+    this.turns.push(fn);
+  }
+  after(ms: number, fn: () => void) {
+    const timer = { at: this.clock + ms, fn };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((t) => t !== timer);
+    };
+  }
+  get pendingTurns() {
+    return this.turns.length;
+  }
+  get pendingTimers() {
+    return this.timers.length;
+  }
+  /** Runs the turns queued so far (those they queue wait for the next call). */
+  runTurn() {
+    for (const fn of this.turns.splice(0)) fn();
+  }
+  /** Moves the clock on by `ms`, running the timers that come due. */
+  advance(ms: number) {
+    this.clock += ms;
+    const due = this.timers.filter((t) => t.at <= this.clock);
+    this.timers = this.timers.filter((t) => t.at > this.clock);
+    for (const { fn } of due) fn();
+  }
+}
 
 /** An in-memory socket that records what the server sends. */
 class TestSocket implements SyncSocket {
@@ -71,21 +108,23 @@ class GatedStore implements DocStore {
 const ref = parseDocName('thread:t1') as DocRef;
 const name = docName(ref);
 
-function makeHub(store: DocStore) {
-  return new SyncHub({
+function makeHub(store: DocStore, scheduler = new ManualScheduler(), compactEveryUpdates = 1000) {
+  const hub = new SyncHub({
     store,
     limits: { ...DEFAULT_LIMITS },
     logger: createLogger('silent'),
     metrics: createMetrics(),
     idleUnloadMs: 60_000,
-    compactEveryUpdates: 1000,
+    compactEveryUpdates,
+    scheduler,
   });
+  return { hub, scheduler };
 }
 
 function join(hub: SyncHub, userId: string) {
   const socket = new TestSocket();
   const conn = hub.connect(socket, {
-    userId,
+    userId: userId as UserId,
     name: userId,
     docName: name,
     ref,
@@ -96,9 +135,9 @@ function join(hub: SyncHub, userId: string) {
   return { socket, conn };
 }
 
+/** Waits for the document to load: the connections made before this are attached to it first. */
 async function attached(hub: SyncHub) {
   await hub.open(name, ref);
-  await new Promise((resolve) => setImmediate(resolve));
 }
 
 function edit(text: string): Uint8Array {
@@ -110,12 +149,14 @@ function edit(text: string): Uint8Array {
 describe('SyncHub write path', () => {
   it('broadcasts and acks an update only after storage has committed it', async () => {
     const store = new GatedStore(new MemoryDocStore());
-    const hub = makeHub(store);
+    const { hub, scheduler } = makeHub(store);
     const writer = join(hub, 'alice');
     const reader = join(hub, 'bob');
     await attached(hub);
     writer.conn.receive(encodeSyncUpdate(edit('hello')));
-    await new Promise((resolve) => setImmediate(resolve));
+    // Committed on the next turn, not in the one that received it.
+    expect(store.waiting).toBe(0);
+    scheduler.runTurn();
     expect(store.waiting).toBe(1);
     expect(reader.socket.updates()).toHaveLength(0);
     expect(writer.socket.sent.some((f) => f[0] === MESSAGE_TYPES.durableAck)).toBe(false);
@@ -128,7 +169,7 @@ describe('SyncHub write path', () => {
 
   it('answers sync step 1 only with committed state', async () => {
     const store = new GatedStore(new MemoryDocStore());
-    const hub = makeHub(store);
+    const { hub, scheduler } = makeHub(store);
     const writer = join(hub, 'alice');
     const reader = join(hub, 'bob');
     await attached(hub);
@@ -138,7 +179,8 @@ describe('SyncHub write path', () => {
     const step2s = () =>
       reader.socket.sent.filter((f) => f[0] === MESSAGE_TYPES.sync && f[1] === SYNC_STEPS.step2);
     expect(step2s()).toHaveLength(0);
-    await new Promise((resolve) => setImmediate(resolve));
+    scheduler.runTurn();
+    expect(step2s()).toHaveLength(0);
     store.release();
     await hub.flush();
     const reply = step2s()[0];
@@ -152,7 +194,7 @@ describe('SyncHub write path', () => {
   });
 
   it('relays the updates of one batch as one merged message, never echoing a writer its own', async () => {
-    const hub = makeHub(new MemoryDocStore());
+    const { hub, scheduler } = makeHub(new MemoryDocStore());
     const alice = join(hub, 'alice');
     const carol = join(hub, 'carol');
     const reader = join(hub, 'bob');
@@ -160,7 +202,9 @@ describe('SyncHub write path', () => {
     alice.conn.receive(encodeSyncUpdate(edit('from alice')));
     carol.conn.receive(encodeSyncUpdate(edit('from carol')));
     alice.conn.receive(encodeSyncUpdate(edit('again alice')));
-    await new Promise((resolve) => setImmediate(resolve));
+    // One turn: one batch.
+    expect(scheduler.pendingTurns).toBe(1);
+    scheduler.runTurn();
     await hub.flush();
     const texts = (socket: TestSocket) => {
       const doc = new Y.Doc();
@@ -186,11 +230,12 @@ describe('SyncHub write path', () => {
 
   it('commits what is queued on shutdown, then closes connections with 1001', async () => {
     const store = new MemoryDocStore();
-    const hub = makeHub(store);
+    const { hub, scheduler } = makeHub(store);
     const writer = join(hub, 'alice');
     await attached(hub);
     writer.conn.receive(encodeSyncUpdate(edit('last words')));
-    // Same turn: the batch has not been flushed yet.
+    // The turn that would flush the batch has not run.
+    expect(scheduler.pendingTurns).toBe(1);
     await hub.shutdown();
     expect(writer.socket.closedWith?.code).toBe(CLOSE_CODES.goingAway);
     const stored = await store.load(name);
@@ -209,12 +254,12 @@ describe('SyncHub write path', () => {
       listDocs: () => inner.listDocs(),
       close: () => inner.close(),
     };
-    const hub = makeHub(failing);
+    const { hub, scheduler } = makeHub(failing);
     const writer = join(hub, 'alice');
     const reader = join(hub, 'bob');
     await attached(hub);
     writer.conn.receive(encodeSyncUpdate(edit('lost?')));
-    await new Promise((resolve) => setImmediate(resolve));
+    scheduler.runTurn();
     await hub.flush();
     expect(reader.socket.updates()).toHaveLength(0);
     expect(writer.socket.closedWith?.code).toBe(CLOSE_CODES.internalError);
@@ -222,28 +267,126 @@ describe('SyncHub write path', () => {
     expect(hub.stats.documents).toBe(0);
   });
 
-  it('unloads an idle document and loads it again from storage', async () => {
+  it('unloads a document idle for idleUnloadMs and loads it again from storage', async () => {
     const store = new MemoryDocStore();
-    const hub = new SyncHub({
-      store,
-      limits: { ...DEFAULT_LIMITS },
-      logger: createLogger('silent'),
-      metrics: createMetrics(),
-      idleUnloadMs: 1,
-      compactEveryUpdates: 1000,
-    });
+    const { hub, scheduler } = makeHub(store);
     const writer = join(hub, 'alice');
     await attached(hub);
     writer.conn.receive(encodeSyncUpdate(edit('kept')));
-    await new Promise((resolve) => setImmediate(resolve));
+    scheduler.runTurn();
     await hub.flush();
     const unloaded = new Promise<DocName>((resolve) => hub.onUnloaded(resolve));
+    expect(scheduler.pendingTimers).toBe(0);
     writer.conn.onSocketClosed();
+    scheduler.advance(59_999);
+    expect(hub.stats.documents).toBe(1);
+    scheduler.advance(1);
     expect(await unloaded).toBe(name);
     expect(hub.stats.documents).toBe(0);
     const stored = await store.load(name);
     expect(stored.snapshot).not.toBeNull();
     const text = await hub.read(name, ref, (doc) => doc.getText('body').toJSON());
     expect(text).toBe('kept');
+  });
+
+  it('keeps a document that a connection joins before its idle unload comes due', async () => {
+    const { hub, scheduler } = makeHub(new MemoryDocStore());
+    const first = join(hub, 'alice');
+    await attached(hub);
+    first.conn.onSocketClosed();
+    expect(scheduler.pendingTimers).toBe(1);
+    join(hub, 'bob');
+    await attached(hub);
+    expect(scheduler.pendingTimers).toBe(0);
+    scheduler.advance(60_000);
+    expect(hub.stats.documents).toBe(1);
+  });
+
+  it('compacts on a later turn once the log reaches compactEveryUpdates', async () => {
+    const inner = new MemoryDocStore();
+    let snapshotWritten!: () => void;
+    const written = new Promise<void>((resolve) => (snapshotWritten = resolve));
+    const store: DocStore = {
+      load: (d) => inner.load(d),
+      append: (e) => inner.append(e),
+      writeSnapshot: async (e) => {
+        await inner.writeSnapshot(e);
+        snapshotWritten();
+      },
+      listDocs: () => inner.listDocs(),
+      close: () => inner.close(),
+    };
+    const { hub, scheduler } = makeHub(store, new ManualScheduler(), 2);
+    const writer = join(hub, 'alice');
+    await attached(hub);
+    writer.conn.receive(encodeSyncUpdate(edit('one')));
+    writer.conn.receive(encodeSyncUpdate(edit('two')));
+    scheduler.runTurn();
+    await hub.flush();
+    expect((await inner.load(name)).snapshot).toBeNull();
+    expect(scheduler.pendingTurns).toBe(1);
+    scheduler.runTurn();
+    await written;
+    const stored = await inner.load(name);
+    expect(stored.snapshot).not.toBeNull();
+    expect(stored.updates).toHaveLength(0);
+  });
+});
+
+describe('SyncHub lifecycle hooks', () => {
+  it('calls an extension on load, commit and unload, in that order, and detaches it', async () => {
+    const { hub, scheduler } = makeHub(new MemoryDocStore());
+    const seen: string[] = [];
+    const loads: LoadedEvent[] = [];
+    const detach = hub.use({
+      onLoaded: (e) => {
+        loads.push(e);
+        seen.push('loaded');
+      },
+      onCommitted: (e) => seen.push(`committed ${e.entries.length}`),
+      onUnloaded: (doc) => seen.push(`unloaded ${doc}`),
+    });
+    const writer = join(hub, 'alice');
+    expect(seen).toEqual([]);
+    await attached(hub);
+    expect(loads).toEqual([{ doc: name, ref, lastSeq: 0 }]);
+    writer.conn.receive(encodeSyncUpdate(edit('hi')));
+    scheduler.runTurn();
+    await hub.flush();
+    const unloaded = new Promise<DocName>((resolve) => hub.onUnloaded(resolve));
+    writer.conn.onSocketClosed();
+    scheduler.advance(60_000);
+    await unloaded;
+    expect(seen).toEqual(['loaded', 'committed 1', `unloaded ${name}`]);
+    detach();
+    await hub.read(name, ref, () => null);
+    expect(seen).toHaveLength(3);
+  });
+
+  it('attaches the extensions given in its options from the start', async () => {
+    const loaded: DocName[] = [];
+    const hub = new SyncHub({
+      store: new MemoryDocStore(),
+      limits: { ...DEFAULT_LIMITS },
+      logger: createLogger('silent'),
+      metrics: createMetrics(),
+      idleUnloadMs: 60_000,
+      compactEveryUpdates: 1000,
+      scheduler: new ManualScheduler(),
+      extensions: [{ onLoaded: (e) => loaded.push(e.doc) }],
+    });
+    await hub.read(name, ref, () => null);
+    expect(loaded).toEqual([name]);
+  });
+
+  it('fires onLoaded before the first connection is served, once per load', async () => {
+    const { hub } = makeHub(new MemoryDocStore());
+    const sentAtLoad: number[] = [];
+    const first = join(hub, 'alice');
+    hub.onLoaded(() => sentAtLoad.push(first.socket.sent.length));
+    join(hub, 'bob');
+    await attached(hub);
+    expect(first.socket.sent.length).toBeGreaterThan(0);
+    expect(sentAtLoad).toEqual([0]);
   });
 });

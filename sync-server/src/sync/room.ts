@@ -54,9 +54,11 @@ export interface ApplyLimits {
   maxFieldChars: number;
 }
 
-/** Any member of a room: what the room needs to relay to it. */
+/** Any member of a room: what the room and the hub need to relay to it and to end it. */
 export interface RoomMember {
   readonly socket: SyncSocket;
+  /** Ends the membership from the server side (a failed commit, shutdown); idempotent. */
+  close(code: number, reason: string): void;
 }
 
 const CHECK = Symbol('caucus.check');
@@ -72,7 +74,6 @@ export class Room {
   storedBytes: number;
   /** Updates applied in memory whose commit has not finished. */
   uncommitted = 0;
-  unloadTimer: NodeJS.Timeout | null = null;
   /** Clients may write it (then updates are checked on a shadow copy first). */
   readonly clientWritable: boolean;
   private ydoc: Y.Doc | null = null;
@@ -281,7 +282,6 @@ export class Room {
   }
 
   destroy(): void {
-    if (this.unloadTimer) clearTimeout(this.unloadTimer);
     this.ydoc?.destroy();
     this.shadow?.destroy();
   }
