@@ -13,12 +13,17 @@ import { dirname, join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { serviceWorkerActive } from './setup.js';
 
+/** apps/web/src/lib/background-sync.ts's setting: how many threads are kept offline. */
+const LIMIT_KEY = 'caucus:offline-threads';
+
 export interface ReloadTiming {
   /** The service worker answered the document (navigation timing's responseEnd). */
   document: number;
   domContentLoaded: number;
   rows: number;
   interactive: number;
+  /** Background sync on (the default, 50 threads kept offline) or off (the setting at 0). */
+  background: boolean;
 }
 
 /** Runs in the page before its scripts, on every navigation (a string: no DOM types here). */
@@ -35,7 +40,7 @@ const watchList = (expected: number) => `(() => {
   observer.observe(document, { childList: true, subtree: true });
 })();`;
 
-async function timing(page: Page): Promise<ReloadTiming> {
+async function timing(page: Page): Promise<Omit<ReloadTiming, 'background'>> {
   await page.waitForFunction(
     () =>
       (globalThis as unknown as { __listTiming?: { interactive?: number } }).__listTiming?.interactive !==
@@ -43,7 +48,7 @@ async function timing(page: Page): Promise<ReloadTiming> {
     undefined,
     { timeout: 30_000, polling: 50 },
   );
-  return page.evaluate<ReloadTiming>(`(() => {
+  return page.evaluate<Omit<ReloadTiming, 'background'>>(`(() => {
     const mark = globalThis.__listTiming;
     const nav = performance.getEntriesByType('navigation')[0];
     return {
@@ -55,10 +60,6 @@ async function timing(page: Page): Promise<ReloadTiming> {
   })()`);
 }
 
-/**
- * Visits the list online once, then reloads it offline `1 + reloads` times (the first a warm-up,
- * not counted). Leaves the context online again.
- */
 /** CAUCUS_WEB_PROFILE=<dir>: the last reload's CPU profile (open it in Chrome's DevTools). */
 async function startProfile(page: Page): Promise<{ stop(file: string): Promise<void> }> {
   const cdp = await page.context().newCDPSession(page);
@@ -75,6 +76,10 @@ async function startProfile(page: Page): Promise<{ stop(file: string): Promise<v
   };
 }
 
+/**
+ * Visits the list online once, then reloads it offline `2 × (1 + reloads)` times, alternating
+ * background sync on and off (the first two warm-ups, not counted). Leaves the context online again.
+ */
 export async function measureOfflineReload(
   context: BrowserContext,
   workspaceId: string,
@@ -90,8 +95,13 @@ export async function measureOfflineReload(
     await page.getByTestId('sync-status').and(page.locator('[data-state="online"]')).waitFor();
     await context.setOffline(true);
     const timings: ReloadTiming[] = [];
-    for (let i = 0; i <= reloads; i++) {
-      const profiling = i === reloads && process.env.CAUCUS_WEB_PROFILE ? await startProfile(page) : null;
+    for (let i = 0; i < 2 * reloads + 2; i++) {
+      // Odd reloads without background sync (no thread documents kept offline): what it costs.
+      const background = i % 2 === 0;
+      await page.evaluate(
+        background ? `localStorage.removeItem('${LIMIT_KEY}')` : `localStorage.setItem('${LIMIT_KEY}', '0')`,
+      );
+      const profiling = i === 2 * reloads && process.env.CAUCUS_WEB_PROFILE ? await startProfile(page) : null;
       await page.reload({ waitUntil: 'commit' });
       const t = await timing(page);
       if (profiling)
@@ -102,7 +112,7 @@ export async function measureOfflineReload(
       if ((await search.inputValue()) !== `probe ${i}`) throw new Error('the search box took no input');
       if ((await page.getByTestId('sync-status').getAttribute('data-state')) !== 'offline')
         throw new Error('the reloaded page is not offline');
-      if (i > 0) timings.push(t);
+      if (i > 1) timings.push({ ...t, background });
     }
     return timings;
   } finally {
