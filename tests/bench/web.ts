@@ -65,7 +65,7 @@ async function page(context: import('playwright-core').BrowserContext): Promise<
 }
 
 export async function benchWeb({ quick, log = () => {} }: WebBenchOptions): Promise<{ figures: Figure[] }> {
-  const reloads = quick ? 3 : 10;
+  const reloads = quick ? 3 : 20;
   const keystrokes = quick ? 60 : 300;
   const delayMs = 80;
   const world = await startWebWorld(WEB_THREADS, log);
