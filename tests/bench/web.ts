@@ -68,7 +68,13 @@ export async function benchWeb({ quick, log = () => {} }: WebBenchOptions): Prom
   const reloads = quick ? 3 : 20;
   const keystrokes = quick ? 60 : 300;
   const delayMs = 80;
-  const world = await startWebWorld(WEB_THREADS, log);
+  const world = await startWebWorld(WEB_THREADS, log).catch((err: unknown) => {
+    // Node's fetch says only "fetch failed"; what failed is in its cause (seen once, under load).
+    const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    throw new Error(`setting up the web bench: ${err instanceof Error ? err.message : String(err)}${cause}`, {
+      cause: err,
+    });
+  });
   try {
     await world.alice.addInitScript(NAME_SHIM);
     await world.bob.addInitScript(NAME_SHIM);
