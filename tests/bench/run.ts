@@ -3,7 +3,7 @@
  * server, Hocuspocus and a bare ws relay, on the same machine in the same run.
  *
  * Flags: --quick (small, one repetition, under two minutes), --write (update docs/PERFORMANCE.md),
- * --only=fanout,idle,cold,typing,durable,churn,mux,uploads,projection,client, --servers=caucus,reference,…,
+ * --only=fanout,idle,cold,typing,durable,churn,mux,uploads,projection,client,jobs,web, --servers=caucus,reference,…,
  * --reps=N, --keep-data, --caucus-root=<dir> (run Caucus from another checkout, e.g. to compare
  * before and after a change), --render=<results json> (render an earlier run's table again).
  * JSON of every run goes to tests/bench/results/ (not committed).
@@ -61,6 +61,7 @@ const OPTIONAL_SCENARIOS = [
   { name: 'projection', file: 'projection.ts', exportName: 'benchProjection', title: 'projection lag' },
   { name: 'client', file: 'sync-client.ts', exportName: 'benchSyncClient', title: 'sync client' },
   { name: 'jobs', file: 'jobs.ts', exportName: 'benchJobs', title: 'job queue' },
+  { name: 'web', file: 'web.ts', exportName: 'benchWeb', title: 'web app (Chromium)' },
 ] as const;
 
 interface Args {
@@ -243,7 +244,8 @@ async function main(): Promise<void> {
   );
 
   let fixture: CaucusFixture | null = null;
-  if (args.servers.includes('caucus')) {
+  // Optional scenarios start their own servers; the fixture is for the built-in ones.
+  if (args.servers.includes('caucus') && Object.keys(BUILT_IN).some(wanted)) {
     dataDirInUse = newDataDir();
     fixture = await buildCaucusFixture(fixtureSpec(mode, wanted), log, dataDirInUse);
   }

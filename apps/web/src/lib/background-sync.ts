@@ -129,12 +129,27 @@ function keepWorkspace(
     }
     publish();
   };
-  const offWs = ws.subscribe(reconcile);
-  const offInbox = inbox.subscribe(reconcile);
-  reconcile();
+  // Once the catalog is loaded and the page idle: its documents loading from IndexedDB compete
+  // with the screen the app opens on (an offline reload of a 1,000-thread list, PERFORMANCE.md).
+  let offWs = () => {};
+  let offInbox = () => {};
+  let cancel = () => {};
+  const start = () => {
+    if (stopped) return;
+    offWs = ws.subscribe(reconcile);
+    offInbox = inbox.subscribe(reconcile);
+    reconcile();
+  };
+  ws.whenLoaded.then(
+    () => {
+      if (!stopped) cancel = whenIdle(start);
+    },
+    () => undefined,
+  );
   const stop = () => {
     if (stopped) return;
     stopped = true;
+    cancel();
     offWs();
     offInbox();
     for (const h of held.values()) h.handle.release();
@@ -169,4 +184,14 @@ export function startBackgroundSync(session: AppSession, workspaceId: Accessor<s
     createEffect(on(offlineThreadLimit, () => kept.reconcile(), { defer: true }));
     onCleanup(() => kept.stop());
   });
+}
+
+/** Calls `run` when the main thread is next idle (within two seconds); answers a cancel. */
+function whenIdle(run: () => void): () => void {
+  if (typeof requestIdleCallback === 'function') {
+    const handle = requestIdleCallback(run, { timeout: 2_000 });
+    return () => cancelIdleCallback(handle);
+  }
+  const timer = setTimeout(run, 200);
+  return () => clearTimeout(timer);
 }

@@ -42,7 +42,7 @@ export function ThreadList(props: { workspaceId: string }) {
   const [results, setResults] = createSignal<ThreadSummary[] | null>(null);
   const [searchError, setSearchError] = createSignal<string | null>(null);
 
-  const rows = createMemo<Row[]>(() => {
+  const unstableRows = (): Row[] => {
     const known = new Set<string>();
     const list: Row[] = [];
     for (const t of [...catalog(), ...privateThreads()]) {
@@ -72,9 +72,33 @@ export function ThreadList(props: { workspaceId: string }) {
       });
     }
     return list.sort((a, b) => b.updatedAt - a.updatedAt);
-  });
+  };
 
-  const canCreate = () => {
+  // A row keeps its identity while unchanged, so <For> keeps its DOM. The list is computed again
+  // on every change of the outbox, which the client's status refreshes many times while a
+  // workspace opens (background sync subscribing its threads): new objects each time made <For>
+  // rebuild all 1,000 rows of a big workspace each time.
+  let previous = new Map<string, Row>();
+  const same = (a: Row, b: Row) =>
+    a.title === b.title &&
+    a.updatedAt === b.updatedAt &&
+    a.preview === b.preview &&
+    a.pending === b.pending &&
+    a.private === b.private;
+  const rows = createMemo<Row[]>(
+    () => {
+      const list = unstableRows().map((row) => {
+        const old = previous.get(row.id);
+        return old && same(old, row) ? old : row;
+      });
+      previous = new Map(list.map((row) => [row.id, row]));
+      return list;
+    },
+    [],
+    { equals: (a, b) => a.length === b.length && a.every((row, i) => row === b[i]) },
+  );
+
+  const canCreate = createMemo(() => {
     void outbox();
     void catalog();
     return mayI(session.outbox, session.me.id, 'thread.create', {
@@ -82,7 +106,7 @@ export function ThreadList(props: { workspaceId: string }) {
       workspaceId: props.workspaceId,
       title: 'x',
     });
-  };
+  });
 
   const create = (event: SubmitEvent) => {
     event.preventDefault();
