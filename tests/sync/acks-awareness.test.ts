@@ -1,41 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { MESSAGE_TYPES } from '@caucus/schema';
-import {
-  addMember,
-  createThread,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
-import { connectClient, synced, type TestClient } from '../support/providers.js';
+import { it } from '../support/e2e.js';
+import { synced } from '../support/providers.js';
 import { RawClient, decodeAwarenessStates } from '../support/raw-client.js';
 
-let ts: TestServer;
-let owner: TestUser;
-let editor: TestUser;
-let threadId: string;
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  ts = await startTestServer();
-  owner = await signup(ts.url, 'owner');
-  editor = await signup(ts.url, 'editor');
-  await addMember(ts.url, owner, owner.workspaceId, editor, 'editor');
-  threadId = await createThread(ts.url, owner);
-});
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await ts.stop();
-});
-
 describe('durable acks', () => {
-  it('acknowledges an update after it is committed, with the state vector', async () => {
+  it('acknowledges an update after it is committed, with the state vector', async ({
+    ts,
+    owner,
+    threadId,
+  }) => {
     const raw = await RawClient.open(`${ts.wsUrl}/thread:${threadId}?acks=1&token=${owner.accessToken}`);
     const doc = new Y.Doc();
     await raw.syncInto(doc);
@@ -54,9 +32,14 @@ describe('durable acks', () => {
     raw.close();
   });
 
-  it('never sends acks to a connection that did not ask (the official client)', async () => {
-    const c = connectClient(ts.wsUrl, `thread:${threadId}`, owner.accessToken);
-    clients.push(c);
+  it('never sends acks to a connection that did not ask (the official client)', async ({
+    ts,
+    owner,
+    editor,
+    threadId,
+    connect,
+  }) => {
+    const c = connect(owner);
     const seen: number[] = [];
     c.provider.messageHandlers[MESSAGE_TYPES.durableAck] = () => seen.push(MESSAGE_TYPES.durableAck);
     await synced(c);
@@ -70,7 +53,12 @@ describe('durable acks', () => {
 });
 
 describe('awareness', () => {
-  it('fills user from the token and drops states for clientIDs owned by others', async () => {
+  it('fills user from the token and drops states for clientIDs owned by others', async ({
+    ts,
+    owner,
+    editor,
+    threadId,
+  }) => {
     const a = await RawClient.open(`${ts.wsUrl}/thread:${threadId}?token=${owner.accessToken}`);
     const b = await RawClient.open(`${ts.wsUrl}/thread:${threadId}?token=${editor.accessToken}`);
     const docA = new Y.Doc();

@@ -1,28 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import * as Y from 'yjs';
 import { MESSAGE_TYPES, decodeRefusal } from '@caucus/schema';
-import {
-  addMember,
-  createThread,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
-import { connectClient, nextDenied, synced, until, type TestClient } from '../support/providers.js';
+import { it } from '../support/e2e.js';
+import { nextDenied, synced, until, type TestClient } from '../support/providers.js';
 import { RawClient } from '../support/raw-client.js';
-
-let ts: TestServer;
-let owner: TestUser;
-let editor: TestUser;
-let threadId: string;
-const clients: TestClient[] = [];
-
-function client(user: TestUser, doc = new Y.Doc()): TestClient {
-  const c = connectClient(ts.wsUrl, `thread:${threadId}`, user.accessToken, doc);
-  clients.push(c);
-  return c;
-}
 
 function message(fields: Record<string, unknown>): Y.Map<unknown> {
   const m = new Y.Map<unknown>();
@@ -36,23 +17,12 @@ async function refusalOf(c: TestClient, change: () => void): Promise<string | un
   return decodeRefusal(await denied)?.code;
 }
 
-beforeAll(async () => {
-  ts = await startTestServer({ limits: { maxFieldChars: 100 } });
-  owner = await signup(ts.url, 'owner');
-  editor = await signup(ts.url, 'editor');
-  await addMember(ts.url, owner, owner.workspaceId, editor, 'editor');
-  threadId = await createThread(ts.url, owner);
-});
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await ts.stop();
-});
+it.override('serverOptions', { limits: { maxFieldChars: 100 } });
 
 describe('thread content rules', () => {
-  it('accepts a message whose author is the writer, and relays it', async () => {
-    const a = client(owner);
-    const b = client(editor);
+  it('accepts a message whose author is the writer, and relays it', async ({ owner, editor, connect }) => {
+    const a = connect(owner);
+    const b = connect(editor);
     await Promise.all([synced(a), synced(b)]);
     a.doc.getArray('messages').push([message({ id: 'm1', author: owner.id, text: 'first', at: 1 })]);
     await until(b.doc, () => b.doc.getArray('messages').length === 1);
@@ -61,8 +31,8 @@ describe('thread content rules', () => {
     expect(a.denied).toEqual([]);
   });
 
-  it('refuses a message claiming another author', async () => {
-    const b = client(editor);
+  it('refuses a message claiming another author', async ({ owner, editor, connect }) => {
+    const b = connect(editor);
     await synced(b);
     const code = await refusalOf(b, () =>
       b.doc.getArray('messages').push([message({ id: 'm2', author: owner.id, text: 'forged', at: 2 })]),
@@ -70,15 +40,19 @@ describe('thread content rules', () => {
     expect(code).toBe('author-mismatch');
   });
 
-  it("refuses an edit of someone else's message, and allows the author's own", async () => {
-    const b = client(editor);
+  it("refuses an edit of someone else's message, and allows the author's own", async ({
+    owner,
+    editor,
+    connect,
+  }) => {
+    const b = connect(editor);
     await synced(b);
     await until(b.doc, () => b.doc.getArray('messages').length >= 1);
     const first = b.doc.getArray<Y.Map<unknown>>('messages').get(0);
     expect(await refusalOf(b, () => first.set('text', 'rewritten by editor'))).toBe('not-message-author');
 
-    const a = client(owner);
-    const watcher = client(editor);
+    const a = connect(owner);
+    const watcher = connect(editor);
     await Promise.all([synced(a), synced(watcher)]);
     await until(a.doc, () => a.doc.getArray('messages').length >= 1);
     a.doc.getArray<Y.Map<unknown>>('messages').get(0).set('text', 'edited by its author');
@@ -89,26 +63,32 @@ describe('thread content rules', () => {
     expect(a.denied).toEqual([]);
   });
 
-  it('refuses writes to attachments, unknown roots and oversized fields', async () => {
-    const b = client(editor);
+  it('refuses writes to attachments, unknown roots and oversized fields', async ({ editor, connect }) => {
+    const b = connect(editor);
     await synced(b);
     expect(await refusalOf(b, () => b.doc.getMap('attachments').set('u1', { name: 'x' }))).toBe(
       'server-only',
     );
-    const c = client(editor);
+    const c = connect(editor);
     await synced(c);
     expect(await refusalOf(c, () => c.doc.getMap('secret').set('k', 'v'))).toBe('invalid-shape');
-    const d = client(editor);
+    const d = connect(editor);
     await synced(d);
     expect(await refusalOf(d, () => d.doc.getMap('meta').set('title', 'x'.repeat(101)))).toBe(
       'field-too-large',
     );
   });
 
-  it("binds a Yjs clientID to its first user: another user can't write with it", async () => {
-    const a = client(owner);
+  it("binds a Yjs clientID to its first user: another user can't write with it", async ({
+    ts,
+    owner,
+    editor,
+    threadId,
+    connect,
+  }) => {
+    const a = connect(owner);
     await synced(a);
-    const watcher = client(editor);
+    const watcher = connect(editor);
     await synced(watcher);
     a.doc.getText('body').insert(0, 'owner text ');
     // Relayed means committed: the server has the owner's structs before the raw client syncs.
@@ -132,7 +112,11 @@ describe('thread content rules', () => {
     raw.close();
   });
 
-  it('accepts a resend of structs the server already has, whoever they belong to', async () => {
+  it('accepts a resend of structs the server already has, whoever they belong to', async ({
+    ts,
+    editor,
+    threadId,
+  }) => {
     const raw = await RawClient.open(`${ts.wsUrl}/thread:${threadId}?acks=1&token=${editor.accessToken}`);
     const doc = new Y.Doc();
     await raw.syncInto(doc);
