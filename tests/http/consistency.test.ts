@@ -3,31 +3,21 @@
  * query parameters are refused with the code and messages of body fields; a method a path does
  * not have is 405 with `Allow`, not 404.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  api,
-  createThread,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
+import { describe, expect } from 'vitest';
+import { it } from '../support/e2e.js';
+import { api, createThread, type TestServer, type TestUser } from '../support/server.js';
 import { createUploadRaw } from '../support/uploads.js';
 
-let ts: TestServer;
-let owner: TestUser;
-let threadId: string;
-beforeAll(async () => {
-  ts = await startTestServer();
-  owner = await signup(ts.url, 'owner');
-  threadId = await createThread(ts.url, owner);
-});
-afterAll(() => ts.stop());
+/** Who reads the lists: the file's server and its owner. */
+interface Reader {
+  ts: TestServer;
+  owner: TestUser;
+}
 
 type Page = Record<string, unknown> & { nextCursor?: string | null };
 
 /** Every page of a list, `limit` at a time, following `nextCursor`. */
-async function allPages(path: string, key: string, limit: number) {
+async function allPages({ ts, owner }: Reader, path: string, key: string, limit: number) {
   const pages: unknown[][] = [];
   let cursor: string | null = null;
   do {
@@ -44,7 +34,7 @@ async function allPages(path: string, key: string, limit: number) {
   return pages;
 }
 
-async function whole(path: string, key: string): Promise<unknown[]> {
+async function whole({ ts, owner }: Reader, path: string, key: string): Promise<unknown[]> {
   const res = await api<Page>(ts.url, 'GET', path, { token: owner.accessToken });
   expect(res.status).toBe(200);
   expect(res.body.nextCursor).toBeNull();
@@ -52,7 +42,7 @@ async function whole(path: string, key: string): Promise<unknown[]> {
 }
 
 describe('cursor pagination', () => {
-  it('pages the inbox, newest first, without gaps or repeats', async () => {
+  it('pages the inbox, newest first, without gaps or repeats', async ({ ts, owner }) => {
     // Each rejected intent leaves an error notification in its actor's inbox.
     const intents = Array.from({ length: 5 }, () => ({
       id: crypto.randomUUID(),
@@ -62,40 +52,41 @@ describe('cursor pagination', () => {
     expect(
       (await api(ts.url, 'POST', '/api/intents', { token: owner.accessToken, body: { intents } })).status,
     ).toBe(200);
-    const all = await whole('/api/inbox', 'notifications');
+    const all = await whole({ ts, owner }, '/api/inbox', 'notifications');
     expect(all.length).toBeGreaterThanOrEqual(5);
-    const pages = await allPages('/api/inbox', 'notifications', 2);
+    const pages = await allPages({ ts, owner }, '/api/inbox', 'notifications', 2);
     expect(pages.map((p) => p.length)).toEqual(chunks(all.length, 2));
     expect(pages.flat()).toEqual(all);
   });
 
-  it('pages the audit log in chain order', async () => {
-    for (let i = 0; i < 4; i++) await createThread(ts.url, owner, owner.workspaceId, `t${i}`);
+  it('pages the audit log in chain order', async ({ ts, owner }) => {
+    // Five, so that pages of two make three (the fixtures create no thread unless asked).
+    for (let i = 0; i < 5; i++) await createThread(ts.url, owner, owner.workspaceId, `t${i}`);
     const path = `/api/audit?workspaceId=${owner.workspaceId}`;
-    const all = await whole(path, 'events');
+    const all = await whole({ ts, owner }, path, 'events');
     expect(all.length).toBeGreaterThanOrEqual(5);
-    const pages = await allPages(path, 'events', 2);
+    const pages = await allPages({ ts, owner }, path, 'events', 2);
     expect(pages.flat()).toEqual(all);
     expect(pages.map((p) => p.length)).toEqual(chunks(all.length, 2));
     const seqs = (all as Array<{ seq: number }>).map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
   });
 
-  it('pages a thread’s files in the order they finished', async () => {
+  it('pages a thread’s files in the order they finished', async ({ ts, owner, threadId }) => {
     for (let i = 0; i < 3; i++) {
       const bytes = Buffer.from(`file ${i}\n`);
       const meta = { filename: `f${i}.txt`, filetype: 'text/plain', threadId };
       expect((await createUploadRaw(ts.url, owner.accessToken, meta, bytes.length, bytes)).status).toBe(201);
     }
     const path = `/api/files?threadId=${threadId}`;
-    const all = await whole(path, 'files');
+    const all = await whole({ ts, owner }, path, 'files');
     expect((all as Array<{ name: string }>).map((f) => f.name)).toEqual(['f0.txt', 'f1.txt', 'f2.txt']);
-    const pages = await allPages(path, 'files', 2);
+    const pages = await allPages({ ts, owner }, path, 'files', 2);
     expect(pages.map((p) => p.length)).toEqual([2, 1]);
     expect(pages.flat()).toEqual(all);
   });
 
-  it('refuses a cursor from another list', async () => {
+  it('refuses a cursor from another list', async ({ ts, owner, threadId }) => {
     const inbox = await api<Page>(ts.url, 'GET', '/api/inbox?limit=1', { token: owner.accessToken });
     const cursor = encodeURIComponent(String(inbox.body.nextCursor));
     const res = await api<{ error: { code: string } }>(
@@ -117,7 +108,11 @@ function chunks(n: number, size: number): number[] {
 }
 
 describe('query parameter errors', () => {
-  const fieldError = async (path: string, init: { method?: string; body?: unknown } = {}) => {
+  const fieldError = async (
+    { ts, owner }: Reader,
+    path: string,
+    init: { method?: string; body?: unknown } = {},
+  ) => {
     const res = await api<{ error: { code: string; message: string } }>(ts.url, init.method ?? 'GET', path, {
       token: owner.accessToken,
       ...(init.body !== undefined ? { body: init.body } : {}),
@@ -126,8 +121,8 @@ describe('query parameter errors', () => {
     return res.body.error;
   };
 
-  it('have the code and the wording of body errors', async () => {
-    const body = await fieldError('/api/tokens', {
+  it('have the code and the wording of body errors', async ({ ts, owner, threadId }) => {
+    const body = await fieldError({ ts, owner }, '/api/tokens', {
       method: 'POST',
       body: { name: 'n', expiresInDays: 'abc' },
     });
@@ -140,7 +135,7 @@ describe('query parameter errors', () => {
       [`/api/audit?workspaceId=${owner.workspaceId}&after=abc`, 'after'],
       [`/api/files?threadId=${threadId}&limit=abc`, 'limit'],
     ] as const) {
-      const error = await fieldError(path);
+      const error = await fieldError({ ts, owner }, path);
       expect({ path, code: error.code, message: error.message }).toEqual({
         path,
         code: 'invalid-body',
@@ -149,14 +144,18 @@ describe('query parameter errors', () => {
     }
   });
 
-  it('refuse a parameter given twice', async () => {
-    const error = await fieldError('/api/threads?limit=1&limit=50');
+  it('refuse a parameter given twice', async ({ ts, owner }) => {
+    const error = await fieldError({ ts, owner }, '/api/threads?limit=1&limit=50');
     expect(error).toEqual({ code: 'invalid-body', message: 'limit: given more than once' });
   });
 });
 
 describe('methods a path does not have', () => {
-  it('are 405 with Allow and the error body, on API, service and file routes', async () => {
+  it('are 405 with Allow and the error body, on API, service and file routes', async ({
+    ts,
+    owner,
+    threadId,
+  }) => {
     const cases: Array<[string, string, string[]]> = [
       ['DELETE', '/api/me', ['GET', 'HEAD']],
       ['PUT', `/api/threads/${threadId}`, ['GET', 'HEAD']],
@@ -181,7 +180,7 @@ describe('methods a path does not have', () => {
     }
   });
 
-  it('leave unknown paths 404', async () => {
+  it('leave unknown paths 404', async ({ ts }) => {
     const res = await fetch(`${ts.url}/api/no-such-thing`, { method: 'DELETE' });
     expect(res.status).toBe(404);
     expect(res.headers.get('allow')).toBeNull();
