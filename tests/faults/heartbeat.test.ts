@@ -4,53 +4,30 @@
  * freeing its per-user slot, its presence and its document. A peer that answers pings (the
  * official client, whose `ws` answers by itself) stays, however quiet it is.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { it } from '../support/e2e.js';
 import * as Y from 'yjs';
-import type * as awarenessProtocol from 'y-protocols/awareness';
 import { awarenessFrame, awarenessPayload } from '../support/fuzz-corpus.js';
 import { MuxClient } from '../support/mux-client.js';
-import { connectClient, synced, type TestClient } from '../support/providers.js';
+import { synced, whenAwareness } from '../support/providers.js';
 import { RawClient } from '../support/raw-client.js';
-import { addMember, createThread, signup, startTestServer, type TestServer } from '../support/server.js';
+import { addMember, createThread, signup } from '../support/server.js';
 
 const INTERVAL_MS = 150;
 
-let ts: TestServer;
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  ts = await startTestServer({
-    limits: { heartbeatIntervalMs: INTERVAL_MS, maxConnectionsPerUser: 2 },
-    idleUnloadMs: 50,
-  });
+it.override('serverOptions', {
+  limits: { heartbeatIntervalMs: INTERVAL_MS, maxConnectionsPerUser: 2 },
+  idleUnloadMs: 50,
 });
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await ts.stop();
-});
-
-function whenAwareness(awareness: awarenessProtocol.Awareness, check: () => boolean): Promise<void> {
-  if (check()) return Promise.resolve();
-  return new Promise((resolve) => {
-    const onChange = () => {
-      if (!check()) return;
-      awareness.off('change', onChange);
-      resolve();
-    };
-    awareness.on('change', onChange);
-  });
-}
 
 describe('heartbeat', () => {
-  it('drops sockets that stop answering pings and keeps those that answer', async () => {
+  it('drops sockets that stop answering pings and keeps those that answer', async ({ ts, connect }) => {
     const owner = await signup(ts.url, 'hb-owner');
     const member = await signup(ts.url, 'hb-member');
     await addMember(ts.url, owner, owner.workspaceId, member, 'editor');
     const shared = `thread:${await createThread(ts.url, owner)}`;
     const alone = `thread:${await createThread(ts.url, owner)}`;
-    const observer = connectClient(ts.wsUrl, shared, owner.accessToken);
-    clients.push(observer);
+    const observer = connect(owner, shared);
     await synced(observer);
     const states = () => observer.provider.awareness.getStates();
 

@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as authProtocol from 'y-protocols/auth';
 import type * as decoding from 'lib0/decoding';
+import type * as awarenessProtocol from 'y-protocols/awareness';
 
 export interface TestClient {
   doc: Y.Doc;
@@ -150,6 +151,27 @@ export function nextClose(
       };
       client.provider.on('connection-close', handler);
       return () => client.provider.off('connection-close', handler);
+    },
+    ms,
+  );
+}
+
+/** Resolves once `check` holds for `awareness`, re-checking on every change. */
+export function whenAwareness(
+  awareness: awarenessProtocol.Awareness,
+  check: () => boolean,
+  what = `the awareness states to satisfy ${check.toString()}`,
+  ms = WAIT_DEADLINE_MS,
+): Promise<void> {
+  if (check()) return Promise.resolve();
+  return waitFor(
+    what,
+    (done) => {
+      const onChange = () => {
+        if (check()) done(undefined);
+      };
+      awareness.on('change', onChange);
+      return () => awareness.off('change', onChange);
     },
     ms,
   );

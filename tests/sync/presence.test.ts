@@ -4,39 +4,14 @@
  * clock, so without the server's answer (sync/awareness.ts) they ignored it for ~30 s. The
  * returning client and the observer are the official y-websocket client (v3).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { it } from '../support/e2e.js';
 import type WebSocket from 'ws';
-import type * as awarenessProtocol from 'y-protocols/awareness';
-import { connectClient, synced, type TestClient } from '../support/providers.js';
-import { addMember, createThread, signup, startTestServer, type TestServer } from '../support/server.js';
+import { synced, whenAwareness } from '../support/providers.js';
+import { addMember, createThread, signup } from '../support/server.js';
 
 /** Far below the ~15–30 s a returning peer stayed invisible before. */
 const VISIBLE_WITHIN_MS = 3_000;
-
-let ts: TestServer;
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  ts = await startTestServer();
-});
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await ts.stop();
-});
-
-/** Resolves once `check` holds for `awareness`, re-checking on every change. */
-function whenAwareness(awareness: awarenessProtocol.Awareness, check: () => boolean): Promise<void> {
-  if (check()) return Promise.resolve();
-  return new Promise((resolve) => {
-    const onChange = () => {
-      if (!check()) return;
-      awareness.off('change', onChange);
-      resolve();
-    };
-    awareness.on('change', onChange);
-  });
-}
 
 function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -47,14 +22,13 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
 }
 
 describe('presence after a reconnect', () => {
-  it('shows a returning peer to the others at once', async () => {
+  it('shows a returning peer to the others at once', async ({ ts, connect }) => {
     const owner = await signup(ts.url, 'observer');
     const member = await signup(ts.url, 'returning');
     await addMember(ts.url, owner, owner.workspaceId, member, 'editor');
     const doc = `thread:${await createThread(ts.url, owner)}`;
-    const observer = connectClient(ts.wsUrl, doc, owner.accessToken);
-    const returning = connectClient(ts.wsUrl, doc, member.accessToken);
-    clients.push(observer, returning);
+    const observer = connect(owner, doc);
+    const returning = connect(member, doc);
     await Promise.all([synced(observer), synced(returning)]);
 
     const id = returning.doc.clientID;
