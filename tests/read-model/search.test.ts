@@ -3,27 +3,14 @@
  * within a second, only by those who may read the thread; the thread's projected JSON, pages,
  * the dashboard and the workspace catalog.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import * as Y from 'yjs';
 import { newId, type CatalogThread } from '@caucus/schema';
 import { one } from '../governance/support.js';
-import { connectClient, synced, until, type TestClient } from '../support/providers.js';
-import {
-  addMember,
-  api,
-  createThread,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
+import { synced, until } from '../support/providers.js';
+import { it } from '../support/e2e.js';
+import { addMember, api, createThread, signup, type TestServer, type TestUser } from '../support/server.js';
 import { whenProjected } from './support.js';
-
-let ts: TestServer;
-let owner: TestUser;
-let viewer: TestUser;
-let outsider: TestUser;
-const clients: TestClient[] = [];
 
 interface Listed {
   id: string;
@@ -36,13 +23,11 @@ interface Page {
   nextCursor: string | null;
 }
 
-function client(user: TestUser, doc: string): TestClient {
-  const c = connectClient(ts.wsUrl, doc, user.accessToken);
-  clients.push(c);
-  return c;
-}
-
-async function search(user: TestUser, query: string): Promise<{ status: number; body: Page }> {
+async function search(
+  ts: TestServer,
+  user: TestUser,
+  query: string,
+): Promise<{ status: number; body: Page }> {
   return api<Page>(ts.url, 'GET', `/api/threads?${query}`, { token: user.accessToken });
 }
 
@@ -55,25 +40,18 @@ function message(text: string, author: string): Y.Map<unknown> {
   return m;
 }
 
-beforeAll(async () => {
-  ts = await startTestServer();
-  owner = await signup(ts.url, 'owner');
-  viewer = await signup(ts.url, 'viewer');
-  outsider = await signup(ts.url, 'outsider');
-  await addMember(ts.url, owner, owner.workspaceId, viewer, 'viewer');
-});
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await ts.stop();
-});
-
 describe('full-text search, end to end', () => {
-  it('finds text typed through the official y-websocket client within a second; a non-member never', async () => {
+  it('finds text typed through the official y-websocket client within a second; a non-member never', async ({
+    ts,
+    owner,
+    viewer,
+    outsider,
+    connect,
+  }) => {
     const threadId = await createThread(ts.url, owner, owner.workspaceId, 'Planning');
     // The outsider has a thread with the same words in a workspace of their own.
     const theirs = await createThread(ts.url, outsider, outsider.workspaceId, 'Flamingo budget of my own');
-    const writer = client(owner, `thread:${threadId}`);
+    const writer = connect(owner, `thread:${threadId}`);
     await synced(writer);
     await until(writer.doc, () => writer.doc.getMap('meta').get('title') === 'Planning');
 
@@ -82,26 +60,26 @@ describe('full-text search, end to end', () => {
     for (const ch of 'We need a flamingo budget for Q3.') body.insert(body.length, ch);
     writer.doc.getArray('messages').push([message('the zebra crossing is approved', owner.id)]);
     const found = async () =>
-      (await search(owner, 'q=flamingo')).body.threads.some((t) => t.id === threadId) &&
-      (await search(owner, 'q=zebra')).body.threads.some((t) => t.id === threadId);
+      (await search(ts, owner, 'q=flamingo')).body.threads.some((t) => t.id === threadId) &&
+      (await search(ts, owner, 'q=zebra')).body.threads.some((t) => t.id === threadId);
     await whenProjected(ts.server, threadId, found, 1000);
     expect(performance.now() - typedAt).toBeLessThan(1000);
 
-    const hit = (await search(owner, `workspaceId=${owner.workspaceId}&q=flamingo`)).body.threads;
+    const hit = (await search(ts, owner, `workspaceId=${owner.workspaceId}&q=flamingo`)).body.threads;
     expect(hit).toMatchObject([{ id: threadId, match: { field: 'body' } }]);
     expect(hit[0]?.match?.snippet).toContain('<mark>flamingo</mark>');
-    const inMessage = (await search(owner, 'q=zebra')).body.threads;
+    const inMessage = (await search(ts, owner, 'q=zebra')).body.threads;
     expect(inMessage).toMatchObject([
       { id: threadId, match: { field: 'message', snippet: 'the <mark>zebra</mark> crossing is approved' } },
     ]);
     // A member with the weakest role reads it.
-    expect((await search(viewer, 'q=flamingo')).body.threads.map((t) => t.id)).toEqual([threadId]);
+    expect((await search(ts, viewer, 'q=flamingo')).body.threads.map((t) => t.id)).toEqual([threadId]);
 
     // A non-member: their own thread only, never ours, whichever way they ask.
-    const outsiders = await search(outsider, 'q=flamingo');
+    const outsiders = await search(ts, outsider, 'q=flamingo');
     expect(outsiders.body.threads.map((t) => t.id)).toEqual([theirs]);
-    expect((await search(outsider, 'q=zebra')).body.threads).toEqual([]);
-    expect((await search(outsider, `workspaceId=${owner.workspaceId}&q=flamingo`)).status).toBe(404);
+    expect((await search(ts, outsider, 'q=zebra')).body.threads).toEqual([]);
+    expect((await search(ts, outsider, `workspaceId=${owner.workspaceId}&q=flamingo`)).status).toBe(404);
     expect(
       (await api(ts.url, 'GET', `/api/threads/${threadId}`, { token: outsider.accessToken })).status,
     ).toBe(404);
@@ -112,13 +90,13 @@ describe('full-text search, end to end', () => {
       args: { workspaceId: owner.workspaceId, userId: viewer.id },
     });
     expect(removed.status).toBe('accepted');
-    expect((await search(viewer, 'q=flamingo')).body.threads).toEqual([]);
+    expect((await search(ts, viewer, 'q=flamingo')).body.threads).toEqual([]);
     await addMember(ts.url, owner, owner.workspaceId, viewer, 'viewer');
   });
 
-  it('serves the projected thread as JSON', async () => {
+  it('serves the projected thread as JSON', async ({ ts, owner, viewer, connect }) => {
     const threadId = await createThread(ts.url, owner, owner.workspaceId, 'Detail');
-    const writer = client(owner, `thread:${threadId}`);
+    const writer = connect(owner, `thread:${threadId}`);
     await synced(writer);
     writer.doc.getText('body').insert(0, 'notes');
     writer.doc.getArray('messages').push([message('first', owner.id), message('second', owner.id)]);
@@ -142,7 +120,7 @@ describe('full-text search, end to end', () => {
     expect(body.projectedSeq).toEqual(expect.any(Number));
   });
 
-  it('pages with opaque cursors and refuses cursors it did not give out', async () => {
+  it('pages with opaque cursors and refuses cursors it did not give out', async ({ ts, owner }) => {
     const ws = (
       await api<{ id: string }>(ts.url, 'POST', '/api/workspaces', {
         token: owner.accessToken,
@@ -155,7 +133,7 @@ describe('full-text search, end to end', () => {
     let cursor: string | null = null;
     do {
       const query: string = `workspaceId=${ws}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = await search(owner, query);
+      const page = await search(ts, owner, query);
       expect(page.status).toBe(200);
       expect(page.body.threads.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.threads.map((t) => t.id));
@@ -163,21 +141,26 @@ describe('full-text search, end to end', () => {
     } while (cursor);
     expect(new Set(seen)).toEqual(ids);
     expect(seen).toHaveLength(5);
-    expect((await search(owner, `workspaceId=${ws}&cursor=bm90IGEgY3Vyc29y`)).status).toBe(400);
-    expect((await search(owner, `workspaceId=${ws}&limit=0`)).status).toBe(400);
-    expect((await search(owner, `workspaceId=${ws}&limit=201`)).status).toBe(400);
+    expect((await search(ts, owner, `workspaceId=${ws}&cursor=bm90IGEgY3Vyc29y`)).status).toBe(400);
+    expect((await search(ts, owner, `workspaceId=${ws}&limit=0`)).status).toBe(400);
+    expect((await search(ts, owner, `workspaceId=${ws}&limit=201`)).status).toBe(400);
   });
 });
 
 describe('the workspace catalog, through the official client', () => {
-  it('lists threads with their last message, and follows archiving', async () => {
-    const catalog = client(viewer, `workspace:${owner.workspaceId}`);
+  it('lists threads with their last message, and follows archiving', async ({
+    ts,
+    owner,
+    viewer,
+    connect,
+  }) => {
+    const catalog = connect(viewer, `workspace:${owner.workspaceId}`);
     await synced(catalog);
     const threads = catalog.doc.getMap<CatalogThread>('threads');
     const threadId = await createThread(ts.url, owner, owner.workspaceId, 'Cataloged');
     await until(catalog.doc, () => threads.get(threadId)?.title === 'Cataloged');
 
-    const writer = client(owner, `thread:${threadId}`);
+    const writer = connect(owner, `thread:${threadId}`);
     await synced(writer);
     writer.doc.getArray('messages').push([message('latest news', owner.id)]);
     await until(catalog.doc, () => threads.get(threadId)?.lastMessage?.text === 'latest news');
@@ -196,7 +179,11 @@ describe('the workspace catalog, through the official client', () => {
 });
 
 describe('the dashboard', () => {
-  it('counts threads, decisions, checkpoints, unread notifications and files of a workspace', async () => {
+  it('counts threads, decisions, checkpoints, unread notifications and files of a workspace', async ({
+    ts,
+    owner,
+    outsider,
+  }) => {
     const ws = (
       await api<{ id: string }>(ts.url, 'POST', '/api/workspaces', {
         token: owner.accessToken,
@@ -245,7 +232,7 @@ describe('the dashboard', () => {
 });
 
 describe('decisions', () => {
-  it('page with opaque cursors, filtered by status and aging', async () => {
+  it('page with opaque cursors, filtered by status and aging', async ({ ts, owner }) => {
     const ws = (
       await api<{ id: string }>(ts.url, 'POST', '/api/workspaces', {
         token: owner.accessToken,
