@@ -3,29 +3,10 @@
  * request schema is the one the route validates with.
  */
 import { z } from 'zod';
-import { tables } from '@caucus/schema';
 import type { Operation } from './openapi.js';
 import { postNoticeSchema } from './routes/notices.js';
 import { idSchema } from './validate.js';
-
-const time = z.number().describe('milliseconds since the epoch');
-
-const currentNoticeSchema = z.looseObject({
-  id: z.string(),
-  kind: z.enum(tables.NOTICE_KINDS),
-  title: z.string(),
-  body: z.string(),
-  workspaceId: z.string().nullable().describe('null: to every user'),
-  startsAt: time,
-  endsAt: time.nullable().describe('null: until withdrawn'),
-});
-
-export const noticeSchema = currentNoticeSchema.extend({
-  createdBy: z.string(),
-  createdAt: time,
-  deliveredAt: time.nullable().describe('when its inbox notifications went out; null until then'),
-  withdrawnAt: time.nullable(),
-});
+import { currentNoticeSchema, noticeSchema } from './routes/admin-schemas.js';
 
 /** `[method, path, operation]` of each notice route. */
 export function noticeOperations(

@@ -6,37 +6,34 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
+import { errorBodySchema } from './responses.js';
+import { adminJobSchema, adminJobsSchema } from './routes/admin-schemas.js';
+import { apiTokenListSchema, authSessionSchema, meSchema, newApiTokenSchema } from './routes/auth-schemas.js';
 import {
-  acceptedInvitationSchema,
-  addMemberResultSchema,
-  adminJobSchema,
-  adminJobsSchema,
-  apiTokenListSchema,
   auditSchema,
-  authSessionSchema,
   checkpointSchema,
-  dashboardSchema,
   decisionDetailSchema,
   decisionPageSchema,
-  errorBodySchema,
-  fileListSchema,
-  fileSchema,
-  fileStatsSchema,
-  healthSchema,
   inboxSchema,
   intentResultsSchema,
-  invitationSchema,
-  meSchema,
-  newApiTokenSchema,
   receiptKeysDocSchema,
   storedIntentSchema,
+} from './routes/governance-schemas.js';
+import {
+  dashboardSchema,
   threadDetailSchema,
   threadPageSchema,
   threadSchema,
+} from './routes/thread-schemas.js';
+import {
+  acceptedInvitationSchema,
+  addMemberResultSchema,
+  invitationSchema,
   workspaceDetailSchema,
   workspaceListSchema,
   workspaceSchema,
-} from './responses.js';
+} from './routes/workspace-schemas.js';
+import { fileListSchema, fileSchema, fileStatsSchema } from '../uploads/file-schemas.js';
 import { noticeOperations } from './notice-openapi.js';
 import { jobIdPath } from './routes/admin.js';
 import { unsubscribeQuerySchema } from './routes/unsubscribe.js';
@@ -54,11 +51,10 @@ import { listSchema as filesQuery } from '../uploads/routes.js';
 import { idSchema } from './validate.js';
 
 type Registry = OpenAPIHono['openAPIRegistry'];
+
 type PathConfig = Parameters<Registry['registerPath']>[0];
-export type OpenApiDocument = ReturnType<OpenAPIHono['getOpenAPI31Document']>;
 
 export interface OpenApiOptions {
-  version: string;
   /** The server's longest title, intent or message (`limits.maxFieldChars`). */
   maxFieldChars: number;
 }
@@ -82,22 +78,14 @@ export interface Operation {
   throttled?: boolean;
 }
 
-/** The document; `registered` tells which request schemas each operation uses (for tests). */
-export function createOpenApiDocument(options: OpenApiOptions): {
-  document: OpenApiDocument;
-  registered: Map<string, Operation>;
-} {
-  const holder = new OpenAPIHono();
-  const registry = holder.openAPIRegistry;
-  registry.registerComponent('securitySchemes', 'bearer', {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'an access token (JWT, from signup, login or refresh) or an API token (`cau_…`)',
-  });
-  const error = registry.register('Error', errorBodySchema);
+/**
+ * Registers in `registry` the routes not yet declared with their route (`openapi-route.ts`); each
+ * goes from here once its route file declares it.
+ */
+export function registerPendingPaths(registry: Registry, options: OpenApiOptions): void {
+  const error = errorBodySchema;
   const named = <S extends z.ZodType>(name: string, schema: S): S => registry.register(name, schema);
   const thread = named('Thread', threadSchema);
-  const registered = new Map<string, Operation>();
   const tooManyRequests = {
     description: 'over the rate limit; nothing was done',
     headers: {
@@ -110,7 +98,6 @@ export function createOpenApiDocument(options: OpenApiOptions): {
   };
 
   const add = (method: PathConfig['method'], path: string, op: Operation) => {
-    registered.set(`${method.toUpperCase()} ${path}`, op);
     const [status, schema, description] = op.ok;
     const request: NonNullable<PathConfig['request']> = {};
     if (op.query) request.query = op.query;
@@ -133,25 +120,6 @@ export function createOpenApiDocument(options: OpenApiOptions): {
       },
     });
   };
-
-  add('get', '/healthz', {
-    summary: 'Health check',
-    tag: 'operations',
-    ok: [200, healthSchema],
-    public: true,
-  });
-  add('get', '/metrics', {
-    summary: 'Prometheus metrics (text exposition format)',
-    tag: 'operations',
-    ok: [200, null, 'Prometheus text'],
-    public: true,
-  });
-  add('get', '/api/openapi.json', {
-    summary: 'This document',
-    tag: 'operations',
-    ok: [200, z.looseObject({ openapi: z.string() }), 'the OpenAPI 3.1 document'],
-    public: true,
-  });
 
   // Auth and tokens.
   const session = named('AuthSession', authSessionSchema);
@@ -407,17 +375,4 @@ export function createOpenApiDocument(options: OpenApiOptions): {
     tag: 'files',
     ok: [204, null, 'removed'],
   });
-
-  const document = holder.getOpenAPI31Document({
-    openapi: '3.1.0',
-    info: {
-      title: 'Caucus HTTP API',
-      version: options.version,
-      description:
-        'JSON under /api; every error is `{ error: { code, message } }`. Lists are paged with an opaque ' +
-        '`cursor` (pass back `nextCursor`) and `limit`. Sync is the y-websocket protocol at ' +
-        '`/sync/<docName>`; uploads are tus 1.0 at `/files/`.',
-    },
-  });
-  return { document, registered };
 }
