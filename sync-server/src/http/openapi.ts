@@ -123,52 +123,6 @@ export function registerPendingPaths(registry: Registry, options: OpenApiOptions
 
   // Auth and tokens.
   const session = named('AuthSession', authSessionSchema);
-  add('post', '/api/auth/signup', {
-    summary: 'Create an account (and a personal workspace)',
-    tag: 'auth',
-    body: signupSchema,
-    ok: [201, session],
-    public: true,
-  });
-  add('post', '/api/auth/login', {
-    summary: 'Log in',
-    tag: 'auth',
-    body: loginSchema,
-    ok: [200, session],
-    public: true,
-  });
-  add('post', '/api/auth/refresh', {
-    summary: 'Rotate the refresh token for a new pair',
-    tag: 'auth',
-    body: refreshSchema,
-    ok: [200, session],
-    public: true,
-  });
-  add('post', '/api/auth/logout', {
-    summary: 'Revoke the session',
-    tag: 'auth',
-    body: refreshSchema,
-    ok: [204, null, 'revoked'],
-    public: true,
-  });
-  add('get', '/api/me', { summary: 'The caller', tag: 'auth', ok: [200, meSchema] });
-  add('post', '/api/tokens', {
-    summary: 'Create an API token',
-    tag: 'auth',
-    body: createTokenSchema,
-    ok: [201, newApiTokenSchema],
-  });
-  add('get', '/api/tokens', {
-    summary: "The caller's API tokens",
-    tag: 'auth',
-    ok: [200, apiTokenListSchema],
-  });
-  add('delete', '/api/tokens/{id}', {
-    summary: 'Revoke an API token',
-    tag: 'auth',
-    params: idPath,
-    ok: [204, null, 'revoked'],
-  });
 
   // Workspaces.
   const workspace = named('Workspace', workspaceSchema);
@@ -228,37 +182,6 @@ export function registerPendingPaths(registry: Registry, options: OpenApiOptions
   });
 
   // Threads: the read model.
-  add('post', '/api/threads', {
-    summary: 'Create a thread (a `thread.create` intent)',
-    tag: 'threads',
-    body: createThreadSchema(options.maxFieldChars),
-    ok: [201, thread],
-    throttled: true,
-  });
-  add('get', '/api/threads', {
-    summary: 'List or search threads the caller may read',
-    tag: 'threads',
-    query: listThreadsSchema,
-    ok: [
-      200,
-      named('ThreadPage', threadPageSchema),
-      'Newest activity first; with `q`, by relevance with a highlighted snippet. A thread matches when ' +
-        'its title, intent and body together, or one of its messages, hold every word of `q` (the last ' +
-        'one also as a prefix).',
-    ],
-  });
-  add('get', '/api/threads/{id}', {
-    summary: 'A thread as projected: meta, body text, messages, attachments',
-    tag: 'threads',
-    params: idPath,
-    ok: [200, named('ThreadDetail', threadDetailSchema)],
-  });
-  add('get', '/api/dashboard', {
-    summary: "A workspace's figures at a glance",
-    tag: 'threads',
-    query: dashboardQuerySchema,
-    ok: [200, named('Dashboard', dashboardSchema)],
-  });
 
   // Governance.
   add('post', '/api/intents', {

@@ -6,11 +6,13 @@ import { id, time } from '../responses.js';
 
 export const userSchema = z.looseObject({ id, email: z.string(), name: z.string(), createdAt: time });
 
-export const authSessionSchema = z.looseObject({
-  user: userSchema,
-  accessToken: z.string(),
-  refreshToken: z.string(),
-});
+export const authSessionSchema = z
+  .looseObject({
+    user: userSchema,
+    accessToken: z.string(),
+    refreshToken: z.string(),
+  })
+  .meta({ id: 'AuthSession' });
 
 export const meSchema = z.looseObject({
   user: userSchema,

@@ -1,13 +1,25 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { WorkspaceId } from '@caucus/schema';
 import type { AuthService } from '../../auth/auth-service.js';
 import { dashboard } from '../../projection/dashboard.js';
 import type { Db } from '../../storage/db.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
-import { idSchema as id, query } from '../validate.js';
+import { answer, bearer, errors, mount, openApiApp } from '../openapi-route.js';
+import { idSchema as id } from '../validate.js';
+import { dashboardSchema } from './thread-schemas.js';
 
 export const dashboardQuerySchema = z.object({ workspaceId: id<WorkspaceId>() });
+
+const dashboardRoute = createRoute({
+  method: 'get',
+  path: '/',
+  summary: "A workspace's figures at a glance",
+  tags: ['threads'],
+  security: bearer,
+  request: { query: dashboardQuerySchema },
+  responses: { 200: answer(dashboardSchema), ...errors },
+});
 
 /** `/api/dashboard`: a workspace's figures at a glance, for its members. */
 export function dashboardRoutes({
@@ -19,8 +31,10 @@ export function dashboardRoutes({
   auth: AuthService;
   now?: () => number;
 }) {
-  return new Hono<AuthedEnv>().use('*', requireAuth(auth)).get('/', (c) => {
-    const { workspaceId } = query(c, dashboardQuerySchema);
-    return c.json(dashboard(db, c.get('principal').userId, workspaceId, now()));
-  });
+  const app = openApiApp<AuthedEnv>();
+  app.use('*', requireAuth(auth));
+  mount(app, dashboardRoute, (c) =>
+    c.json(dashboard(db, c.get('principal').userId, c.req.valid('query').workspaceId, now()), 200),
+  );
+  return app;
 }

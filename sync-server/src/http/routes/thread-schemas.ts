@@ -8,18 +8,20 @@ import type { Dashboard } from '../../projection/dashboard.js';
 import type { ThreadDetail, ThreadPage, ThreadSummary } from '../../projection/thread-queries.js';
 import { id, time } from '../responses.js';
 
-export const threadSchema = z.strictObject({
-  id,
-  workspaceId: id,
-  title: z.string(),
-  intent: z.string().nullable(),
-  status: z.enum(THREAD_STATUSES),
-  visibility: z.enum(THREAD_VISIBILITIES).describe('`private`: seen by its members only'),
-  conversation: z.boolean().describe('a direct conversation (`conversation.open`)'),
-  createdBy: id,
-  createdAt: time,
-  updatedAt: time,
-});
+export const threadSchema = z
+  .strictObject({
+    id,
+    workspaceId: id,
+    title: z.string(),
+    intent: z.string().nullable(),
+    status: z.enum(THREAD_STATUSES),
+    visibility: z.enum(THREAD_VISIBILITIES).describe('`private`: seen by its members only'),
+    conversation: z.boolean().describe('a direct conversation (`conversation.open`)'),
+    createdBy: id,
+    createdAt: time,
+    updatedAt: time,
+  })
+  .meta({ id: 'Thread' });
 
 const lastMessageSchema = z.strictObject({
   id: z.string().nullable(),
@@ -46,45 +48,51 @@ export const threadSummarySchema = threadSchema.extend({
   match: searchMatchSchema.optional().describe('with `q` only: where the best match is'),
 });
 
-export const threadPageSchema = z.strictObject({
-  threads: z.array(threadSummarySchema),
-  nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last'),
-});
+export const threadPageSchema = z
+  .strictObject({
+    threads: z.array(threadSummarySchema),
+    nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last'),
+  })
+  .meta({ id: 'ThreadPage' });
 
-export const threadDetailSchema = threadSchema.extend({
-  ...projectedFields,
-  body: z.string(),
-  messages: z.array(
-    z.strictObject({
-      id: z.string().nullable(),
-      author: z.string().nullable(),
-      text: z.string(),
-      at: time.nullable(),
-      editedAt: time.nullable(),
-    }),
-  ),
-  attachments: z.array(
-    z.strictObject({ id, name: z.string(), size: z.number().int(), type: z.string(), sha256: z.string() }),
-  ),
-  projectedSeq: z.number().int().nullable().describe('update-log seq projected; null before the first'),
-});
+export const threadDetailSchema = threadSchema
+  .extend({
+    ...projectedFields,
+    body: z.string(),
+    messages: z.array(
+      z.strictObject({
+        id: z.string().nullable(),
+        author: z.string().nullable(),
+        text: z.string(),
+        at: time.nullable(),
+        editedAt: time.nullable(),
+      }),
+    ),
+    attachments: z.array(
+      z.strictObject({ id, name: z.string(), size: z.number().int(), type: z.string(), sha256: z.string() }),
+    ),
+    projectedSeq: z.number().int().nullable().describe('update-log seq projected; null before the first'),
+  })
+  .meta({ id: 'ThreadDetail' });
 
 const counts = <K extends string>(keys: readonly K[]) =>
   z.strictObject(Object.fromEntries(keys.map((k) => [k, z.number().int()])) as Record<K, z.ZodNumber>);
 
-export const dashboardSchema = z.strictObject({
-  workspaceId: id,
-  threads: counts(['total', ...THREAD_STATUSES]),
-  decisions: z.strictObject({
-    total: z.number().int(),
-    byStatus: counts(DECISION_STATUSES),
-    aging: counts(AGING_BUCKETS).describe('open decisions by time open: < 1 day, < 7, < 30, older'),
-  }),
-  checkpoints: z.strictObject({ pending: z.number().int() }),
-  notifications: z.strictObject({ unread: z.number().int() }).describe("the caller's own"),
-  files: z.strictObject({ count: z.number().int(), bytes: z.number().int() }),
-  at: time,
-});
+export const dashboardSchema = z
+  .strictObject({
+    workspaceId: id,
+    threads: counts(['total', ...THREAD_STATUSES]),
+    decisions: z.strictObject({
+      total: z.number().int(),
+      byStatus: counts(DECISION_STATUSES),
+      aging: counts(AGING_BUCKETS).describe('open decisions by time open: < 1 day, < 7, < 30, older'),
+    }),
+    checkpoints: z.strictObject({ pending: z.number().int() }),
+    notifications: z.strictObject({ unread: z.number().int() }).describe("the caller's own"),
+    files: z.strictObject({ count: z.number().int(), bytes: z.number().int() }),
+    at: time,
+  })
+  .meta({ id: 'Dashboard' });
 
 // Compile-time checks that what the queries return fits the documented shapes.
 export const responseTypeChecks = {
