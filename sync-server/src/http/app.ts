@@ -16,13 +16,13 @@ import type { Db } from '../storage/db.js';
 import type { JobStore } from '../jobs/job-store.js';
 import { SqliteJobStore } from '../jobs/sqlite-job-store.js';
 import { ownAvatarRoutes, userAvatarRoutes } from '../uploads/avatar-routes.js';
-import { fileApiRoutes, fileRoutes } from '../uploads/routes.js';
+import { fileApiRoutes } from '../uploads/file-api-routes.js';
+import { fileRoutes } from '../uploads/routes.js';
 import type { Uploads } from '../uploads/setup.js';
 import type { ThreadService } from '../workspaces/thread-service.js';
 import type { WorkspaceService } from '../workspaces/workspace-service.js';
 import { apiCors } from './cors.js';
 import { noStore, requestLog } from './middleware.js';
-import { registerPendingPaths } from './openapi.js';
 import { openApiApp } from './openapi-route.js';
 import { apiDocument, operationRoutes, registerSecurity } from './routes/operations.js';
 import { retryAfterValue } from './rate-limited.js';
@@ -73,7 +73,6 @@ export function createApp(deps: AppDeps): Hono {
     deps.governance ?? new GovernanceService({ db: deps.db, workspaces, threads, logger, metrics });
   const app = openApiApp<BlankEnv>();
   registerSecurity(app);
-  registerPendingPaths(app.openAPIRegistry, { maxFieldChars: deps.config.limits.maxFieldChars });
 
   app.use('*', requestMetrics(metrics));
   app.use('*', requestLog(logger));

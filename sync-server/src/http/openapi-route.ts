@@ -112,3 +112,11 @@ const repeatedKeys: MiddlewareHandler = async (c, next) => {
   refuseRepeatedKeys(c);
   await next();
 };
+
+/**
+ * `value` typed as `schema` describes it, where its static type is wider or shaped otherwise (a
+ * verdict's free-form `result`, optional fields against a loose object's index signature). Nothing
+ * is checked here: the routes' answers are checked against their schemas by `route-answers.test.ts`.
+ */
+export const documentedAs = <S extends z.ZodType>(_schema: S, value: unknown): z.input<S> =>
+  value as z.input<S>;

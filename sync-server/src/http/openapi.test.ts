@@ -8,7 +8,7 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 import { openDb, type Db } from '../storage/db.js';
-import { listSchema as filesQuery } from '../uploads/routes.js';
+import { listSchema as filesQuery } from '../uploads/file-api-routes.js';
 import { ThreadService } from '../workspaces/thread-service.js';
 import { WorkspaceService } from '../workspaces/workspace-service.js';
 import { createApp } from './app.js';

@@ -47,9 +47,11 @@ export const currentNoticeSchema = z.looseObject({
   endsAt: time.nullable().describe('null: until withdrawn'),
 });
 
-export const noticeSchema = currentNoticeSchema.extend({
-  createdBy: z.string(),
-  createdAt: time,
-  deliveredAt: time.nullable().describe('when its inbox notifications went out; null until then'),
-  withdrawnAt: time.nullable(),
-});
+export const noticeSchema = currentNoticeSchema
+  .extend({
+    createdBy: z.string(),
+    createdAt: time,
+    deliveredAt: time.nullable().describe('when its inbox notifications went out; null until then'),
+    withdrawnAt: time.nullable(),
+  })
+  .meta({ id: 'Notice' });

@@ -43,17 +43,19 @@ export const receiptDocSchema = z.looseObject({
     .describe('signed as RFC 8785 canonical JSON'),
   signature: z.string().describe('Ed25519, base64url without padding'),
 });
-export const receiptKeysDocSchema = z.looseObject({
-  keys: z.array(
-    z.looseObject({
-      kid: z.string().describe('RFC 7638 JWK thumbprint'),
-      alg: z.literal(RECEIPT_ALG),
-      publicKey: z.string().describe('raw 32-byte Ed25519 public key, base64url'),
-      createdAt: time,
-      retiredAt: time.nullable().describe('null: the key that signs now'),
-    }),
-  ),
-});
+export const receiptKeysDocSchema = z
+  .looseObject({
+    keys: z.array(
+      z.looseObject({
+        kid: z.string().describe('RFC 7638 JWK thumbprint'),
+        alg: z.literal(RECEIPT_ALG),
+        publicKey: z.string().describe('raw 32-byte Ed25519 public key, base64url'),
+        createdAt: time,
+        retiredAt: time.nullable().describe('null: the key that signs now'),
+      }),
+    ),
+  })
+  .meta({ id: 'ReceiptKeys' });
 export const intentResultsSchema = z.looseObject({
   results: z.array(verdictSchema.extend({ id: z.string().nullable(), receipt: receiptDocSchema.optional() })),
 });
