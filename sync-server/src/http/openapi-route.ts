@@ -6,7 +6,7 @@
  * query key given twice is refused, and a failed schema is `invalid-body` — or `not-found` for a path
  * parameter, which names nothing that could exist.
  */
-import { OpenAPIHono, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
 import type { Context, Env, MiddlewareHandler, Next } from 'hono';
 import type { z } from 'zod';
 import { ApiError } from '../errors.js';
@@ -67,6 +67,25 @@ export const throttledErrors = {
 
 /** Routes that need a token (the `bearer` security scheme). */
 export const bearer = [{ bearer: [] }];
+
+type Method = 'get' | 'post' | 'delete';
+type Parts = Pick<RouteConfig, 'request' | 'middleware'> & { responses: RouteConfig['responses'] };
+
+/**
+ * The routes of one tag: `route(method, path, summary, { request, responses })` is `createRoute`
+ * with the tag, the `bearer` scheme (unless `public`) and the error answers every route has.
+ */
+export function routesOf(tag: string, access: 'bearer' | 'public' = 'bearer') {
+  const shared: { tags: string[]; security?: typeof bearer } = { tags: [tag] };
+  if (access === 'bearer') shared.security = bearer;
+  return <M extends Method, P extends string, X extends Parts>(
+    method: M,
+    path: P,
+    summary: string,
+    parts: X,
+  ) =>
+    createRoute({ method, path, summary, ...shared, ...parts, responses: { ...errors, ...parts.responses } });
+}
 
 export interface MountOptions {
   /** The message of the 404 for a malformed path parameter. */

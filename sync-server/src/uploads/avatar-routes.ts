@@ -3,12 +3,11 @@
  * anyone sharing a workspace with them) and `DELETE /api/me/avatar`. Uploading one is tus at
  * `/files` with `purpose: avatar` (`tus.ts`, `avatars.ts`).
  */
-import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { UserId } from '@caucus/schema';
 import type { AuthService } from '../auth/auth-service.js';
 import { requireAuth, type AuthedEnv } from '../http/middleware.js';
-import { bearer, errors, mount, openApiApp } from '../http/openapi-route.js';
+import { mount, openApiApp, routesOf } from '../http/openapi-route.js';
 import { idSchema } from '../http/validate.js';
 import { AVATAR_TYPE, type Avatars } from './avatars.js';
 import { sendFile } from './download.js';
@@ -21,25 +20,23 @@ export interface AvatarRouteDeps {
   avatars: Avatars;
 }
 
-const tags = ['files'];
+const route = routesOf('files');
 
-const avatarRoute = createRoute({
-  method: 'get',
-  path: '/{id}/avatar',
-  summary: "A user's avatar (300×300 WebP; the caller's own or a workspace fellow's)",
-  tags,
-  security: bearer,
-  request: { params: z.object({ id: idSchema<UserId>() }) },
-  responses: { 200: { description: 'the image (image/webp), with an ETag' }, ...errors },
-});
-const removeRoute = createRoute({
-  method: 'delete',
-  path: '/',
-  summary: "Remove the caller's avatar (upload one over tus with purpose: avatar)",
-  tags,
-  security: bearer,
-  responses: { 204: { description: 'removed' }, ...errors },
-});
+const avatarRoute = route(
+  'get',
+  '/{id}/avatar',
+  "A user's avatar (300×300 WebP; the caller's own or a workspace fellow's)",
+  {
+    request: { params: z.object({ id: idSchema<UserId>() }) },
+    responses: { 200: { description: 'the image (image/webp), with an ETag' } },
+  },
+);
+const removeRoute = route(
+  'delete',
+  '/',
+  "Remove the caller's avatar (upload one over tus with purpose: avatar)",
+  { responses: { 204: { description: 'removed' } } },
+);
 
 /** Mounted at `/api/users`. */
 export function userAvatarRoutes({ auth, avatars }: AvatarRouteDeps) {

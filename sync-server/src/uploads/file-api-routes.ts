@@ -2,13 +2,12 @@
  * `/api/files`: metadata of finished files and the caller's upload statistics (the bytes are
  * `/files`, `routes.ts`).
  */
-import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { ThreadId, UploadId } from '@caucus/schema';
 import type { AuthService } from '../auth/auth-service.js';
 import { cursorParam, keysetPage, limitParam } from '../http/cursor.js';
 import { requireAuth, type AuthedEnv } from '../http/middleware.js';
-import { answer, bearer, documentedAs, errors, mount, openApiApp } from '../http/openapi-route.js';
+import { answer, mount, openApiApp, routesOf } from '../http/openapi-route.js';
 import { idSchema } from '../http/validate.js';
 import { fileListSchema, fileSchema, fileStatsSchema } from './file-schemas.js';
 import { MAX_FILE_LIST } from './upload-repo.js';
@@ -23,34 +22,18 @@ export const listSchema = z.object({
   cursor: cursorParam(fileCursorSchema).optional(),
 });
 
-const tags = ['files'];
-const security = bearer;
+const route = routesOf('files');
 
-const listRoute = createRoute({
-  method: 'get',
-  path: '/',
-  summary: "A thread's files",
-  tags,
-  security,
+const listRoute = route('get', '/', "A thread's files", {
   request: { query: listSchema },
-  responses: { 200: answer(fileListSchema), ...errors },
+  responses: { 200: answer(fileListSchema) },
 });
-const statsRoute = createRoute({
-  method: 'get',
-  path: '/stats',
-  summary: "The caller's upload statistics and quota",
-  tags,
-  security,
-  responses: { 200: answer(fileStatsSchema), ...errors },
+const statsRoute = route('get', '/stats', "The caller's upload statistics and quota", {
+  responses: { 200: answer(fileStatsSchema) },
 });
-const fileRoute = createRoute({
-  method: 'get',
-  path: '/{id}',
-  summary: "A file's metadata",
-  tags,
-  security,
+const fileRoute = route('get', '/{id}', "A file's metadata", {
   request: { params: z.object({ id: idSchema<UploadId>() }) },
-  responses: { 200: answer(fileSchema), ...errors },
+  responses: { 200: answer(fileSchema) },
 });
 
 export function fileApiRoutes({ auth, service }: { auth: AuthService; service: UploadService }) {
@@ -64,14 +47,12 @@ export function fileApiRoutes({ auth, service }: { auth: AuthService; service: U
       (n) => service.list(userId, threadId, { limit: n, ...(cursor ? { after: cursor } : {}) }),
       (last) => ({ completedAt: last.completedAt, id: last.id }),
     );
-    return c.json(documentedAs(fileListSchema, { files: page.items, nextCursor: page.nextCursor }), 200);
+    return c.json({ files: page.items, nextCursor: page.nextCursor }, 200);
   });
-  mount(app, statsRoute, (c) =>
-    c.json(documentedAs(fileStatsSchema, service.stats(c.get('principal').userId)), 200),
-  );
+  mount(app, statsRoute, (c) => c.json(service.stats(c.get('principal').userId), 200));
   mount(app, fileRoute, (c) => {
     const file = service.readable(c.get('principal').userId, c.req.valid('param').id);
-    return c.json(documentedAs(fileSchema, file), 200);
+    return c.json(file, 200);
   });
   return app;
 }

@@ -1,4 +1,3 @@
-import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { AuthService } from '../../auth/auth-service.js';
 import type { GovernanceService } from '../../governance/governance-service.js';
@@ -7,7 +6,7 @@ import type { Job, JobStore } from '../../jobs/job-store.js';
 import { isInstanceAdmin } from '../../jobs/instance-admins.js';
 import type { Db } from '../../storage/db.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
-import { answer, bearer, errors, mount, openApiApp } from '../openapi-route.js';
+import { answer, mount, openApiApp, routesOf } from '../openapi-route.js';
 import { adminJobSchema, adminJobsSchema } from './admin-schemas.js';
 import { adminNoticeRoutes } from './notices.js';
 
@@ -17,26 +16,18 @@ export const RECENT_JOB_FAILURES = 20;
 /** A job id in a path: digits; anything else is a 404. */
 export const jobIdPath = z.object({ id: z.string().regex(/^[1-9][0-9]{0,14}$/) });
 
-const tags = ['operations'];
-const security = bearer;
+const route = routesOf('operations');
 
-const jobsRoute = createRoute({
-  method: 'get',
-  path: '/jobs',
-  summary: 'Job counts per queue and state, the oldest waiting age, recent failures (instance admins)',
-  tags,
-  security,
-  responses: { 200: answer(adminJobsSchema), ...errors },
-});
+const jobsRoute = route(
+  'get',
+  '/jobs',
+  'Job counts per queue and state, the oldest waiting age, recent failures (instance admins)',
+  { responses: { 200: answer(adminJobsSchema) } },
+);
 const mendRoute = (action: 'retry' | 'discard', summary: string) =>
-  createRoute({
-    method: 'post',
-    path: `/jobs/{id}/${action}`,
-    summary,
-    tags,
-    security,
+  route('post', `/jobs/{id}/${action}`, summary, {
     request: { params: jobIdPath },
-    responses: { 200: answer(adminJobSchema), ...errors },
+    responses: { 200: answer(adminJobSchema) },
   });
 const retryRoute = mendRoute('retry', 'Runs a dead job again, its attempts starting over (instance admins)');
 const discardRoute = mendRoute(

@@ -1,4 +1,3 @@
-import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { WorkspaceId } from '@caucus/schema';
 import type { AuthService } from '../../auth/auth-service.js';
@@ -6,7 +5,7 @@ import { MAX_AUDIT_LIST } from '../../governance/audit.js';
 import type { GovernanceService } from '../../governance/governance-service.js';
 import { cursorParam, keysetPage, limitParam } from '../cursor.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
-import { answer, bearer, documentedAs, errors, mount, openApiApp } from '../openapi-route.js';
+import { answer, mount, openApiApp, routesOf } from '../openapi-route.js';
 import { idSchema as id, queryInt } from '../validate.js';
 import { auditSchema } from './governance-schemas.js';
 
@@ -21,14 +20,11 @@ export const listSchema = z.object({
   cursor: cursorParam(auditCursorSchema).optional(),
 });
 
-const auditRoute = createRoute({
-  method: 'get',
-  path: '/',
-  summary: "A workspace's audit events (owners)",
-  tags: ['governance'],
-  security: bearer,
+const route = routesOf('governance');
+
+const auditRoute = route('get', '/', "A workspace's audit events (owners)", {
   request: { query: listSchema },
-  responses: { 200: answer(auditSchema), ...errors },
+  responses: { 200: answer(auditSchema) },
 });
 
 /** `/api/audit`: a workspace's audit events in chain order; owners only. */
@@ -47,7 +43,7 @@ export function auditRoutes({ auth, governance }: { auth: AuthService; governanc
         }),
       (last) => ({ seq: last.seq }),
     );
-    return c.json(documentedAs(auditSchema, { events: page.items, nextCursor: page.nextCursor }), 200);
+    return c.json({ events: page.items, nextCursor: page.nextCursor }, 200);
   });
   return app;
 }

@@ -1,4 +1,3 @@
-import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { UserId } from '@caucus/schema';
 import type { AuthService } from '../../auth/auth-service.js';
@@ -6,7 +5,7 @@ import type { AuthThrottle } from '../../auth/throttle.js';
 import { normalizeEmail } from '../../workspaces/workspace-service.js';
 import { clientAddress } from '../client-address.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
-import { answer, bearer, errors, jsonRequest, mount, openApiApp } from '../openapi-route.js';
+import { answer, jsonRequest, mount, openApiApp, routesOf } from '../openapi-route.js';
 import { emailSchema, MAX_EMAIL_CHARS } from '../validate.js';
 import { authSessionSchema, meSchema } from './auth-schemas.js';
 
@@ -30,36 +29,26 @@ export const loginSchema = z.object({
 
 export const refreshSchema = z.object({ refreshToken: z.string().min(1).max(256) });
 
-const tags = ['auth'];
+const route = routesOf('auth', 'public');
+const authedRoute = routesOf('auth');
 
-/** `POST /auth/<path>` with `body`, public, answering `status` (a session, or nothing for 204). */
-const authPost = <S extends z.ZodType>(path: string, summary: string, body: S) =>
-  ({ method: 'post', path, summary, tags, request: { body: jsonRequest(body) } }) as const;
-
-const signupRoute = createRoute({
-  ...authPost('/auth/signup', 'Create an account (and a personal workspace)', signupSchema),
-  responses: { 201: answer(authSessionSchema), ...errors },
+const signupRoute = route('post', '/auth/signup', 'Create an account (and a personal workspace)', {
+  request: { body: jsonRequest(signupSchema) },
+  responses: { 201: answer(authSessionSchema) },
 });
-const loginRoute = createRoute({
-  ...authPost('/auth/login', 'Log in', loginSchema),
-  responses: { 200: answer(authSessionSchema), ...errors },
+const loginRoute = route('post', '/auth/login', 'Log in', {
+  request: { body: jsonRequest(loginSchema) },
+  responses: { 200: answer(authSessionSchema) },
 });
-const refreshRoute = createRoute({
-  ...authPost('/auth/refresh', 'Rotate the refresh token for a new pair', refreshSchema),
-  responses: { 200: answer(authSessionSchema), ...errors },
+const refreshRoute = route('post', '/auth/refresh', 'Rotate the refresh token for a new pair', {
+  request: { body: jsonRequest(refreshSchema) },
+  responses: { 200: answer(authSessionSchema) },
 });
-const logoutRoute = createRoute({
-  ...authPost('/auth/logout', 'Revoke the session', refreshSchema),
-  responses: { 204: { description: 'revoked' }, ...errors },
+const logoutRoute = route('post', '/auth/logout', 'Revoke the session', {
+  request: { body: jsonRequest(refreshSchema) },
+  responses: { 204: { description: 'revoked' } },
 });
-const meRoute = createRoute({
-  method: 'get',
-  path: '/me',
-  summary: 'The caller',
-  tags,
-  security: bearer,
-  responses: { 200: answer(meSchema), ...errors },
-});
+const meRoute = authedRoute('get', '/me', 'The caller', { responses: { 200: answer(meSchema) } });
 
 /**
  * `/auth/*` and `/me`, to be mounted under `/api`. Signup, login and refresh are throttled per

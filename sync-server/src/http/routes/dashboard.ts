@@ -1,24 +1,20 @@
-import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { WorkspaceId } from '@caucus/schema';
 import type { AuthService } from '../../auth/auth-service.js';
 import { dashboard } from '../../projection/dashboard.js';
 import type { Db } from '../../storage/db.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
-import { answer, bearer, errors, mount, openApiApp } from '../openapi-route.js';
+import { answer, mount, openApiApp, routesOf } from '../openapi-route.js';
 import { idSchema as id } from '../validate.js';
 import { dashboardSchema } from './thread-schemas.js';
 
 export const dashboardQuerySchema = z.object({ workspaceId: id<WorkspaceId>() });
 
-const dashboardRoute = createRoute({
-  method: 'get',
-  path: '/',
-  summary: "A workspace's figures at a glance",
-  tags: ['threads'],
-  security: bearer,
+const route = routesOf('threads');
+
+const dashboardRoute = route('get', '/', "A workspace's figures at a glance", {
   request: { query: dashboardQuerySchema },
-  responses: { 200: answer(dashboardSchema), ...errors },
+  responses: { 200: answer(dashboardSchema) },
 });
 
 /** `/api/dashboard`: a workspace's figures at a glance, for its members. */

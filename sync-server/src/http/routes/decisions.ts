@@ -1,4 +1,3 @@
-import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import {
   AGING_BUCKETS,
@@ -12,7 +11,7 @@ import type { GovernanceService } from '../../governance/governance-service.js';
 import { MAX_DECISION_LIST } from '../../governance/queries.js';
 import { cursorParam, encodeCursor, limitParam } from '../cursor.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
-import { answer, bearer, documentedAs, errors, mount, openApiApp } from '../openapi-route.js';
+import { answer, mount, openApiApp, routesOf } from '../openapi-route.js';
 import { idSchema as id } from '../validate.js';
 import { checkpointSchema, decisionDetailSchema, decisionPageSchema } from './governance-schemas.js';
 
@@ -27,35 +26,19 @@ export const listSchema = z.object({
   cursor: cursorParam(decisionCursorSchema).optional(),
 });
 
-const tags = ['governance'];
-const security = bearer;
+const route = routesOf('governance');
 
-const listRoute = createRoute({
-  method: 'get',
-  path: '/',
-  summary: 'Decisions of a workspace, by status and aging bucket',
-  tags,
-  security,
+const listRoute = route('get', '/', 'Decisions of a workspace, by status and aging bucket', {
   request: { query: listSchema },
-  responses: { 200: answer(decisionPageSchema), ...errors },
+  responses: { 200: answer(decisionPageSchema) },
 });
-const getDecisionRoute = createRoute({
-  method: 'get',
-  path: '/{id}',
-  summary: 'A decision with its checkpoints',
-  tags,
-  security,
+const getDecisionRoute = route('get', '/{id}', 'A decision with its checkpoints', {
   request: { params: z.object({ id: id<DecisionId>() }) },
-  responses: { 200: answer(decisionDetailSchema), ...errors },
+  responses: { 200: answer(decisionDetailSchema) },
 });
-const getCheckpointRoute = createRoute({
-  method: 'get',
-  path: '/{id}',
-  summary: 'A checkpoint',
-  tags,
-  security,
+const getCheckpointRoute = route('get', '/{id}', 'A checkpoint', {
   request: { params: z.object({ id: id<CheckpointId>() }) },
-  responses: { 200: answer(checkpointSchema), ...errors },
+  responses: { 200: answer(checkpointSchema) },
 });
 
 interface Deps {
@@ -83,14 +66,11 @@ export function decisionRoutes({ auth, governance }: Deps) {
       after &&
       decisions.length === limit &&
       governance.listDecisions(userId, { ...input, limit: 1, after }).length > 0;
-    return c.json(
-      documentedAs(decisionPageSchema, { decisions, nextCursor: more ? encodeCursor(after) : null }),
-      200,
-    );
+    return c.json({ decisions, nextCursor: more ? encodeCursor(after) : null }, 200);
   });
   mount(app, getDecisionRoute, (c) => {
     const decision = governance.getDecision(c.get('principal').userId, c.req.valid('param').id);
-    return c.json(documentedAs(decisionDetailSchema, decision), 200);
+    return c.json(decision, 200);
   });
   return app;
 }
@@ -101,7 +81,7 @@ export function checkpointRoutes({ auth, governance }: Deps) {
   app.use('*', requireAuth(auth));
   mount(app, getCheckpointRoute, (c) => {
     const checkpoint = governance.getCheckpoint(c.get('principal').userId, c.req.valid('param').id);
-    return c.json(documentedAs(checkpointSchema, checkpoint), 200);
+    return c.json(checkpoint, 200);
   });
   return app;
 }

@@ -1,11 +1,10 @@
-import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { AuthService } from '../../auth/auth-service.js';
 import type { GovernanceService } from '../../governance/governance-service.js';
 import { MAX_INBOX_LIST } from '../../governance/notifier.js';
 import { cursorParam, keysetPage, limitParam } from '../cursor.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
-import { answer, bearer, documentedAs, errors, mount, openApiApp } from '../openapi-route.js';
+import { answer, documentedAs, mount, openApiApp, routesOf } from '../openapi-route.js';
 import { inboxSchema } from './governance-schemas.js';
 
 /** Where the next page starts: after this notification (newest first, then latest inserted). */
@@ -17,14 +16,11 @@ export const listSchema = z.object({
   cursor: cursorParam(inboxCursorSchema).optional(),
 });
 
-const inboxRoute = createRoute({
-  method: 'get',
-  path: '/',
-  summary: "The caller's notifications, newest first",
-  tags: ['governance'],
-  security: bearer,
+const route = routesOf('governance');
+
+const inboxRoute = route('get', '/', "The caller's notifications, newest first", {
   request: { query: listSchema },
-  responses: { 200: answer(inboxSchema), ...errors },
+  responses: { 200: answer(inboxSchema) },
 });
 
 /** `/api/inbox`: the caller's notifications, newest first; marking read goes through intents. */

@@ -1,4 +1,3 @@
-import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { MAX_INTENTS_PER_BATCH, type IntentId } from '@caucus/schema';
 import type { AuthService } from '../../auth/auth-service.js';
@@ -6,12 +5,11 @@ import type { GovernanceService } from '../../governance/governance-service.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
 import {
   answer,
-  bearer,
   documentedAs,
-  errors,
   jsonRequest,
   mount,
   openApiApp,
+  routesOf,
   throttledErrors,
 } from '../openapi-route.js';
 import { idSchema } from '../validate.js';
@@ -20,25 +18,20 @@ import { intentResultsSchema, storedIntentSchema } from './governance-schemas.js
 /** Each intent is validated on its own: a malformed one gets an `invalid-intent` verdict, not a 400. */
 export const batchSchema = z.object({ intents: z.array(z.unknown()).min(1).max(MAX_INTENTS_PER_BATCH) });
 
-const tags = ['governance'];
+const route = routesOf('governance');
 
-const submitRoute = createRoute({
-  method: 'post',
-  path: '/',
-  summary: 'Submit intents (adjudicated in order; business rejections are verdicts, not errors)',
-  tags,
-  security: bearer,
-  request: { body: jsonRequest(batchSchema) },
-  responses: { 200: answer(intentResultsSchema), ...throttledErrors },
-});
-const getIntentRoute = createRoute({
-  method: 'get',
-  path: '/{id}',
-  summary: 'An intent the caller submitted, with its receipts',
-  tags,
-  security: bearer,
+const submitRoute = route(
+  'post',
+  '/',
+  'Submit intents (adjudicated in order; business rejections are verdicts, not errors)',
+  {
+    request: { body: jsonRequest(batchSchema) },
+    responses: { 200: answer(intentResultsSchema), ...throttledErrors },
+  },
+);
+const getIntentRoute = route('get', '/{id}', 'An intent the caller submitted, with its receipts', {
   request: { params: z.object({ id: idSchema<IntentId>() }) },
-  responses: { 200: answer(storedIntentSchema), ...errors },
+  responses: { 200: answer(storedIntentSchema) },
 });
 
 /** `/api/intents`: submit a batch (adjudicated in order), read one back. */

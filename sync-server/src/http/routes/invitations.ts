@@ -1,11 +1,10 @@
-import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { AuthService } from '../../auth/auth-service.js';
 import type { AuthThrottle } from '../../auth/throttle.js';
 import type { InvitationService } from '../../governance/invitation-service.js';
 import { clientAddress } from '../client-address.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
-import { answer, bearer, errors, jsonRequest, mount, openApiApp } from '../openapi-route.js';
+import { answer, jsonRequest, mount, openApiApp, routesOf } from '../openapi-route.js';
 import { signupSchema } from './auth.js';
 import { authSessionSchema } from './auth-schemas.js';
 import { acceptedInvitationSchema, invitationSchema } from './workspace-schemas.js';
@@ -16,42 +15,33 @@ const tokenField = z.string().min(1).max(128);
 export const invitationTokenSchema = z.object({ token: tokenField });
 export const invitationSignupSchema = signupSchema.omit({ email: true }).extend({ token: tokenField });
 
-const tags = ['invitations'];
 const withToken = { body: jsonRequest(invitationTokenSchema) };
 
-const lookupRoute = createRoute({
-  method: 'post',
-  path: '/lookup',
-  summary: 'What an invitation token is for (404 unknown, 410 answered, replaced or expired)',
-  tags,
+const route = routesOf('invitations', 'public');
+const authedRoute = routesOf('invitations');
+
+const lookupRoute = route(
+  'post',
+  '/lookup',
+  'What an invitation token is for (404 unknown, 410 answered, replaced or expired)',
+  { request: withToken, responses: { 200: answer(invitationSchema) } },
+);
+const acceptRoute = authedRoute(
+  'post',
+  '/accept',
+  'Accept an invitation, signed in as the invited address (403 for another account)',
+  { request: withToken, responses: { 200: answer(acceptedInvitationSchema) } },
+);
+const declineRoute = route('post', '/decline', 'Decline an invitation (the token is enough)', {
   request: withToken,
-  responses: { 200: answer(invitationSchema), ...errors },
+  responses: { 204: { description: 'declined' } },
 });
-const acceptRoute = createRoute({
-  method: 'post',
-  path: '/accept',
-  summary: 'Accept an invitation, signed in as the invited address (403 for another account)',
-  tags,
-  security: bearer,
-  request: withToken,
-  responses: { 200: answer(acceptedInvitationSchema), ...errors },
-});
-const declineRoute = createRoute({
-  method: 'post',
-  path: '/decline',
-  summary: 'Decline an invitation (the token is enough)',
-  tags,
-  request: withToken,
-  responses: { 204: { description: 'declined' }, ...errors },
-});
-const signupRoute = createRoute({
-  method: 'post',
-  path: '/signup',
-  summary: 'Create an account through an invitation: the address is the invitation’s, proven by the token',
-  tags,
-  request: { body: jsonRequest(invitationSignupSchema) },
-  responses: { 201: answer(authSessionSchema), ...errors },
-});
+const signupRoute = route(
+  'post',
+  '/signup',
+  'Create an account through an invitation: the address is the invitation’s, proven by the token',
+  { request: { body: jsonRequest(invitationSignupSchema) }, responses: { 201: answer(authSessionSchema) } },
+);
 
 /**
  * `/api/invitations`: the invitee's side. Look up and decline with the token alone (an invitee may

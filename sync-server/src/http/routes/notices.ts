@@ -1,4 +1,3 @@
-import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { tables, type WorkspaceId } from '@caucus/schema';
 import type { AuthService } from '../../auth/auth-service.js';
@@ -13,7 +12,7 @@ import {
 } from '../../governance/notices.js';
 import { ApiError } from '../../errors.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
-import { answer, bearer, documentedAs, errors, jsonRequest, mount, openApiApp } from '../openapi-route.js';
+import { answer, jsonRequest, mount, openApiApp, routesOf } from '../openapi-route.js';
 import { idSchema } from '../validate.js';
 import { currentNoticeSchema, noticeSchema } from './admin-schemas.js';
 
@@ -29,65 +28,49 @@ export const postNoticeSchema = z.strictObject({
   endsAt: time.nullable().optional().describe('when its banner goes; absent or null: until withdrawn'),
 });
 
-const tags = ['operations'];
-const security = bearer;
+const route = routesOf('operations');
+const governanceRoute = routesOf('governance');
 
-const listRoute = createRoute({
-  method: 'get',
-  path: '/',
-  summary: 'Every system notice, newest first (instance admins)',
-  tags,
-  security,
-  responses: { 200: answer(z.looseObject({ notices: z.array(noticeSchema) })), ...errors },
+const listRoute = route('get', '/', 'Every system notice, newest first (instance admins)', {
+  responses: { 200: answer(z.looseObject({ notices: z.array(noticeSchema) })) },
 });
-const postRoute = createRoute({
-  method: 'post',
-  path: '/',
-  summary: 'Posts a notice to every user or one workspace; it goes out at `startsAt` (instance admins)',
-  tags,
-  security,
-  request: { body: jsonRequest(postNoticeSchema) },
-  responses: { 201: answer(noticeSchema), ...errors },
-});
-const withdrawRoute = createRoute({
-  method: 'delete',
-  path: '/{id}',
-  summary: 'Withdraws a notice: its banner goes, and it is never delivered if not yet (instance admins)',
-  tags,
-  security,
-  request: { params: z.object({ id: idSchema() }) },
-  responses: { 200: answer(noticeSchema), ...errors },
-});
-const currentRoute = createRoute({
-  method: 'get',
-  path: '/',
-  summary: "The notices current now for the caller: everyone's and their workspaces' (the banner)",
-  tags: ['governance'],
-  security,
-  responses: { 200: answer(z.looseObject({ notices: z.array(currentNoticeSchema) })), ...errors },
-});
+const postRoute = route(
+  'post',
+  '/',
+  'Posts a notice to every user or one workspace; it goes out at `startsAt` (instance admins)',
+  { request: { body: jsonRequest(postNoticeSchema) }, responses: { 201: answer(noticeSchema) } },
+);
+const withdrawRoute = route(
+  'delete',
+  '/{id}',
+  'Withdraws a notice: its banner goes, and it is never delivered if not yet (instance admins)',
+  { request: { params: z.object({ id: idSchema() }) }, responses: { 200: answer(noticeSchema) } },
+);
+const currentRoute = governanceRoute(
+  'get',
+  '/',
+  "The notices current now for the caller: everyone's and their workspaces' (the banner)",
+  { responses: { 200: answer(z.looseObject({ notices: z.array(currentNoticeSchema) })) } },
+);
 
 /** `/api/admin/notices`, mounted inside the admin routes (instance admins only). */
 export function adminNoticeRoutes({ governance }: { governance: GovernanceService }) {
   const app = openApiApp<AuthedEnv>();
   mount(app, listRoute, async (c) => {
     const notices = await governance.apply((ctx) => listNotices(ctx.db));
-    return c.json(
-      documentedAs(listRoute.responses[200].content['application/json'].schema, { notices }),
-      200,
-    );
+    return c.json({ notices }, 200);
   });
   mount(app, postRoute, async (c) => {
     const input = c.req.valid('json');
     const userId = c.get('principal').userId;
     const notice = await governance.apply((ctx) => postNotice(ctx, userId, input));
-    return c.json(documentedAs(noticeSchema, notice), 201);
+    return c.json(notice, 201);
   });
   mount(app, withdrawRoute, async (c) => {
     const id = c.req.valid('param').id;
     const notice = await governance.apply((ctx) => withdrawNotice(ctx, id));
     if (!notice) throw new ApiError('not-found', 'no such notice');
-    return c.json(documentedAs(noticeSchema, notice), 200);
+    return c.json(notice, 200);
   });
   return app;
 }
@@ -99,10 +82,7 @@ export function noticeRoutes({ auth, governance }: { auth: AuthService; governan
   mount(app, currentRoute, async (c) => {
     const userId = c.get('principal').userId;
     const notices = await governance.apply((ctx) => currentNotices(ctx.db, userId, ctx.now()));
-    return c.json(
-      documentedAs(currentRoute.responses[200].content['application/json'].schema, { notices }),
-      200,
-    );
+    return c.json({ notices }, 200);
   });
   return app;
 }

@@ -2,42 +2,27 @@
  * `/healthz`, `/metrics` and `/api/openapi.json`: what operators and tools read. Public. The
  * document is made from the routes' own declarations (`openapi-route.ts`), on first request.
  */
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { BlankEnv } from 'hono/types';
 import { z } from 'zod';
 import type { Metrics } from '../../metrics.js';
-import { answer, errors, mount, openApiApp } from '../openapi-route.js';
+import { answer, mount, openApiApp, routesOf } from '../openapi-route.js';
 
 export const healthSchema = z.looseObject({ status: z.literal('ok'), version: z.string() });
 
 export type OpenApiDocument = ReturnType<OpenAPIHono['getOpenAPI31Document']>;
 
-const tags = ['operations'];
+const route = routesOf('operations', 'public');
 
-const health = createRoute({
-  method: 'get',
-  path: '/healthz',
-  summary: 'Health check',
-  tags,
-  responses: { 200: answer(healthSchema), ...errors },
+const health = route('get', '/healthz', 'Health check', { responses: { 200: answer(healthSchema) } });
+
+const metricsRoute = route('get', '/metrics', 'Prometheus metrics (text exposition format)', {
+  responses: { 200: { description: 'Prometheus text' } },
 });
 
-const metricsRoute = createRoute({
-  method: 'get',
-  path: '/metrics',
-  summary: 'Prometheus metrics (text exposition format)',
-  tags,
-  responses: { 200: { description: 'Prometheus text' }, ...errors },
-});
-
-const documentRoute = createRoute({
-  method: 'get',
-  path: '/api/openapi.json',
-  summary: 'This document',
-  tags,
+const documentRoute = route('get', '/api/openapi.json', 'This document', {
   responses: {
     200: answer(z.looseObject({ openapi: z.string() }), 'the OpenAPI 3.1 document'),
-    ...errors,
   },
 });
 

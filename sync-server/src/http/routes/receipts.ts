@@ -1,15 +1,15 @@
-import { createRoute } from '@hono/zod-openapi';
 import type { GovernanceService } from '../../governance/governance-service.js';
-import { answer, errors, mount, openApiApp } from '../openapi-route.js';
+import { answer, mount, openApiApp, routesOf } from '../openapi-route.js';
 import { receiptKeysDocSchema } from './governance-schemas.js';
 
-const keysRoute = createRoute({
-  method: 'get',
-  path: '/keys',
-  summary: 'The public keys that check verdict receipts, retired ones included (docs/RECEIPTS.md)',
-  tags: ['governance'],
-  responses: { 200: answer(receiptKeysDocSchema), ...errors },
-});
+const route = routesOf('governance', 'public');
+
+const keysRoute = route(
+  'get',
+  '/keys',
+  'The public keys that check verdict receipts, retired ones included (docs/RECEIPTS.md)',
+  { responses: { 200: answer(receiptKeysDocSchema) } },
+);
 
 /**
  * `/api/receipts`: the public keys that check verdict receipts. Public on purpose: anyone holding a

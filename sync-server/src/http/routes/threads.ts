@@ -1,4 +1,3 @@
-import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import {
   MAX_THREAD_MEMBER_IDS,
@@ -17,7 +16,7 @@ import type { Db } from '../../storage/db.js';
 import type { ThreadService } from '../../workspaces/thread-service.js';
 import { cursorParam, encodeCursor, limitParam } from '../cursor.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
-import { answer, bearer, errors, jsonRequest, mount, openApiApp, throttledErrors } from '../openapi-route.js';
+import { answer, jsonRequest, mount, openApiApp, routesOf, throttledErrors } from '../openapi-route.js';
 import { idSchema as id } from '../validate.js';
 import { threadDetailSchema, threadPageSchema, threadSchema } from './thread-schemas.js';
 
@@ -51,26 +50,15 @@ export const listThreadsSchema = z.object({
   limit: limitParam(MAX_PAGE_SIZE).optional(),
 });
 
-const tags = ['threads'];
-const security = bearer;
+const route = routesOf('threads');
 
 const createThread = (maxFieldChars: number) =>
-  createRoute({
-    method: 'post',
-    path: '/',
-    summary: 'Create a thread (a `thread.create` intent)',
-    tags,
-    security,
+  route('post', '/', 'Create a thread (a `thread.create` intent)', {
     request: { body: jsonRequest(createThreadSchema(maxFieldChars)) },
     responses: { 201: answer(threadSchema), ...throttledErrors },
   });
 
-const listThreadsRoute = createRoute({
-  method: 'get',
-  path: '/',
-  summary: 'List or search threads the caller may read',
-  tags,
-  security,
+const listThreadsRoute = route('get', '/', 'List or search threads the caller may read', {
   request: { query: listThreadsSchema },
   responses: {
     200: answer(
@@ -79,19 +67,15 @@ const listThreadsRoute = createRoute({
         'its title, intent and body together, or one of its messages, hold every word of `q` (the last ' +
         'one also as a prefix).',
     ),
-    ...errors,
   },
 });
 
-const getThreadRoute = createRoute({
-  method: 'get',
-  path: '/{id}',
-  summary: 'A thread as projected: meta, body text, messages, attachments',
-  tags,
-  security,
-  request: { params: z.object({ id: id<ThreadId>() }) },
-  responses: { 200: answer(threadDetailSchema), ...errors },
-});
+const getThreadRoute = route(
+  'get',
+  '/{id}',
+  'A thread as projected: meta, body text, messages, attachments',
+  { request: { params: z.object({ id: id<ThreadId>() }) }, responses: { 200: answer(threadDetailSchema) } },
+);
 
 /** `/api/threads`. */
 export function threadRoutes(deps: {

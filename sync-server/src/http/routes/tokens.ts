@@ -1,4 +1,3 @@
-import { createRoute } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
 import type { ApiTokenId } from '@caucus/schema';
@@ -7,7 +6,7 @@ import type { AuthThrottle } from '../../auth/throttle.js';
 import { ApiError } from '../../errors.js';
 import { clientAddress } from '../client-address.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
-import { answer, bearer, errors, jsonRequest, mount, openApiApp } from '../openapi-route.js';
+import { answer, jsonRequest, mount, openApiApp, routesOf } from '../openapi-route.js';
 import { idSchema } from '../validate.js';
 import { apiTokenListSchema, newApiTokenSchema } from './auth-schemas.js';
 
@@ -19,41 +18,25 @@ export const createSchema = z.object({
   expiresInDays: z.number().int().min(1).max(MAX_TOKEN_DAYS).optional(),
 });
 
-const tags = ['auth'];
-const security = bearer;
-
 // A leaked API token must not be able to mint successors that outlive its revocation.
 const sessionOnly = createMiddleware<AuthedEnv>(async (c, next) => {
   if (c.get('principal').via !== 'session') throw new ApiError('forbidden', 'log in to create API tokens');
   await next();
 });
 
-const createTokenRoute = createRoute({
-  method: 'post',
-  path: '/',
-  summary: 'Create an API token',
-  tags,
-  security,
+const route = routesOf('auth');
+
+const createTokenRoute = route('post', '/', 'Create an API token', {
   middleware: [sessionOnly] as const,
   request: { body: jsonRequest(createSchema) },
-  responses: { 201: answer(newApiTokenSchema), ...errors },
+  responses: { 201: answer(newApiTokenSchema) },
 });
-const listTokensRoute = createRoute({
-  method: 'get',
-  path: '/',
-  summary: "The caller's API tokens",
-  tags,
-  security,
-  responses: { 200: answer(apiTokenListSchema), ...errors },
+const listTokensRoute = route('get', '/', "The caller's API tokens", {
+  responses: { 200: answer(apiTokenListSchema) },
 });
-const revokeTokenRoute = createRoute({
-  method: 'delete',
-  path: '/{id}',
-  summary: 'Revoke an API token',
-  tags,
-  security,
+const revokeTokenRoute = route('delete', '/{id}', 'Revoke an API token', {
   request: { params: z.object({ id: idSchema<ApiTokenId>() }) },
-  responses: { 204: { description: 'revoked' }, ...errors },
+  responses: { 204: { description: 'revoked' } },
 });
 
 /** `/api/tokens`: named API tokens for headless scripts; creation is throttled per user and address. */

@@ -1,34 +1,32 @@
-import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ApiError } from '../../errors.js';
 import { readUnsubscribeToken } from '../../email/unsubscribe-token.js';
 import type { GovernanceService } from '../../governance/governance-service.js';
-import { answer, errors, mount, openApiApp } from '../openapi-route.js';
+import { answer, mount, openApiApp, routesOf } from '../openapi-route.js';
 
 export const unsubscribeQuerySchema = z.object({ token: z.string().min(1).max(400) });
 
-const tags = ['governance'];
 const request = { query: unsubscribeQuerySchema };
 
-const pageRoute = createRoute({
-  method: 'get',
-  path: '/',
-  summary: 'A page with the one-click unsubscribe button of an email (changes nothing)',
-  tags,
-  request,
-  responses: { 200: { description: 'an HTML page' }, ...errors },
-});
-const unsubscribeRoute = createRoute({
-  method: 'post',
-  path: '/',
-  summary: "One-click unsubscribe (RFC 8058): that kind's email off for the link's user, no login",
-  tags,
-  request,
-  responses: {
-    200: answer(z.object({ unsubscribed: z.literal(true), kind: z.string() })),
-    ...errors,
+const route = routesOf('governance', 'public');
+
+const pageRoute = route(
+  'get',
+  '/',
+  'A page with the one-click unsubscribe button of an email (changes nothing)',
+  { request, responses: { 200: { description: 'an HTML page' } } },
+);
+const unsubscribeRoute = route(
+  'post',
+  '/',
+  "One-click unsubscribe (RFC 8058): that kind's email off for the link's user, no login",
+  {
+    request,
+    responses: {
+      200: answer(z.object({ unsubscribed: z.literal(true), kind: z.string() })),
+    },
   },
-});
+);
 
 const page = (token: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Unsubscribe</title></head>

@@ -1,4 +1,3 @@
-import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ROLES, type WorkspaceId } from '@caucus/schema';
 import type { AuthService } from '../../auth/auth-service.js';
@@ -8,12 +7,11 @@ import type { WorkspaceService } from '../../workspaces/workspace-service.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
 import {
   answer,
-  bearer,
   documentedAs,
-  errors,
   jsonRequest,
   mount,
   openApiApp,
+  routesOf,
   throttledErrors,
 } from '../openapi-route.js';
 import { emailSchema, idSchema } from '../validate.js';
@@ -27,45 +25,30 @@ import {
 export const createSchema = z.object({ name: z.string().trim().min(1).max(100) });
 export const addMemberSchema = z.object({ email: emailSchema, role: z.enum(ROLES) });
 
-const tags = ['workspaces'];
-const security = bearer;
 const params = z.object({ id: idSchema<WorkspaceId>() });
 
-const createWorkspaceRoute = createRoute({
-  method: 'post',
-  path: '/',
-  summary: 'Create a workspace',
-  tags,
-  security,
+const route = routesOf('workspaces');
+
+const createWorkspaceRoute = route('post', '/', 'Create a workspace', {
   request: { body: jsonRequest(createSchema) },
-  responses: { 201: answer(workspaceSchema), ...errors },
+  responses: { 201: answer(workspaceSchema) },
 });
-const listRoute = createRoute({
-  method: 'get',
-  path: '/',
-  summary: "The caller's workspaces",
-  tags,
-  security,
-  responses: { 200: answer(workspaceListSchema), ...errors },
+const listRoute = route('get', '/', "The caller's workspaces", {
+  responses: { 200: answer(workspaceListSchema) },
 });
-const getRoute = createRoute({
-  method: 'get',
-  path: '/{id}',
-  summary: 'A workspace with its members',
-  tags,
-  security,
+const getRoute = route('get', '/{id}', 'A workspace with its members', {
   request: { params },
-  responses: { 200: answer(workspaceDetailSchema), ...errors },
+  responses: { 200: answer(workspaceDetailSchema) },
 });
-const inviteRoute = createRoute({
-  method: 'post',
-  path: '/{id}/members',
-  summary: 'Invite someone by email (owners; a `member.invite` intent): they join once they accept',
-  tags,
-  security,
-  request: { params, body: jsonRequest(addMemberSchema) },
-  responses: { 201: answer(addMemberResultSchema), ...throttledErrors },
-});
+const inviteRoute = route(
+  'post',
+  '/{id}/members',
+  'Invite someone by email (owners; a `member.invite` intent): they join once they accept',
+  {
+    request: { params, body: jsonRequest(addMemberSchema) },
+    responses: { 201: answer(addMemberResultSchema), ...throttledErrors },
+  },
+);
 
 /** `/api/workspaces`. */
 export function workspaceRoutes({
