@@ -65,16 +65,10 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
 }
 
 /**
- * The query string, validated like a body: the same `invalid-body` code, the same messages
- * (numbers via {@link queryInt}). A key given twice is refused rather than read one way here and
- * another way by whatever sits in front of the server.
+ * Query strings are validated like bodies (`openapi-route.ts`): the same `invalid-body` code, the
+ * same messages (numbers via {@link queryInt}). A key given twice is refused rather than read one
+ * way here and another way by whatever sits in front of the server.
  */
-export function query<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
-  refuseRepeatedKeys(c);
-  return parse(schema, c.req.query());
-}
-
-/** A query key given twice is `invalid-body` (see {@link query}). */
 export function refuseRepeatedKeys(c: Context): void {
   const repeated = Object.entries(c.req.queries())
     .filter(([, values]) => values.length > 1)
