@@ -1,4 +1,5 @@
-import { Hono, type Context } from 'hono';
+import type { BlankEnv } from 'hono/types';
+import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { methodNotAllowed } from 'hono/method-not-allowed';
@@ -15,13 +16,15 @@ import type { Db } from '../storage/db.js';
 import type { JobStore } from '../jobs/job-store.js';
 import { SqliteJobStore } from '../jobs/sqlite-job-store.js';
 import { ownAvatarRoutes, userAvatarRoutes } from '../uploads/avatar-routes.js';
-import { fileApiRoutes, fileRoutes } from '../uploads/routes.js';
+import { fileApiRoutes } from '../uploads/file-api-routes.js';
+import { fileRoutes } from '../uploads/routes.js';
 import type { Uploads } from '../uploads/setup.js';
 import type { ThreadService } from '../workspaces/thread-service.js';
 import type { WorkspaceService } from '../workspaces/workspace-service.js';
 import { apiCors } from './cors.js';
 import { noStore, requestLog } from './middleware.js';
-import { createOpenApiDocument, type OpenApiDocument } from './openapi.js';
+import { openApiApp } from './openapi-route.js';
+import { apiDocument, operationRoutes, registerSecurity } from './routes/operations.js';
 import { retryAfterValue } from './rate-limited.js';
 import { requestMetrics } from './request-metrics.js';
 import { securityHeaders } from './security-headers.js';
@@ -68,7 +71,8 @@ export function createApp(deps: AppDeps): Hono {
   const { auth, workspaces, threads, metrics, logger, version } = deps;
   const governance =
     deps.governance ?? new GovernanceService({ db: deps.db, workspaces, threads, logger, metrics });
-  const app = new Hono();
+  const app = openApiApp<BlankEnv>();
+  registerSecurity(app);
 
   app.use('*', requestMetrics(metrics));
   app.use('*', requestLog(logger));
@@ -92,10 +96,6 @@ export function createApp(deps: AppDeps): Hono {
   app.use('/api/*', cors);
   app.use('/files/*', cors);
 
-  app.get('/healthz', (c) => c.json({ ...deps.extraHealth?.(), status: 'ok', version }));
-  app.get('/metrics', async (c) =>
-    c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),
-  );
   // The PWA when it is built (web-app.ts), else a plain page saying what runs here.
   const web = loadWebApp(deps.config.webDir ?? DEFAULT_WEB_DIR);
   if (!web) app.get('/', (c) => c.html(landingPage(version)));
@@ -113,15 +113,15 @@ export function createApp(deps: AppDeps): Hono {
       },
     }),
   );
-  // Public, like any API description; made on first request.
-  let openapi: OpenApiDocument | null = null;
-  app.get('/api/openapi.json', (c) =>
-    c.json(
-      (openapi ??= createOpenApiDocument({
-        version,
-        maxFieldChars: deps.config.limits.maxFieldChars,
-      }).document),
-    ),
+  // After the `/api/*` middleware, which the document's route passes too.
+  app.route(
+    '/',
+    operationRoutes({
+      metrics,
+      version,
+      ...(deps.extraHealth ? { extraHealth: deps.extraHealth } : {}),
+      document: () => apiDocument(app, version),
+    }),
   );
   const throttle = new AuthThrottle(deps.config.authThrottle, {
     onRefused: (scope) => metrics.rateLimited.inc({ scope }),

@@ -20,11 +20,17 @@ export const idSchema = <T extends string>() =>
 export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
-    return path ? `${path}: ${issue.message}` : issue.message;
-  });
-  throw new ApiError('invalid-body', issues.join('; '));
+  throw new ApiError('invalid-body', issuesMessage(result.error));
+}
+
+/** Every issue of a failed parse as `path: message`, joined by `; ` (the `invalid-body` message). */
+export function issuesMessage(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.map(String).join('.');
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
 }
 
 /**
@@ -59,16 +65,15 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
 }
 
 /**
- * The query string, validated like a body: the same `invalid-body` code, the same messages
- * (numbers via {@link queryInt}). A key given twice is refused rather than read one way here and
- * another way by whatever sits in front of the server.
+ * Query strings are validated like bodies (`openapi-route.ts`): the same `invalid-body` code, the
+ * same messages (numbers via {@link queryInt}). A key given twice is refused rather than read one
+ * way here and another way by whatever sits in front of the server.
  */
-export function query<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+export function refuseRepeatedKeys(c: Context): void {
   const repeated = Object.entries(c.req.queries())
     .filter(([, values]) => values.length > 1)
     .map(([key]) => `${key}: given more than once`);
   if (repeated.length > 0) throw new ApiError('invalid-body', repeated.join('; '));
-  return parse(schema, c.req.query());
 }
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;

@@ -3,11 +3,12 @@
  * anyone sharing a workspace with them) and `DELETE /api/me/avatar`. Uploading one is tus at
  * `/files` with `purpose: avatar` (`tus.ts`, `avatars.ts`).
  */
-import { Hono } from 'hono';
+import { z } from 'zod';
 import type { UserId } from '@caucus/schema';
 import type { AuthService } from '../auth/auth-service.js';
 import { requireAuth, type AuthedEnv } from '../http/middleware.js';
-import { idParam } from '../http/validate.js';
+import { mount, openApiApp, routesOf } from '../http/openapi-route.js';
+import { idSchema } from '../http/validate.js';
 import { AVATAR_TYPE, type Avatars } from './avatars.js';
 import { sendFile } from './download.js';
 
@@ -19,10 +20,30 @@ export interface AvatarRouteDeps {
   avatars: Avatars;
 }
 
+const route = routesOf('files');
+
+const avatarRoute = route(
+  'get',
+  '/{id}/avatar',
+  "A user's avatar (300×300 WebP; the caller's own or a workspace fellow's)",
+  {
+    request: { params: z.object({ id: idSchema<UserId>() }) },
+    responses: { 200: { description: 'the image (image/webp), with an ETag' } },
+  },
+);
+const removeRoute = route(
+  'delete',
+  '/',
+  "Remove the caller's avatar (upload one over tus with purpose: avatar)",
+  { responses: { 204: { description: 'removed' } } },
+);
+
 /** Mounted at `/api/users`. */
 export function userAvatarRoutes({ auth, avatars }: AvatarRouteDeps) {
-  return new Hono<AuthedEnv>().use('*', requireAuth(auth)).get('/:id/avatar', async (c) => {
-    const target = idParam<UserId>(c, 'id');
+  const app = openApiApp<AuthedEnv>();
+  app.use('*', requireAuth(auth));
+  mount(app, avatarRoute, async (c) => {
+    const target = c.req.valid('param').id;
     const { path, info } = await avatars.readable(c.get('principal').userId, target);
     return sendFile(c, path, {
       'Content-Type': AVATAR_TYPE,
@@ -33,12 +54,16 @@ export function userAvatarRoutes({ auth, avatars }: AvatarRouteDeps) {
       ETag: `"${target}-${info.version}"`,
     });
   });
+  return app;
 }
 
 /** Mounted at `/api/me/avatar`. */
 export function ownAvatarRoutes({ auth, avatars }: AvatarRouteDeps) {
-  return new Hono<AuthedEnv>().use('*', requireAuth(auth)).delete('/', async (c) => {
+  const app = openApiApp<AuthedEnv>();
+  app.use('*', requireAuth(auth));
+  mount(app, removeRoute, async (c) => {
     await avatars.remove(c.get('principal').userId);
     return c.body(null, 204);
   });
+  return app;
 }

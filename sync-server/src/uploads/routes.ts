@@ -1,27 +1,18 @@
 /**
- * HTTP routes of files: the tus endpoint and downloads under `/files`, metadata under `/api/files`
- * (DESIGN §5, §7). Thin: authenticate, check the id, hand over to tus or the upload service.
+ * HTTP routes of files: the tus endpoint and downloads under `/files` (DESIGN §5, §7); metadata
+ * under `/api/files` is `file-api-routes.ts`. Thin: authenticate, check the id, hand over to tus or the upload service.
  */
 import { Hono, type Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { z } from 'zod';
-import {
-  API_ERRORS,
-  type ApiErrorBody,
-  type ApiErrorCode,
-  type ThreadId,
-  type UploadId,
-} from '@caucus/schema';
+import { API_ERRORS, type ApiErrorBody, type ApiErrorCode, type UploadId } from '@caucus/schema';
 import type { AuthService } from '../auth/auth-service.js';
 import type { Avatars } from './avatars.js';
 import { ApiError } from '../errors.js';
 import { requireAuth, type AuthedEnv } from '../http/middleware.js';
-import { cursorParam, keysetPage, limitParam } from '../http/cursor.js';
 import { retryAfterValue } from '../http/rate-limited.js';
-import { idParam, idSchema, query } from '../http/validate.js';
+import { idParam } from '../http/validate.js';
 import { sendFile } from './download.js';
 import { downloadHeaders } from './download-headers.js';
-import { MAX_FILE_LIST } from './upload-repo.js';
 import { THUMBNAIL_TYPE } from './thumbnails.js';
 import type { CaucusTus } from './tus.js';
 import type { UploadService } from './upload-service.js';
@@ -121,33 +112,6 @@ export function fileRoutes({ auth, service, avatars, tus }: FileRouteDeps) {
   });
 
   return app;
-}
-
-/** Where the next page starts: after this file (in the order files finished). */
-const fileCursorSchema = z.object({ completedAt: z.number(), id: idSchema<UploadId>() });
-
-export const listSchema = z.object({
-  threadId: idSchema<ThreadId>(),
-  limit: limitParam(MAX_FILE_LIST).optional(),
-  cursor: cursorParam(fileCursorSchema).optional(),
-});
-
-/** `/api/files`: metadata of finished files and the caller's upload statistics. */
-export function fileApiRoutes({ auth, service }: Pick<FileRouteDeps, 'auth' | 'service'>) {
-  return new Hono<AuthedEnv>()
-    .use('*', requireAuth(auth))
-    .get('/', (c) => {
-      const { threadId, limit = MAX_FILE_LIST, cursor } = query(c, listSchema);
-      const userId = c.get('principal').userId;
-      const page = keysetPage(
-        limit,
-        (n) => service.list(userId, threadId, { limit: n, ...(cursor ? { after: cursor } : {}) }),
-        (last) => ({ completedAt: last.completedAt, id: last.id }),
-      );
-      return c.json({ files: page.items, nextCursor: page.nextCursor });
-    })
-    .get('/stats', (c) => c.json(service.stats(c.get('principal').userId)))
-    .get('/:id', (c) => c.json(service.readable(c.get('principal').userId, idParam<UploadId>(c, 'id'))));
 }
 
 /** What tus says of a finished upload (no lock, no expiry: finished files do not expire). */

@@ -1,4 +1,3 @@
-import { Hono } from 'hono';
 import { z } from 'zod';
 import {
   MAX_THREAD_MEMBER_IDS,
@@ -17,7 +16,9 @@ import type { Db } from '../../storage/db.js';
 import type { ThreadService } from '../../workspaces/thread-service.js';
 import { cursorParam, encodeCursor, limitParam } from '../cursor.js';
 import { requireAuth, type AuthedEnv } from '../middleware.js';
-import { idParam, idSchema as id, jsonBody, query } from '../validate.js';
+import { answer, jsonRequest, mount, openApiApp, routesOf, throttledErrors } from '../openapi-route.js';
+import { idSchema as id } from '../validate.js';
+import { threadDetailSchema, threadPageSchema, threadSchema } from './thread-schemas.js';
 
 /** Longest search string; longer ones are not a search but a payload. */
 const MAX_QUERY_CHARS = 200;
@@ -49,6 +50,33 @@ export const listThreadsSchema = z.object({
   limit: limitParam(MAX_PAGE_SIZE).optional(),
 });
 
+const route = routesOf('threads');
+
+const createThread = (maxFieldChars: number) =>
+  route('post', '/', 'Create a thread (a `thread.create` intent)', {
+    request: { body: jsonRequest(createThreadSchema(maxFieldChars)) },
+    responses: { 201: answer(threadSchema), ...throttledErrors },
+  });
+
+const listThreadsRoute = route('get', '/', 'List or search threads the caller may read', {
+  request: { query: listThreadsSchema },
+  responses: {
+    200: answer(
+      threadPageSchema,
+      'Newest activity first; with `q`, by relevance with a highlighted snippet. A thread matches when ' +
+        'its title, intent and body together, or one of its messages, hold every word of `q` (the last ' +
+        'one also as a prefix).',
+    ),
+  },
+});
+
+const getThreadRoute = route(
+  'get',
+  '/{id}',
+  'A thread as projected: meta, body text, messages, attachments',
+  { request: { params: z.object({ id: id<ThreadId>() }) }, responses: { 200: answer(threadDetailSchema) } },
+);
+
 /** `/api/threads`. */
 export function threadRoutes(deps: {
   db: Db;
@@ -58,39 +86,39 @@ export function threadRoutes(deps: {
   maxFieldChars: number;
 }) {
   const { db, auth, threads, governance } = deps;
-  const create = createThreadSchema(deps.maxFieldChars);
-  return (
-    new Hono<AuthedEnv>()
-      .use('*', requireAuth(auth))
-      // A `thread.create` intent underneath (DESIGN §5): same rules, audit and events as via /api/intents.
-      .post('/', async (c) => {
-        const { workspaceId, title, intent, threadId, visibility, memberIds } = await jsonBody(c, create);
-        const userId = c.get('principal').userId;
-        const id = threadId ?? newId<ThreadId>();
-        acceptedResult(
-          await governance.perform(userId, 'thread.create', {
-            threadId: id,
-            workspaceId,
-            title,
-            ...(intent ? { intent } : {}),
-            ...(visibility ? { visibility } : {}),
-            ...(memberIds ? { memberIds } : {}),
-          }),
-        );
-        return c.json(threads.get(userId, id), 201);
-      })
-      // The read model: full-text search with ranking and snippets, keyset pages.
-      .get('/', (c) => {
-        const { workspaceId, status, q, cursor, limit } = query(c, listThreadsSchema);
-        const page = listThreads(db, c.get('principal').userId, {
-          ...(workspaceId ? { workspaceId } : {}),
-          ...(status ? { status } : {}),
-          ...(q ? { q } : {}),
-          ...(cursor ? { after: cursor } : {}),
-          ...(limit ? { limit } : {}),
-        });
-        return c.json({ threads: page.threads, nextCursor: page.next && encodeCursor(page.next) });
-      })
-      .get('/:id', (c) => c.json(getThread(db, c.get('principal').userId, idParam<ThreadId>(c, 'id'))))
+  const app = openApiApp<AuthedEnv>();
+  app.use('*', requireAuth(auth));
+  // A `thread.create` intent underneath (DESIGN §5): same rules, audit and events as via /api/intents.
+  mount(app, createThread(deps.maxFieldChars), async (c) => {
+    const { workspaceId, title, intent, threadId, visibility, memberIds } = c.req.valid('json');
+    const userId = c.get('principal').userId;
+    const id = threadId ?? newId<ThreadId>();
+    acceptedResult(
+      await governance.perform(userId, 'thread.create', {
+        threadId: id,
+        workspaceId,
+        title,
+        ...(intent ? { intent } : {}),
+        ...(visibility ? { visibility } : {}),
+        ...(memberIds ? { memberIds } : {}),
+      }),
+    );
+    return c.json(threads.get(userId, id), 201);
+  });
+  // The read model: full-text search with ranking and snippets, keyset pages.
+  mount(app, listThreadsRoute, (c) => {
+    const { workspaceId, status, q, cursor, limit } = c.req.valid('query');
+    const page = listThreads(db, c.get('principal').userId, {
+      ...(workspaceId ? { workspaceId } : {}),
+      ...(status ? { status } : {}),
+      ...(q ? { q } : {}),
+      ...(cursor ? { after: cursor } : {}),
+      ...(limit ? { limit } : {}),
+    });
+    return c.json({ threads: page.threads, nextCursor: page.next && encodeCursor(page.next) }, 200);
+  });
+  mount(app, getThreadRoute, (c) =>
+    c.json(getThread(db, c.get('principal').userId, c.req.valid('param').id), 200),
   );
+  return app;
 }
