@@ -1,10 +1,12 @@
 /**
  * Governance: intents adjudicated against the policy, decisions, checkpoints, notifications and
  * the audit log — and the published documents that show them. The one object other modules use:
- * `submit` for intents, `notify`/`notifyThreadMembers` for notifications.
+ * `submit` for intents, `notify`/`notifyThreadMembers` for notifications. It wires the parts and
+ * delegates: submitting intents `intent-submission.ts`, announcing and publishing what changed
+ * `change-propagation.ts`, mention notifications `mention-notifications.ts`, the stored reads
+ * `queries.ts` and `audit.ts`.
  */
 import {
-  INTENT_TYPES,
   newId,
   roleAtLeast,
   type CheckpointId,
@@ -21,22 +23,22 @@ import {
   type WorkspaceId,
 } from '@caucus/schema';
 import { ApiError } from '../errors.js';
-import { Listeners } from '../listeners.js';
 import { createLogger, type Logger } from '../logger.js';
 import { ReceiptIssuer } from '../receipts/issuer.js';
 import { MemoryReceiptKeyring, type ReceiptKeyring } from '../receipts/keyring.js';
-import { INVALID_INTENT_TYPE, type Metrics } from '../metrics.js';
+import type { Metrics } from '../metrics.js';
 import type { Db } from '../storage/db.js';
 import type { CommittedEvent } from '../sync/hooks.js';
 import type { ThreadService } from '../workspaces/thread-service.js';
 import type { WorkspaceService } from '../workspaces/workspace-service.js';
 import { listAudit, type AuditEventView } from './audit.js';
+import { ChangePropagation, type AccessChanged } from './change-propagation.js';
 import { Changes } from './changes.js';
-import { quote, threadTitleOf, userName } from './describe.js';
 import type { EffectContext } from './effect-context.js';
 import type { InvitationSender } from './invitation-sender.js';
 import { IntentEngine, type AdjudicatedResult } from './intent-engine.js';
-import { mentionKey, touchedMessages } from './mentions.js';
+import { submitIntents, type IntentSubmissionDeps } from './intent-submission.js';
+import { notifyMentions } from './mention-notifications.js';
 import { Notifier, type EmailQueue, type InboxListOptions, type NewNotification } from './notifier.js';
 import { Publisher, type DocWriter } from './publisher.js';
 import {
@@ -83,10 +85,7 @@ export interface GovernanceOptions {
   email?: EmailQueue;
 }
 
-/** Users whose access to documents changed without a membership change (a thread archived). */
-export interface AccessChanged {
-  userIds: UserId[];
-}
+export type { AccessChanged } from './change-propagation.js';
 
 export interface NotifyOptions {
   /** Not notified (usually the user who caused it). */
@@ -96,27 +95,17 @@ export interface NotifyOptions {
 export class GovernanceService {
   readonly #db: Db;
   readonly #now: () => number;
-  readonly #logger: Logger;
-  readonly #workspaces: WorkspaceService;
-  readonly #threads: ThreadService;
-  readonly #engine: IntentEngine;
   readonly #receipts: ReceiptIssuer;
   readonly #ctx: EffectContext;
-  readonly #invitationSender: InvitationSender | null;
   readonly #notifier: Notifier;
-  readonly #publisher: Publisher | null;
-  readonly #limiter: IntentRateLimiter;
-  readonly #accessChanged: Listeners<AccessChanged>;
-  readonly #inflight = new Set<Promise<void>>();
-  readonly #metrics: Pick<Metrics, 'intentVerdicts'> | undefined;
+  readonly #propagation: ChangePropagation;
+  readonly #submission: IntentSubmissionDeps;
 
   constructor(options: GovernanceOptions) {
     const { db, hub } = options;
     this.#db = db;
     this.#now = options.now ?? Date.now;
-    this.#logger = options.logger ?? createLogger('error');
-    this.#workspaces = options.workspaces;
-    this.#threads = options.threads;
+    const logger = options.logger ?? createLogger('error');
     this.#notifier = new Notifier(db, this.#now, options.email ?? null);
     this.#receipts = new ReceiptIssuer(db, options.receiptKeys ?? new MemoryReceiptKeyring());
     this.#ctx = {
@@ -126,26 +115,35 @@ export class GovernanceService {
       jobs: options.jobs ?? new SqliteJobStore(db, this.#now),
       reminders: { ...DEFAULT_REMINDERS, ...options.reminders },
     };
-    this.#engine = new IntentEngine(this.#ctx, this.#receipts);
-    this.#invitationSender = options.invitationSender ?? null;
-    this.#publisher = hub ? new Publisher(db, hub, this.#logger) : null;
-    this.#limiter = new IntentRateLimiter(options.rate ?? DEFAULT_INTENT_RATE);
-    this.#metrics = options.metrics;
-    this.#accessChanged = new Listeners((err) => this.#logger.error({ err }, 'access listener failed'));
+    this.#propagation = new ChangePropagation({
+      workspaces: options.workspaces,
+      threads: options.threads,
+      publisher: hub ? new Publisher(db, hub, logger) : null,
+      invitationSender: options.invitationSender ?? null,
+      logger,
+    });
+    this.#submission = {
+      engine: new IntentEngine(this.#ctx, this.#receipts),
+      limiter: new IntentRateLimiter(options.rate ?? DEFAULT_INTENT_RATE),
+      propagation: this.#propagation,
+      now: this.#now,
+      metrics: options.metrics,
+    };
     // Memberships changed outside intents too (signup, new workspaces): the member lists follow.
-    this.#workspaces.onMembershipChanged(({ workspaceId }) => {
+    options.workspaces.onMembershipChanged(({ workspaceId }) => {
       const changes = new Changes();
       changes.workspaces.add(workspaceId);
       void this.#publish(changes);
     });
+    const mentions = { db, notifier: this.#notifier, logger, publish: (c: Changes) => this.#publish(c) };
     hub?.onCommitted((event) => {
-      if (event.ref.kind === 'thread') this.#notifyMentions(event.ref.id, event);
+      if (event.ref.kind === 'thread') notifyMentions(mentions, event.ref.id, event);
     });
   }
 
   /** Listens for users whose document access changed (connections re-authorize). */
   onAccessChanged(listener: (e: AccessChanged) => void): () => void {
-    return this.#accessChanged.add(listener);
+    return this.#propagation.onAccessChanged(listener);
   }
 
   /**
@@ -153,30 +151,8 @@ export class GovernanceService {
    * Resolves once the documents they changed are published. Throws `rate-limited` (nothing
    * adjudicated) when the user's bucket cannot take the whole batch.
    */
-  async submit(actor: UserId, intents: readonly unknown[]): Promise<AdjudicatedResult[]> {
-    const now = this.#now();
-    if (!this.#limiter.take(actor, intents.length, now)) {
-      const wait = this.#limiter.waitSeconds(actor, intents.length, now);
-      throw new ApiError(
-        'rate-limited',
-        Number.isFinite(wait) ? `too many intents; retry in ${wait} s` : 'too many intents in one batch',
-        { retryAfterSeconds: wait },
-      );
-    }
-    const all = new Changes();
-    const results: AdjudicatedResult[] = [];
-    try {
-      for (const raw of intents) {
-        const { result, changes } = this.#engine.adjudicate(actor, raw);
-        this.#metrics?.intentVerdicts.inc({ type: intentTypeLabel(raw), status: result.status });
-        this.#announce(changes);
-        all.add(changes);
-        results.push(result);
-      }
-    } finally {
-      await this.#publish(all);
-    }
-    return results;
+  submit(actor: UserId, intents: readonly unknown[]): Promise<AdjudicatedResult[]> {
+    return submitIntents(this.#submission, actor, intents);
   }
 
   /** Runs one intent made here (REST routes that are intents underneath) and returns its verdict. */
@@ -293,69 +269,19 @@ export class GovernanceService {
 
   /** Publishes every governed document from SQLite (call at start, before serving). */
   async rebuild(): Promise<void> {
-    await this.#publisher?.rebuildAll();
+    await this.#propagation.rebuild();
   }
 
   /** Resolves once every publish started so far has finished. */
   async idle(): Promise<void> {
-    while (this.#inflight.size > 0) await Promise.all([...this.#inflight]);
+    await this.#propagation.idle();
   }
 
   #announce(changes: Changes): void {
-    for (const e of changes.threadsCreated) this.#threads.announceCreated(e);
-    for (const change of changes.memberships) this.#workspaces.announceMembershipChange(change);
-    if (changes.accessChanged.size > 0) this.#accessChanged.emit({ userIds: [...changes.accessChanged] });
-    for (const invitation of changes.invitations) {
-      this.#invitationSender?.send(invitation).catch((err: unknown) => {
-        this.#logger.error({ err, invitation: invitation.invitationId }, 'sending an invitation failed');
-      });
-    }
+    this.#propagation.announce(changes);
   }
 
   #publish(changes: Changes): Promise<void> {
-    if (!this.#publisher || changes.empty) return Promise.resolve();
-    const job = this.#publisher.publish(changes).finally(() => this.#inflight.delete(job));
-    this.#inflight.add(job);
-    return job;
+    return this.#propagation.publish(changes);
   }
-
-  #notifyMentions(threadId: ThreadId, event: CommittedEvent): void {
-    try {
-      const messages = touchedMessages(event.ydoc, event.entries);
-      if (messages.length === 0) return;
-      // A mention of someone who cannot see the thread notifies no one and adds no one.
-      const members = new Set(threadAudience(this.#db, threadId));
-      if (members.size === 0) return;
-      const changes = new Changes();
-      this.#db.transaction(() => {
-        const title = threadTitleOf(this.#db, threadId);
-        for (const m of messages) {
-          this.#notifier.deliver(
-            m.mentioned.filter((id) => members.has(id)),
-            {
-              kind: 'info',
-              title: `${userName(this.#db, m.author)} mentioned you in ${quote(title)}`,
-              body: m.text,
-              link: `/threads/${threadId}`,
-              dedupeKey: mentionKey(threadId, m.messageId),
-              about: threadId,
-              emailByDefault: true,
-            },
-            changes,
-          );
-        }
-      });
-      void this.#publish(changes);
-    } catch (err) {
-      this.#logger.error({ err, thread: threadId }, 'mention notifications failed');
-    }
-  }
-}
-
-/** The intent's type as a metric label: one of the known types, or "invalid" (bounded, whatever is sent). */
-function intentTypeLabel(raw: unknown): string {
-  const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
-  return typeof type === 'string' && (INTENT_TYPES as readonly string[]).includes(type)
-    ? type
-    : INVALID_INTENT_TYPE;
 }
