@@ -25,7 +25,7 @@ export interface DeliveryOptions {
   random?: () => number;
   /**
    * Whether this outbox sends (default: always). Tabs that share one connection share one store
-   * too, and only the leading tab sends; the others learn the verdicts by {@link Outbox.reload}.
+   * too, and only the leading tab sends; the others learn the verdicts by `Outbox.reload`.
    */
   delivers?: () => boolean;
 }
