@@ -1,13 +1,25 @@
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+/**
+ * The server's Prometheus metrics, one registry per server: sync (connections, documents,
+ * commits, refusals, compaction, projection), auth, and the job queue here; the transport's in
+ * `ws-metrics.ts`, what operators alert on (HTTP, intents, uploads, storage, build) in
+ * `operator-metrics.ts`. Callers import them all from here.
+ */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { INTENT_TYPES, REFUSAL_CODES, VERDICT_STATUSES } from '@caucus/schema';
+import { REFUSAL_CODES } from '@caucus/schema';
 import type { ProjectedEvent } from './projection/projector.js';
-import type { Db } from './storage/db.js';
-import { VERSION } from './version.js';
 import { AUTH_FAILURE_REASONS } from './auth/auth-failures.js';
 import { AUTH_THROTTLE_SCOPES } from './auth/throttle.js';
 import { createJobMetrics } from './jobs/job-metrics.js';
+import { operatorMetrics } from './operator-metrics.js';
+import { webSocketMetrics } from './ws-metrics.js';
+
+export {
+  INVALID_INTENT_TYPE,
+  UPLOAD_OUTCOMES,
+  type StorageSources,
+  type UploadOutcome,
+} from './operator-metrics.js';
+export { UPGRADE_REFUSALS, type UpgradeRefusal, type WsTraffic } from './ws-metrics.js';
 
 /** The server's Prometheus metrics, on a registry of its own (several servers may share a process). */
 export function createMetrics() {
@@ -76,95 +88,6 @@ export function createMetrics() {
   return metrics;
 }
 
-/**
- * WebSocket traffic as plain numbers the transport bumps on its hot path (a broadcast to ten
- * thousand sockets must not pay for ten thousand label lookups); the counters read them on scrape.
- */
-export interface WsTraffic {
-  messagesIn: number;
-  messagesOut: number;
-  bytesIn: number;
-  bytesOut: number;
-}
-
-/** Why an upgrade was refused (`caucus_ws_upgrades_refused_total{reason}`). */
-export const UPGRADE_REFUSALS = [
-  'not-found',
-  'bad-request',
-  'origin',
-  'unauthorized',
-  'forbidden',
-  'too-many-connections',
-  'internal',
-] as const;
-export type UpgradeRefusal = (typeof UPGRADE_REFUSALS)[number];
-
-/** Codes a multiplexed subscription is refused or ended with (`closed`), for the refusal counter. */
-const MUX_REFUSAL_CODES = ['4403', '4404', '4409'] as const;
-
-/** Sockets, traffic, upgrades, heartbeat and the multiplexed protocol (sync/ws-*.ts, sync/mux-*.ts). */
-function webSocketMetrics(registry: Registry) {
-  const traffic: WsTraffic = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
-  const counted = (name: string, help: string, read: (t: WsTraffic) => [number, number]) =>
-    new Counter({
-      name,
-      help,
-      labelNames: ['direction'] as const,
-      registers: [registry],
-      collect() {
-        const [received, sent] = read(traffic);
-        this.reset();
-        this.inc({ direction: 'in' }, received);
-        this.inc({ direction: 'out' }, sent);
-      },
-    });
-  const upgradesRefused = new Counter({
-    name: 'caucus_ws_upgrades_refused_total',
-    help: 'Sync upgrades refused, by reason',
-    labelNames: ['reason'] as const,
-    registers: [registry],
-  });
-  for (const reason of UPGRADE_REFUSALS) upgradesRefused.inc({ reason }, 0);
-  const sockets = new Gauge({
-    name: 'caucus_ws_sockets',
-    help: 'Open sync WebSockets, by protocol (doc: one document each; mux: caucus.mux.v1)',
-    labelNames: ['protocol'] as const,
-    registers: [registry],
-  });
-  for (const protocol of ['doc', 'mux']) sockets.set({ protocol }, 0);
-  const muxRefused = new Counter({
-    name: 'caucus_mux_subscriptions_refused_total',
-    help: 'Multiplexed subscriptions refused, by code (4403 no access, 4404 not a document, 4409 too many)',
-    labelNames: ['code'] as const,
-    registers: [registry],
-  });
-  for (const code of MUX_REFUSAL_CODES) muxRefused.inc({ code }, 0);
-  return {
-    wsTraffic: traffic,
-    wsMessages: counted('caucus_ws_messages_total', 'WebSocket messages, by direction', (t) => [
-      t.messagesIn,
-      t.messagesOut,
-    ]),
-    wsBytes: counted('caucus_ws_bytes_total', 'WebSocket payload bytes, by direction', (t) => [
-      t.bytesIn,
-      t.bytesOut,
-    ]),
-    wsUpgradesRefused: upgradesRefused,
-    wsSockets: sockets,
-    wsHeartbeatTimeouts: new Counter({
-      name: 'caucus_ws_heartbeat_timeouts_total',
-      help: 'Sync sockets dropped because they stopped answering pings',
-      registers: [registry],
-    }),
-    muxSubscriptions: new Gauge({
-      name: 'caucus_mux_subscriptions',
-      help: 'Documents open on multiplexed sockets',
-      registers: [registry],
-    }),
-    muxSubscriptionsRefused: muxRefused,
-  };
-}
-
 /** Auth failures and throttle hits; every label value is there at zero from the start. */
 function authMetrics(registry: Registry) {
   const authFailures = new Counter({
@@ -183,29 +106,11 @@ function authMetrics(registry: Registry) {
   for (const scope of AUTH_THROTTLE_SCOPES) rateLimited.inc({ scope }, 0);
   return { authFailures, rateLimited };
 }
+
 export type Metrics = ReturnType<typeof createMetrics>;
-
-// ---- What operators alert on: HTTP, intents, uploads, storage, build --------------------------
-
-/** Seconds an HTTP answer can take, from a cached read to a large upload chunk. */
-const HTTP_SECONDS_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-
-/** What happens to uploads: admitted, checked and kept, refused (at creation or by type), expired. */
-export const UPLOAD_OUTCOMES = ['started', 'finished', 'refused', 'expired'] as const;
-export type UploadOutcome = (typeof UPLOAD_OUTCOMES)[number];
-
-/** The `type` label of an intent too malformed to have one of {@link INTENT_TYPES}. */
-export const INVALID_INTENT_TYPE = 'invalid';
 
 /** What the upload service counts. */
 export type UploadCounters = Pick<Metrics, 'uploads' | 'uploadBytes'>;
-
-/** Where the bytes are, measured at each scrape. */
-export interface StorageSources {
-  db: Db;
-  /** Directories whose files count as upload storage (bytes, tus records, thumbnails). */
-  uploadDirs: readonly string[];
-}
 
 /**
  * prom-client's `nodejs_active_{handles,requests,resources}_total` are gauges named like counters
@@ -214,101 +119,6 @@ export interface StorageSources {
 function dropMisnamedDefaults(registry: Registry): void {
   for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total'])
     registry.removeSingleMetric(`caucus_nodejs_${name}`);
-}
-
-function operatorMetrics(registry: Registry) {
-  let storage: StorageSources | null = null;
-  const metrics = {
-    httpRequests: new Counter({
-      name: 'caucus_http_requests_total',
-      help: 'HTTP requests answered, by method, route pattern (never the raw path) and status',
-      labelNames: ['method', 'route', 'status'] as const,
-      registers: [registry],
-    }),
-    httpSeconds: new Histogram({
-      name: 'caucus_http_request_duration_seconds',
-      help: 'Time to answer an HTTP request (until the handler returned its response), by method, route and status',
-      labelNames: ['method', 'route', 'status'] as const,
-      buckets: HTTP_SECONDS_BUCKETS,
-      registers: [registry],
-    }),
-    intentVerdicts: new Counter({
-      name: 'caucus_intent_verdicts_total',
-      help: `Intent verdicts, by intent type ("${INVALID_INTENT_TYPE}" for malformed ones) and status`,
-      labelNames: ['type', 'status'] as const,
-      registers: [registry],
-    }),
-    uploads: new Counter({
-      name: 'caucus_uploads_total',
-      help: 'Uploads by outcome: started (admitted), finished (checked and attached), refused (limits or type), expired',
-      labelNames: ['outcome'] as const,
-      registers: [registry],
-    }),
-    uploadBytes: new Counter({
-      name: 'caucus_upload_bytes_total',
-      help: 'Upload bytes received and written to storage',
-      registers: [registry],
-    }),
-    databaseBytes: new Gauge({
-      name: 'caucus_database_size_bytes',
-      help: 'Size of the SQLite database (pages in use and free), measured at scrape',
-      registers: [registry],
-      collect() {
-        if (!storage) return;
-        const { page_count: pages, page_size: size } = storage.db.$client
-          .prepare('SELECT page_count, page_size FROM pragma_page_count(), pragma_page_size()')
-          .get() as { page_count: number; page_size: number };
-        this.set(pages * size);
-      },
-    }),
-    uploadStorageBytes: new Gauge({
-      name: 'caucus_upload_storage_bytes',
-      help: 'Bytes of upload storage on disk (files, unfinished uploads, thumbnails), measured at scrape',
-      registers: [registry],
-      async collect() {
-        if (storage) this.set(await directoryBytes(storage.uploadDirs));
-      },
-    }),
-    buildInfo: new Gauge({
-      name: 'caucus_build_info',
-      help: 'Always 1; the labels say which Caucus version runs on which Node',
-      labelNames: ['version', 'node'] as const,
-      registers: [registry],
-    }),
-    /** Where {@link databaseBytes} and {@link uploadStorageBytes} measure, once the server has them. */
-    measureStorage(sources: StorageSources): void {
-      storage = sources;
-    },
-  };
-  metrics.buildInfo.set({ version: VERSION, node: process.versions.node }, 1);
-  // Every series whose labels are known in advance exists from the start, at zero, so that
-  // rate() and absent() work before the first event.
-  for (const type of [...INTENT_TYPES, INVALID_INTENT_TYPE])
-    for (const status of VERDICT_STATUSES) metrics.intentVerdicts.inc({ type, status }, 0);
-  for (const outcome of UPLOAD_OUTCOMES) metrics.uploads.inc({ outcome }, 0);
-  return metrics;
-}
-
-async function directoryBytes(dirs: readonly string[]): Promise<number> {
-  let total = 0;
-  for (const dir of dirs) {
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch {
-      continue;
-    }
-    const sizes = await Promise.all(
-      names.map((name) =>
-        stat(join(dir, name)).then(
-          (s) => (s.isFile() ? s.size : 0),
-          () => 0,
-        ),
-      ),
-    );
-    for (const size of sizes) total += size;
-  }
-  return total;
 }
 
 const PROJECTION_OUTCOMES = [

@@ -2,10 +2,13 @@
  * createClient: one Caucus client for browser and Node — documents by name over one multiplexed
  * connection, an offline store, the refused list, and the status of it all. The intent outbox
  * and uploads attach to it (`attach`), sharing its connection status, store and flush.
+ * Its options and the shape of a part are in `client-options.ts`; whose the store is (server and
+ * user) in `store-owner.ts`.
  */
 import type { DecisionId, ThreadId, UserId, WorkspaceId } from '@caucus/schema';
 import { decisionDoc, inboxDoc, threadDoc, workspaceDoc } from '@caucus/schema';
 import type { TokenSource } from './auth/token-source.js';
+import type { ClientOptions, ClientPart } from './client-options.js';
 import {
   ClientStatusStore,
   type ClientProblem,
@@ -20,54 +23,16 @@ import { ClientError } from './errors.js';
 import type { Observable } from './observable.js';
 import { memoryStorage } from './storage/memory.js';
 import type { ClientStorage } from './storage/types.js';
-import { MuxConnection, type HeartbeatOptions } from './sync/connection.js';
+import { checkStoreServer, lookUpUser } from './store-owner.js';
+import { MuxConnection } from './sync/connection.js';
 import { SyncSession } from './sync/session.js';
 import { applyUpdate, encodeStateAsUpdate, encodeStateVector } from 'yjs';
 import type { SharedConnection } from './sync/shared-connection.js';
 import { canShareConnection, TAB_ORIGIN, TabChannel } from './sync/tabs.js';
-import { browserTransport, syncUrl, type TransportFactory } from './sync/transport.js';
+import { browserTransport, syncUrl } from './sync/transport.js';
 
-export interface ClientOptions {
-  /** The server's http(s) origin; sync goes to ws(s)://…/sync. */
-  url: string;
-  auth: TokenSource;
-  /** Where documents and refused changes are kept; memory when omitted. */
-  storage?: ClientStorage;
-  /** The user the client writes as; asked from `GET /api/me` (and remembered) when omitted. */
-  user?: UserId;
-  /** How sockets are opened: the global WebSocket unless given (`@caucus/client/node` passes `ws`). */
-  transport?: TransportFactory;
-  heartbeat?: Partial<HeartbeatOptions>;
-  backoff?: { baseMs?: number; capMs?: number };
-  /** Don't connect until `connect()` is called (tests; apps that start offline on purpose). */
-  offline?: boolean;
-  /**
-   * Share edits with the other tabs of this browser over a BroadcastChannel of this name: on by
-   * default with `indexedDbStorage()` (`caucus:<origin>`), `false` to turn it off.
-   */
-  tabs?: string | false;
-  /**
-   * All tabs of this origin share one WebSocket (Web Locks + BroadcastChannel): one tab leads and
-   * holds the connection, the others sync their documents through it, and when the leading tab
-   * closes another takes over. Off by default; ignored where the browser lacks either API (and
-   * in Node). Needs the tab channel (`tabs` not `false`).
-   */
-  sharedConnection?: boolean;
-}
+export type { ClientOptions, ClientPart } from './client-options.js';
 
-/** A part of the client that other modules add: the intent outbox, uploads. */
-export interface ClientPart {
-  /** What the outbox reports into the client's status. */
-  status?: Observable<OutboxStatus>;
-  /** Part of `client.flush()`: resolves once this part has sent everything. */
-  flush?(): Promise<void>;
-  close?(): Promise<void>;
-}
-
-/** Meta key of the server origin a store belongs to. */
-const META_SERVER = 'server';
-/** Meta key of the user id the store was written as. */
-const META_USER = 'user';
 /** How long `flush()` waits by default (ms). */
 const FLUSH_TIMEOUT_MS = 30_000;
 
@@ -178,15 +143,10 @@ export class CaucusClient {
 
   /** The store must belong to this server: documents of two servers never mix. */
   private async checkStore(): Promise<void> {
-    const server = await this.storage.meta.get(META_SERVER).catch(() => null);
-    if (server === null) await this.storage.meta.set(META_SERVER, this.url).catch(() => undefined);
-    else if (server !== this.url) {
-      this.problem = {
-        code: 'state-dir-mismatch',
-        message: `this store belongs to ${server}, not ${this.url}`,
-      };
-      this.statusStore.invalidate();
-    }
+    const problem = await checkStoreServer(this.storage, this.url);
+    if (!problem) return;
+    this.problem = problem;
+    this.statusStore.invalidate();
   }
 
   /** Starts connecting (again): after `offline: true`, an `auth-required` stop, or to skip a backoff wait. */
@@ -226,28 +186,9 @@ export class CaucusClient {
 
   /** Who this client writes as: the `user` option, else remembered in the store, else `GET /api/me`. */
   user(): Promise<UserId> {
-    this.userId ??= this.lookUpUser();
+    this.userId ??= lookUpUser(this.storage, this.url, this.auth);
     this.userId.catch(() => (this.userId = null));
     return this.userId;
-  }
-
-  private async lookUpUser(): Promise<UserId> {
-    const remembered = await this.storage.meta.get(META_USER);
-    if (remembered) return remembered as UserId;
-    let response: Response;
-    try {
-      response = await fetch(`${this.url}/api/me`, {
-        headers: { authorization: `Bearer ${await this.auth.token()}` },
-      });
-    } catch {
-      throw new ClientError('user-unknown', 'the user is not known yet and the server cannot be reached');
-    }
-    const body = (await response.json().catch(() => null)) as { user?: { id?: unknown } } | null;
-    const id = body?.user?.id;
-    if (!response.ok || typeof id !== 'string')
-      throw new ClientError('user-unknown', `GET /api/me answered ${response.status}`);
-    await this.storage.meta.set(META_USER, id);
-    return id as UserId;
   }
 
   /** Adds a part (the intent outbox, uploads): its status joins the client's, its flush `flush()`. */

@@ -3,9 +3,11 @@
  * process writes (better-sqlite3 is synchronous and SQLite serialises writers), so a claim is a
  * single `UPDATE … RETURNING` and needs no row locks; leases still matter, for a process killed
  * while it held jobs and for a second process on the same file.
+ *
+ * This module holds the store: adding, cancelling, finishing and pruning jobs. Claims and leases
+ * are in `sqlite-job-leases.ts`, the operator's view and actions in `sqlite-job-admin.ts`.
  */
-import { and, asc, desc, eq, gt, inArray, isNotNull, lt, lte, or, sql } from 'drizzle-orm';
-import { tables } from '@caucus/schema';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../storage/db.js';
 import {
   DEFAULT_MAX_ATTEMPTS,
@@ -14,22 +16,16 @@ import {
   type FailOutcome,
   type Job,
   type JobId,
-  type JobPayload,
   type JobStore,
   type NewJob,
   type QueueCounts,
 } from './job-store.js';
-
-const { jobs } = tables;
+import { discardDead, queueCounts, recentFailures, retryDead } from './sqlite-job-admin.js';
+import { claimJobs, expireLeases, releaseLeases, renewLeases } from './sqlite-job-leases.js';
+import { jobs, toJob } from './sqlite-job-row.js';
 
 /** Longest error text kept with a failed job. */
 export const MAX_JOB_ERROR_CHARS = 2_000;
-
-type Row = typeof jobs.$inferSelect;
-
-function toJob(row: Row): Job {
-  return { ...row, payload: row.payload as JobPayload };
-}
 
 /** The next turn of a recurring job: the first multiple of its period after now. */
 export function nextTurn(runAt: number, everyMs: number, now: number): number {
@@ -100,57 +96,7 @@ export class SqliteJobStore implements JobStore<Db> {
   }
 
   claim(options: ClaimOptions): Promise<ClaimedJob[]> {
-    const at = this.now();
-    if (options.limit <= 0) return Promise.resolve([]);
-    const queues = options.queues ? inArray(jobs.queue, [...options.queues]) : undefined;
-    // A job whose lease lapsed with its attempts spent killed or hung the process that ran it on
-    // each of them: dead, not claimed again (attempts are counted at claim, so this is the check).
-    this.db
-      .update(jobs)
-      .set({
-        state: 'dead',
-        lastError: sql`'lease expired ' || ${jobs.attempts} || ' times: the process running it died or hung'`,
-        leaseOwner: null,
-        leaseUntil: null,
-        updatedAt: at,
-      })
-      .where(
-        and(
-          eq(jobs.state, 'running'),
-          lte(jobs.leaseUntil, at),
-          sql`${jobs.attempts} >= ${jobs.maxAttempts}`,
-          queues,
-        ),
-      )
-      .run();
-    const claimable = this.db
-      .select({ id: jobs.id })
-      .from(jobs)
-      .where(
-        and(
-          or(
-            and(eq(jobs.state, 'waiting'), lte(jobs.runAt, at)),
-            and(eq(jobs.state, 'running'), lte(jobs.leaseUntil, at)),
-          ),
-          queues,
-        ),
-      )
-      .orderBy(asc(jobs.runAt), asc(jobs.id))
-      .limit(options.limit);
-    const rows = this.db
-      .update(jobs)
-      .set({
-        state: 'running',
-        attempts: sql`${jobs.attempts} + 1`,
-        leaseOwner: options.owner,
-        leaseUntil: at + options.leaseMs,
-        updatedAt: at,
-      })
-      .where(inArray(jobs.id, claimable))
-      .returning()
-      .all();
-    rows.sort((a, b) => a.runAt - b.runAt || a.id - b.id);
-    return Promise.resolve(rows.map((row) => toJob(row) as ClaimedJob));
+    return Promise.resolve(claimJobs(this.db, options, this.now()));
   }
 
   #held(job: ClaimedJob) {
@@ -199,14 +145,7 @@ export class SqliteJobStore implements JobStore<Db> {
   }
 
   renew(owner: string, ids: readonly JobId[], leaseMs: number): Promise<number> {
-    if (ids.length === 0) return Promise.resolve(0);
-    const at = this.now();
-    const { changes } = this.db
-      .update(jobs)
-      .set({ leaseUntil: at + leaseMs, updatedAt: at })
-      .where(and(eq(jobs.state, 'running'), eq(jobs.leaseOwner, owner), inArray(jobs.id, [...ids])))
-      .run();
-    return Promise.resolve(changes);
+    return Promise.resolve(renewLeases(this.db, owner, ids, leaseMs, this.now()));
   }
 
   prune(olderThan: number): Promise<number> {
@@ -218,36 +157,11 @@ export class SqliteJobStore implements JobStore<Db> {
   }
 
   expireLeases(): Promise<number> {
-    const at = this.now();
-    const { changes } = this.db
-      .update(jobs)
-      .set({ leaseUntil: at })
-      .where(and(eq(jobs.state, 'running'), gt(jobs.leaseUntil, at)))
-      .run();
-    return Promise.resolve(changes);
+    return Promise.resolve(expireLeases(this.db, this.now()));
   }
 
   release(owner: string, ids?: readonly JobId[]): Promise<number> {
-    const at = this.now();
-    const { changes } = this.db
-      .update(jobs)
-      .set({
-        state: 'waiting',
-        attempts: sql`max(${jobs.attempts} - 1, 0)`,
-        runAt: at,
-        leaseOwner: null,
-        leaseUntil: null,
-        updatedAt: at,
-      })
-      .where(
-        and(
-          eq(jobs.state, 'running'),
-          eq(jobs.leaseOwner, owner),
-          ids ? inArray(jobs.id, [...ids]) : undefined,
-        ),
-      )
-      .run();
-    return Promise.resolve(changes);
+    return Promise.resolve(releaseLeases(this.db, owner, ids, this.now()));
   }
 
   get(id: JobId): Promise<Job | null> {
@@ -256,70 +170,18 @@ export class SqliteJobStore implements JobStore<Db> {
   }
 
   counts(): Promise<QueueCounts[]> {
-    const at = this.now();
-    const rows = this.db
-      .select({
-        queue: jobs.queue,
-        state: jobs.state,
-        n: sql<number>`count(*)`,
-        due: sql<number>`sum(case when ${jobs.runAt} <= ${at} then 1 else 0 end)`,
-        oldestDue: sql<number | null>`min(case when ${jobs.runAt} <= ${at} then ${jobs.runAt} end)`,
-      })
-      .from(jobs)
-      .groupBy(jobs.queue, jobs.state)
-      .all();
-    const byQueue = new Map<string, QueueCounts>();
-    for (const row of rows) {
-      let counts = byQueue.get(row.queue);
-      if (!counts) {
-        counts = {
-          queue: row.queue,
-          waiting: 0,
-          due: 0,
-          running: 0,
-          done: 0,
-          dead: 0,
-          cancelled: 0,
-          oldestDueAgeMs: 0,
-        };
-        byQueue.set(row.queue, counts);
-      }
-      counts[row.state] = row.n;
-      if (row.state === 'waiting') {
-        counts.due = row.due;
-        counts.oldestDueAgeMs = row.oldestDue === null ? 0 : at - row.oldestDue;
-      }
-    }
-    return Promise.resolve([...byQueue.values()].sort((a, b) => a.queue.localeCompare(b.queue)));
+    return Promise.resolve(queueCounts(this.db, this.now()));
   }
 
   recentFailures(limit: number): Promise<Job[]> {
-    const rows = this.db
-      .select()
-      .from(jobs)
-      .where(and(isNotNull(jobs.lastError), inArray(jobs.state, ['dead', 'waiting'])))
-      .orderBy(desc(jobs.updatedAt), desc(jobs.id))
-      .limit(limit)
-      .all();
-    return Promise.resolve(rows.map(toJob));
+    return Promise.resolve(recentFailures(this.db, limit));
   }
 
   retry(id: JobId): Promise<boolean> {
-    const at = this.now();
-    const { changes } = this.db
-      .update(jobs)
-      .set({ state: 'waiting', attempts: 0, runAt: at, updatedAt: at })
-      .where(and(eq(jobs.id, id), eq(jobs.state, 'dead')))
-      .run();
-    return Promise.resolve(changes === 1);
+    return Promise.resolve(retryDead(this.db, id, this.now()));
   }
 
   discard(id: JobId): Promise<boolean> {
-    const { changes } = this.db
-      .update(jobs)
-      .set({ state: 'cancelled', updatedAt: this.now() })
-      .where(and(eq(jobs.id, id), eq(jobs.state, 'dead')))
-      .run();
-    return Promise.resolve(changes === 1);
+    return Promise.resolve(discardDead(this.db, id, this.now()));
   }
 }

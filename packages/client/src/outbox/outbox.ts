@@ -5,9 +5,11 @@
  * delivered to subscribers. While intents wait, `current.optimistic` shows their predicted effect
  * (the shared policy over the synced server state); a rejection drops that effect and keeps the
  * intent in `needsAttention` with the server's code, reason and remedy.
+ *
+ * This module holds the queue itself (submit, retry, discard, reload from another tab); sending
+ * is in `delivery.ts`, the ordering of store writes in `write-queue.ts`.
  */
 import {
-  MAX_INTENTS_PER_BATCH,
   newId,
   parseIntent,
   type Intent,
@@ -16,13 +18,9 @@ import {
   type IntentType,
   type UserId,
 } from '@caucus/schema';
-import type { ApiFailure, ApiResult } from '../api/result.js';
-import { isRetryable } from '../api/result.js';
-import type { IntentResultAnswer } from '../api/shapes.js';
-import { backoffMs } from './backoff.js';
+import { Delivery, type DeliveryOptions, type FlushReport } from './delivery.js';
 import { EMPTY_VIEW, type GovernedView } from './governed-view.js';
 import {
-  DEFAULT_KEEP_SETTLED,
   IntentDiscarded,
   InvalidIntent,
   type OutboxState,
@@ -32,33 +30,16 @@ import {
 } from './outbox-types.js';
 import { OutboxLedger } from './ledger.js';
 import { decodeRecord, OUTBOX_FORMAT_VERSION, type OutboxRecord, type StoredVerdict } from './record.js';
-import type { OutboxStore } from './store.js';
+import { WriteQueue } from './write-queue.js';
 
-export type SendIntents = (intents: IntentInput[]) => Promise<ApiResult<{ results: IntentResultAnswer[] }>>;
+export type { FlushReport, SendIntents } from './delivery.js';
 
-export interface OutboxOptions {
-  store: OutboxStore;
-  send: SendIntents;
+export interface OutboxOptions extends DeliveryOptions {
   /** Who is signed in; intents are queued as them and only their own are sent. */
   actor: () => UserId | null;
   /** The synced server state previews are computed over. */
   view?: () => GovernedView;
   now?: () => number;
-  keepSettled?: number;
-  random?: () => number;
-  /**
-   * Whether this outbox sends (default: always). Tabs that share one connection share one store
-   * too, and only the leading tab sends; the others learn the verdicts by {@link Outbox.reload}.
-   */
-  delivers?: () => boolean;
-}
-
-export interface FlushReport {
-  /** Verdicts received during this flush. */
-  verdicts: VerdictEvent[];
-  /** Intents still waiting (the server could not be reached, or refused the credentials). */
-  remaining: number;
-  error: ApiFailure | null;
 }
 
 export class Outbox {
@@ -68,15 +49,16 @@ export class Outbox {
   readonly #verdictListeners = new Set<(event: VerdictEvent) => void>();
   readonly #waiters = new Map<string, { resolve: (v: StoredVerdict) => void; reject: (e: Error) => void }>();
   /** Writes to the store, in submission order. */
-  #writes: Promise<unknown> = Promise.resolve();
-  #sending: Promise<FlushReport> | null = null;
-  #running = false;
-  #wake: (() => void) | null = null;
-  #attempt = 0;
+  readonly #writes = new WriteQueue();
+  readonly #delivery: Delivery;
 
   private constructor(options: OutboxOptions, ledger: OutboxLedger) {
     this.#options = options;
     this.#ledger = ledger;
+    this.#delivery = new Delivery(options, ledger, this.#writes, {
+      changed: () => this.#changed(),
+      deliver: (event) => this.#deliver(event),
+    });
   }
 
   static async open(options: OutboxOptions): Promise<Outbox> {
@@ -207,105 +189,23 @@ export class Outbox {
    * Where another tab sends ({@link OutboxOptions.delivers}), sends nothing.
    */
   flush(): Promise<FlushReport> {
-    if (this.#options.delivers?.() === false)
-      return Promise.resolve({ verdicts: [], remaining: this.#ledger.sendable().length, error: null });
-    this.#sending ??= this.#flush().finally(() => {
-      this.#sending = null;
-    });
-    return this.#sending;
+    return this.#delivery.flush();
   }
 
   /** Sends in the background from now on, backing off after failures; {@link kick} retries at once. */
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    void this.#loop();
+    this.#delivery.start();
   }
 
   /** Retry now (the network came back, the user signed in again). */
   kick(): void {
-    this.#attempt = 0;
-    if (this.#ledger.state.delivery === 'auth-required') this.#ledger.setDelivery('idle', null);
-    this.#kick();
+    this.#delivery.kick();
   }
 
   async close(): Promise<void> {
-    this.#running = false;
-    this.#kick();
-    await this.#sending;
-    await this.#writes;
+    await this.#delivery.stop();
+    await this.#writes.idle();
     await this.#options.store.close();
-  }
-
-  async #loop(): Promise<void> {
-    while (this.#running) {
-      const idle = this.#ledger.sendable().length === 0 || this.#options.delivers?.() === false;
-      if (idle || this.#ledger.state.delivery === 'auth-required') {
-        await new Promise<void>((resolve) => (this.#wake = resolve));
-        continue;
-      }
-      const report = await this.flush();
-      if (!report.error || !isRetryable(report.error)) continue;
-      const wait = report.error.retryAfterSeconds
-        ? report.error.retryAfterSeconds * 1000
-        : backoffMs(this.#attempt++, this.#options.random);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  }
-
-  async #flush(): Promise<FlushReport> {
-    await this.#writes;
-    const verdicts: VerdictEvent[] = [];
-    for (;;) {
-      const batch = this.#ledger.sendable().slice(0, MAX_INTENTS_PER_BATCH);
-      if (batch.length === 0) return { verdicts, remaining: 0, error: null };
-      this.#ledger.setDelivery('sending', this.#ledger.state.lastError);
-      this.#changed();
-      const res = await this.#options.send(batch.map((r) => r.intent));
-      if (!res.ok) {
-        await this.#failed(batch, res.error);
-        return { verdicts, remaining: this.#ledger.sendable().length, error: res.error };
-      }
-      this.#attempt = 0;
-      await this.#write(async () => {
-        for (const [i, record] of batch.entries()) {
-          const answer = res.value.results.find((r) => r.id === record.intent.id) ?? res.value.results[i];
-          if (!answer) continue;
-          const event = this.#ledger.settle(record.intent.id, verdictOf(answer));
-          if (!event) continue;
-          const updated = this.#ledger.get(record.intent.id);
-          if (updated) await this.#options.store.update(updated);
-          verdicts.push(event);
-          this.#deliver(event);
-        }
-        for (const id of this.#ledger.prune(this.#options.keepSettled ?? DEFAULT_KEEP_SETTLED)) {
-          await this.#options.store.delete(id);
-        }
-      });
-      this.#ledger.setDelivery('idle', null);
-      this.#changed();
-    }
-  }
-
-  async #failed(batch: OutboxRecord[], error: ApiFailure): Promise<void> {
-    await this.#write(async () => {
-      const final = !isRetryable(error) && error.code !== 'auth-required';
-      for (const record of batch) {
-        const updated = this.#ledger.failed(record.intent.id, error, final);
-        if (updated) await this.#options.store.update(updated);
-      }
-    });
-    this.#ledger.setDelivery(
-      error.code === 'auth-required' ? 'auth-required' : isRetryable(error) ? 'waiting' : 'idle',
-      error,
-    );
-    this.#changed();
   }
 
   #deliver(event: VerdictEvent): void {
@@ -315,15 +215,11 @@ export class Outbox {
   }
 
   #write<T>(task: () => Promise<T>): Promise<T> {
-    const next = this.#writes.then(task, task);
-    this.#writes = next.catch(() => undefined);
-    return next;
+    return this.#writes.run(task);
   }
 
   #kick(): void {
-    const wake = this.#wake;
-    this.#wake = null;
-    wake?.();
+    this.#delivery.wake();
   }
 
   #changed(): void {
@@ -334,9 +230,4 @@ export class Outbox {
   #now(): number {
     return (this.#options.now ?? Date.now)();
   }
-}
-
-function verdictOf(answer: IntentResultAnswer): StoredVerdict {
-  const { id: _id, ...verdict } = answer;
-  return verdict as StoredVerdict;
 }

@@ -15,7 +15,7 @@ import {
   type WorkspaceId,
 } from '@caucus/schema';
 import { roleIn, type GovernedView } from './governed-view.js';
-import type { Overlay } from './preview.js';
+import type { Overlay } from './overlay.js';
 
 /** Where an overlay keeps a predicted conversation: the workspace and the sorted members. */
 export function conversationSlot(workspaceId: WorkspaceId, members: readonly UserId[]): string {
