@@ -57,6 +57,14 @@ export default tseslint.config(
     },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
+  // The layers of the server hold for its code; tests and their kits may compose any of them.
+  {
+    files: ['sync-server/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/test-kit.ts', '**/*.contract.ts'],
+    plugins: { 'import-x': importX },
+    rules: {
       'import-x/no-restricted-paths': [
         'error',
         {

@@ -116,7 +116,7 @@ export function makeKit(
   const now = () => clock.now;
   const logger = createLogger('silent');
   const workspaces = new WorkspaceService({ db, now, logger });
-  const threads = new ThreadService({ db, now, logger });
+  const threads = new ThreadService({ db, logger });
   const hub = new FakeHub();
   const memberships: MembershipChange[] = [];
   workspaces.onMembershipChanged((c) => memberships.push(c));

@@ -38,7 +38,7 @@ beforeEach(() => {
   logs = [];
   const logger = createLogger('info', { write: (line: string) => void logs.push(line) });
   const workspaces = new WorkspaceService({ db, now, logger });
-  const threads = new ThreadService({ db, now, logger });
+  const threads = new ThreadService({ db, logger });
   threadsCreated = [];
   threads.onThreadCreated((e) => threadsCreated.push(e));
   const metrics = createMetrics();

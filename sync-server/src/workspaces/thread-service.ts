@@ -1,8 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
 import {
-  ID_PATTERN,
-  newId,
-  roleAtLeast,
   tables,
   type ThreadId,
   type ThreadStatus,
@@ -56,14 +53,6 @@ export const threadColumns = {
   updatedAt: threads.updatedAt,
 };
 
-export interface CreateThreadInput {
-  workspaceId: WorkspaceId;
-  title: string;
-  intent?: string;
-  /** Made by the client so an offline client can link to the thread at once (DESIGN §4). */
-  threadId?: ThreadId;
-}
-
 export interface ThreadCreated {
   thread: Thread;
   actorId: UserId;
@@ -71,20 +60,21 @@ export interface ThreadCreated {
 
 export interface ThreadServiceOptions {
   db: Db;
-  now?: () => number;
   /** Where failing event listeners are reported. */
   logger?: Logger;
 }
 
-/** Authoritative thread rows (existence, workspace, status); content lives in `thread:<id>`. */
+/**
+ * Reads of the authoritative thread rows (existence, workspace, status; content lives in
+ * `thread:<id>`) and the announcement of new ones. Threads are created by the `thread.create`
+ * intent only (governance/thread-effects.ts): the one write path, with its policy and audit.
+ */
 export class ThreadService {
   readonly #db: Db;
-  readonly #now: () => number;
   readonly #created: Listeners<ThreadCreated>;
 
-  constructor({ db, now = Date.now, logger = createLogger('error') }: ThreadServiceOptions) {
+  constructor({ db, logger = createLogger('error') }: ThreadServiceOptions) {
     this.#db = db;
-    this.#now = now;
     this.#created = new Listeners((err) => logger.error({ err }, 'thread listener failed'));
   }
 
@@ -101,39 +91,6 @@ export class ThreadService {
     this.#created.emit(event);
   }
 
-  /** Editor or stronger; `not-found` for non-members, `forbidden` for viewers, `conflict` for a taken id. */
-  create(userId: UserId, input: CreateThreadInput): Thread {
-    if (input.threadId !== undefined && !ID_PATTERN.test(input.threadId)) {
-      throw new ApiError('invalid-body', 'threadId: letters, digits, "-" and "_" only, 1 to 64 of them');
-    }
-    const thread = this.#db.transaction((tx) => {
-      const role = this.#roleOf(userId, input.workspaceId);
-      if (role === null) throw new ApiError('not-found', 'workspace not found');
-      if (!roleAtLeast(role, 'editor')) throw new ApiError('forbidden', 'viewers cannot create threads');
-      const now = this.#now();
-      const id = input.threadId ?? newId<ThreadId>(now);
-      if (tx.select({ id: threads.id }).from(threads).where(eq(threads.id, id)).get()) {
-        throw new ApiError('conflict', 'a thread with that id already exists');
-      }
-      const row: Thread = {
-        id,
-        workspaceId: input.workspaceId,
-        title: input.title,
-        intent: input.intent ?? null,
-        status: 'active',
-        visibility: 'workspace',
-        conversation: false,
-        createdBy: userId,
-        createdAt: now,
-        updatedAt: now,
-      };
-      tx.insert(threads).values(threadRow(row)).run();
-      return row;
-    });
-    this.#created.emit({ thread, actorId: userId });
-    return thread;
-  }
-
   /** A thread the caller can see; `not-found` otherwise (unknown and invisible look the same). */
   get(userId: UserId, threadId: ThreadId): Thread {
     const row = this.#db
@@ -147,14 +104,5 @@ export class ThreadService {
       .get();
     if (!row) throw new ApiError('not-found', 'thread not found');
     return row;
-  }
-
-  #roleOf(userId: UserId, workspaceId: WorkspaceId) {
-    const row = this.#db
-      .select({ role: memberships.role })
-      .from(memberships)
-      .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)))
-      .get();
-    return row?.role ?? null;
   }
 }
