@@ -40,7 +40,8 @@ import { IntentEngine, type AdjudicatedResult } from './intent-engine.js';
 import { submitIntents, type IntentSubmissionDeps } from './intent-submission.js';
 import { notifyMentions } from './mention-notifications.js';
 import { Notifier, type EmailQueue, type InboxListOptions, type NewNotification } from './notifier.js';
-import { Publisher, type DocWriter } from './publisher.js';
+import type { DocWriter } from '../sync/doc-writer.js';
+import { Publisher } from './publisher.js';
 import {
   getCheckpoint,
   getDecision,

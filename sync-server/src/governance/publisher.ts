@@ -29,17 +29,13 @@ import {
 } from '@caucus/schema';
 import type { Logger } from '../logger.js';
 import type { Db } from '../storage/db.js';
+import type { DocWriter } from '../sync/doc-writer.js';
 import type { Changes } from './changes.js';
 import { pendingCheckpointId } from './checkpoint-store.js';
 import { loadDecision } from './decision-store.js';
 import { toInboxNotification } from './notifier.js';
 
 const { decisions, memberships, notifications, prefs, threadMembers, threads, users, workspaces } = tables;
-
-/** Where documents are written: the sync hub's server-side transactions. */
-export interface DocWriter {
-  transact(name: DocName, ref: DocRef, change: (doc: Y.Doc) => void): Promise<void>;
-}
 
 /** Documents published at once while rebuilding. */
 const REBUILD_CONCURRENCY = 32;

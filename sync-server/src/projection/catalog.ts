@@ -12,23 +12,17 @@ import {
   tables,
   workspaceDoc,
   type CatalogThread,
-  type DocName,
-  type DocRef,
   type ThreadId,
   type WorkspaceId,
 } from '@caucus/schema';
 import type * as Y from 'yjs';
 import type { Logger } from '../logger.js';
 import type { Db } from '../storage/db.js';
+import type { DocWriter } from '../sync/doc-writer.js';
 import { entryOf, type EntryRow } from './catalog-entry.js';
 import { PrivateCatalog } from './private-catalog.js';
 
 const { threads, projectedThreads, workspaces } = tables;
-
-/** Where the catalog is written: the sync hub's server-side transactions. */
-export interface CatalogDocWriter {
-  transact(name: DocName, ref: DocRef, change: (doc: Y.Doc) => void): Promise<void>;
-}
 
 /** Workspace documents written at once while rebuilding every catalog. */
 const REBUILD_CONCURRENCY = 16;
@@ -73,7 +67,7 @@ function prepare(db: Db) {
 
 export class CatalogPublisher {
   readonly #db: Db;
-  readonly #writer: CatalogDocWriter;
+  readonly #writer: DocWriter;
   readonly #logger: Logger;
   readonly #statements: ReturnType<typeof prepare>;
   readonly #private: PrivateCatalog;
@@ -84,7 +78,7 @@ export class CatalogPublisher {
   #closed = false;
   #chain: Promise<void> = Promise.resolve();
 
-  constructor(options: { db: Db; writer: CatalogDocWriter; logger: Logger }) {
+  constructor(options: { db: Db; writer: DocWriter; logger: Logger }) {
     this.#db = options.db;
     this.#writer = options.writer;
     this.#logger = options.logger;

@@ -41,6 +41,7 @@ import { DocRegistry } from './doc-registry.js';
 import { HubHooks, type CommittedEvent, type HubExtension, type LoadedEvent } from './hooks.js';
 import type { Room } from './room.js';
 import { realScheduler, type HubScheduler } from './scheduler.js';
+import type { DocWriter } from './doc-writer.js';
 import type { SyncSocket } from './socket.js';
 
 export interface SyncHubOptions {
@@ -59,7 +60,7 @@ export interface SyncHubOptions {
   extensions?: readonly HubExtension[];
 }
 
-export class SyncHub implements ConnectionHost {
+export class SyncHub implements ConnectionHost, DocWriter {
   readonly limits: Limits;
   private readonly hooks: HubHooks;
   private readonly docs: DocRegistry;

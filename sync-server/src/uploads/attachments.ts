@@ -2,7 +2,7 @@
  * Writes finished files into a thread document's server-only `attachments` map (DESIGN §2).
  */
 import { THREAD_ROOTS, threadDoc, type ThreadAttachment, type ThreadId, type UploadId } from '@caucus/schema';
-import type { SyncHub } from '../sync/hub.js';
+import type { DocWriter } from '../sync/doc-writer.js';
 
 export interface ThreadAttachments {
   /** Resolves once the attachment is committed (and relayed to open connections). */
@@ -10,7 +10,8 @@ export interface ThreadAttachments {
   detach(threadId: ThreadId, id: UploadId): Promise<void>;
 }
 
-export function hubAttachments(hub: Pick<SyncHub, 'transact'>): ThreadAttachments {
+/** The attachments of threads, written through `writer` (the sync hub). */
+export function hubAttachments(hub: DocWriter): ThreadAttachments {
   return {
     attach: (threadId, attachment) =>
       hub.transact(threadDoc(threadId), { kind: 'thread', id: threadId }, (doc) => {
