@@ -19,42 +19,8 @@ import { MemoryDocStore } from '../storage/memory-doc-store.js';
 import { encodeSyncUpdate } from './codec.js';
 import type { LoadedEvent } from './hooks.js';
 import { SyncHub } from './hub.js';
-import type { HubScheduler } from './scheduler.js';
 import type { SyncSocket } from './socket.js';
-
-/** Runs the hub's turns and timers only when the test says so. */
-class ManualScheduler implements HubScheduler {
-  private turns: Array<() => void> = [];
-  private timers: Array<{ at: number; fn: () => void }> = [];
-  private clock = 0;
-  nextTurn(fn: () => void) {
-    this.turns.push(fn);
-  }
-  after(ms: number, fn: () => void) {
-    const timer = { at: this.clock + ms, fn };
-    this.timers.push(timer);
-    return () => {
-      this.timers = this.timers.filter((t) => t !== timer);
-    };
-  }
-  get pendingTurns() {
-    return this.turns.length;
-  }
-  get pendingTimers() {
-    return this.timers.length;
-  }
-  /** Runs the turns queued so far (those they queue wait for the next call). */
-  runTurn() {
-    for (const fn of this.turns.splice(0)) fn();
-  }
-  /** Moves the clock on by `ms`, running the timers that come due. */
-  advance(ms: number) {
-    this.clock += ms;
-    const due = this.timers.filter((t) => t.at <= this.clock);
-    this.timers = this.timers.filter((t) => t.at > this.clock);
-    for (const { fn } of due) fn();
-  }
-}
+import { ManualScheduler } from './test-kit.js';
 
 /** An in-memory socket that records what the server sends. */
 class TestSocket implements SyncSocket {
