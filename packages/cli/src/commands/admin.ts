@@ -12,7 +12,6 @@ import { addRebuildProjection } from './rebuild-projection.js';
 import { addRotateReceiptKey } from './rotate-receipt-key.js';
 import { databasePath, dataDirOption, jsonOption, type DataDirOptions, type JsonOption } from './data-dir.js';
 
-
 /** Checks the audit log's hash chain from the first event to the last. */
 export function verifyAudit(options: DataDirOptions = {}): AuditVerification {
   const db = openDb({ path: databasePath(options) });
