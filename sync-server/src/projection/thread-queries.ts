@@ -9,6 +9,7 @@ import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
 import { tables, type ThreadId, type UserId } from '@caucus/schema';
 import { ApiError } from '../errors.js';
 import type { Db } from '../storage/db.js';
+import { perDatabase } from '../storage/per-database.js';
 import { threadVisibleTo } from '../workspaces/thread-members.js';
 import { searchThreads } from './thread-search.js';
 import { activity, summaryColumns, withLastMessage, type SummaryRow } from './thread-summaries.js';
@@ -83,16 +84,7 @@ function prepare(db: Db) {
   };
 }
 
-const statementsByDb = new WeakMap<Db, ReturnType<typeof prepare>>();
-
-function statementsFor(db: Db): ReturnType<typeof prepare> {
-  let statements = statementsByDb.get(db);
-  if (!statements) {
-    statements = prepare(db);
-    statementsByDb.set(db, statements);
-  }
-  return statements;
-}
+const statementsFor = perDatabase(prepare);
 
 function pageSize(limit: number | undefined): number {
   return Math.max(1, Math.min(limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE));

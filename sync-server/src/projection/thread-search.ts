@@ -7,6 +7,7 @@
 import { sql } from 'drizzle-orm';
 import { tables, type UserId } from '@caucus/schema';
 import type { Db } from '../storage/db.js';
+import { perDatabase } from '../storage/per-database.js';
 import { threadVisibleTo } from '../workspaces/thread-members.js';
 import { FTS_WEIGHTS, ftsQuery } from './search-index.js';
 import { activity, summaryColumns, withLastMessage, type SummaryRow } from './thread-summaries.js';
@@ -39,16 +40,7 @@ function prepare(db: Db) {
   };
 }
 
-const statementsByDb = new WeakMap<Db, ReturnType<typeof prepare>>();
-
-function statementsFor(db: Db): ReturnType<typeof prepare> {
-  let statements = statementsByDb.get(db);
-  if (!statements) {
-    statements = prepare(db);
-    statementsByDb.set(db, statements);
-  }
-  return statements;
-}
+const statementsFor = perDatabase(prepare);
 
 /**
  * A page of `limit` threads `userId` may read that match `text`, best first, after the query's

@@ -5,6 +5,7 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import { CATALOG_MESSAGE_PREVIEW_CHARS, tables } from '@caucus/schema';
 import type { Db } from '../storage/db.js';
+import { perDatabase } from '../storage/per-database.js';
 import type { ThreadSummary } from './thread-views.js';
 
 const { projectedMessages, projectedThreads, threads } = tables;
@@ -47,16 +48,11 @@ function prepareLastMessage(db: Db) {
     .prepare();
 }
 
-const lastMessageByDb = new WeakMap<Db, ReturnType<typeof prepareLastMessage>>();
+const lastMessageOf = perDatabase(prepareLastMessage);
 
 /** The summary with the preview of the thread's last message. */
 export function withLastMessage(db: Db, row: SummaryRow): ThreadSummary {
-  let statement = lastMessageByDb.get(db);
-  if (!statement) {
-    statement = prepareLastMessage(db);
-    lastMessageByDb.set(db, statement);
-  }
-  const last = statement.get({ threadId: row.id });
+  const last = lastMessageOf(db).get({ threadId: row.id });
   return {
     ...row,
     lastMessage: last ? { ...last, text: last.text.slice(0, CATALOG_MESSAGE_PREVIEW_CHARS) } : null,

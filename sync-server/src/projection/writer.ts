@@ -6,6 +6,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { tables, type ThreadId } from '@caucus/schema';
 import type { Db } from '../storage/db.js';
+import { perDatabase } from '../storage/per-database.js';
 import {
   sameBytes,
   type ProjectedAttachment,
@@ -160,7 +161,7 @@ function sameThread(row: ThreadRow, fields: ReturnType<typeof threadFieldsOf>): 
   );
 }
 
-const statementsByDb = new WeakMap<Db, Statements>();
+const statementsFor = perDatabase(prepare);
 
 /** Writes projections into one database; statements are prepared once per database. */
 export class ProjectionWriter {
@@ -171,12 +172,7 @@ export class ProjectionWriter {
 
   constructor(db: Db) {
     this.#db = db;
-    let statements = statementsByDb.get(db);
-    if (!statements) {
-      statements = prepare(db);
-      statementsByDb.set(db, statements);
-    }
-    const s = (this.#s = statements);
+    const s = (this.#s = statementsFor(db));
     this.#write = db.$client.transaction((projection: ThreadProjection, force: boolean) =>
       writeProjection(s, projection, force),
     );

@@ -8,6 +8,7 @@ import {
   type UserId,
 } from '@caucus/schema';
 import type { Db } from '../storage/db.js';
+import { perDatabase } from '../storage/per-database.js';
 
 const { decisions, memberships, threadMembers, threads } = tables;
 
@@ -84,13 +85,4 @@ function prepare(db: Db) {
   };
 }
 
-const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
-
-function statementsFor(db: Db): ReturnType<typeof prepare> {
-  let statements = prepared.get(db);
-  if (!statements) {
-    statements = prepare(db);
-    prepared.set(db, statements);
-  }
-  return statements;
-}
+const statementsFor = perDatabase(prepare);
