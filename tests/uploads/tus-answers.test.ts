@@ -3,25 +3,16 @@
  * (a 401 from our auth included), `Tus-Version` with a 412 (a missing or an unsupported
  * `Tus-Resumable`), and a 501 for concatenation that says what to do instead.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createThread, signup, startTestServer, type TestServer, type TestUser } from '../support/server.js';
+import { describe, expect } from 'vitest';
+import { it } from '../support/e2e.js';
 import { createUploadRaw, encodeMetadata, errorCode, tusRequest } from '../support/uploads.js';
 
-let ts: TestServer;
-let user: TestUser;
-let threadId: string;
-beforeAll(async () => {
-  ts = await startTestServer();
-  user = await signup(ts.url);
-  threadId = await createThread(ts.url, user);
-});
-afterAll(() => ts.stop());
-
-const meta = () => encodeMetadata({ filename: 'a.pdf', filetype: 'application/pdf', threadId });
+const meta = (threadId: string) =>
+  encodeMetadata({ filename: 'a.pdf', filetype: 'application/pdf', threadId });
 
 describe('tus answers', () => {
-  it('carry Tus-Resumable on a 401, for every tus method', async () => {
-    const created = await createUploadRaw(ts.url, user.accessToken, { filename: 'a.pdf', threadId }, 10);
+  it('carry Tus-Resumable on a 401, for every tus method', async ({ ts, owner, threadId }) => {
+    const created = await createUploadRaw(ts.url, owner.accessToken, { filename: 'a.pdf', threadId }, 10);
     for (const [method, target] of [
       ['POST', `${ts.url}/files/`],
       ['HEAD', created.uploadUrl ?? ''],
@@ -36,25 +27,29 @@ describe('tus answers', () => {
     }
   });
 
-  it('carry Tus-Version on a 412 for a missing Tus-Resumable', async () => {
+  it('carry Tus-Version on a 412 for a missing Tus-Resumable', async ({ ts, owner, threadId }) => {
     const res = await tusRequest(`${ts.url}/files/`, 'POST', {
-      token: user.accessToken,
+      token: owner.accessToken,
       tusResumable: false,
-      headers: { 'Upload-Length': '1', 'Upload-Metadata': meta() },
+      headers: { 'Upload-Length': '1', 'Upload-Metadata': meta(threadId) },
     });
     expect(res.status).toBe(412);
     expect(res.headers.get('tus-version')).toBe('1.0.0');
     expect(errorCode(res.body)).toBe('precondition-failed');
   });
 
-  it('answer a version the server does not speak with 412 and Tus-Version', async () => {
+  it('answer a version the server does not speak with 412 and Tus-Version', async ({
+    ts,
+    owner,
+    threadId,
+  }) => {
     const res = await fetch(`${ts.url}/files/`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${user.accessToken}`,
+        authorization: `Bearer ${owner.accessToken}`,
         'tus-resumable': '0.2.2',
         'upload-length': '1',
-        'upload-metadata': meta(),
+        'upload-metadata': meta(threadId),
       },
     });
     expect(res.status).toBe(412);
@@ -64,10 +59,14 @@ describe('tus answers', () => {
     expect(body).toContain('1.0.0');
   });
 
-  it('answer concatenation with 501 and a message saying what to do instead', async () => {
+  it('answer concatenation with 501 and a message saying what to do instead', async ({
+    ts,
+    owner,
+    threadId,
+  }) => {
     const res = await tusRequest(`${ts.url}/files/`, 'POST', {
-      token: user.accessToken,
-      headers: { 'Upload-Length': '1', 'Upload-Metadata': meta(), 'Upload-Concat': 'partial' },
+      token: owner.accessToken,
+      headers: { 'Upload-Length': '1', 'Upload-Metadata': meta(threadId), 'Upload-Concat': 'partial' },
     });
     expect(res.status).toBe(501);
     expect(errorCode(res.body)).toBe('not-implemented');
