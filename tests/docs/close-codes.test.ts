@@ -7,18 +7,15 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { WebsocketProvider as LegacyProvider } from 'y-websocket-legacy';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { CLOSE_CODES } from '@caucus/schema';
-import { api, createThread, signup, startTestServer, type TestServer } from '../support/server.js';
-
-let ts: TestServer;
-beforeAll(async () => {
-  ts = await startTestServer();
-});
-afterAll(() => ts.stop());
+import { it } from '../support/e2e.js';
+import { api, createThread, signup, type TestServer } from '../support/server.js';
 
 /** A thread and an API token for it that the test can revoke. */
-async function revocableToken(): Promise<{ docName: string; token: string; revoke: () => Promise<void> }> {
+async function revocableToken(
+  ts: TestServer,
+): Promise<{ docName: string; token: string; revoke: () => Promise<void> }> {
   const user = await signup(ts.url);
   const docName = `thread:${await createThread(ts.url, user)}`;
   const made = await api<{ id: string; token: string }>(ts.url, 'POST', '/api/tokens', {
@@ -37,8 +34,8 @@ async function revocableToken(): Promise<{ docName: string; token: string; revok
 }
 
 describe('44xx close codes and the official clients (docs/PROTOCOL.md, "Close codes")', () => {
-  it('y-websocket 3 stops after 4401 and emits `closed`', async () => {
-    const { docName, token, revoke } = await revocableToken();
+  it('y-websocket 3 stops after 4401 and emits `closed`', async ({ ts }) => {
+    const { docName, token, revoke } = await revocableToken(ts);
     const provider = new WebsocketProvider(ts.wsUrl, docName, new Y.Doc(), {
       params: { token },
       WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
@@ -57,8 +54,8 @@ describe('44xx close codes and the official clients (docs/PROTOCOL.md, "Close co
     }
   });
 
-  it('y-websocket 1 reconnects after 4401, and is refused again', async () => {
-    const { docName, token, revoke } = await revocableToken();
+  it('y-websocket 1 reconnects after 4401, and is refused again', async ({ ts }) => {
+    const { docName, token, revoke } = await revocableToken(ts);
     const provider = new LegacyProvider(ts.wsUrl, docName, new Y.Doc(), {
       params: { token },
       WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
