@@ -6,7 +6,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { api } from '../support/server.js';
+import { addMember, api, signup, type TestUser } from '../support/server.js';
 import {
   cspViolations,
   editorText,
@@ -208,4 +208,37 @@ describe('the PWA offline', () => {
     expect(await page.getByTestId('dash-threads-active').innerText()).toBe('2');
     await page.context().setOffline(false);
   }, 60_000);
+
+  it('lists the open decisions by how long they have been open, and the checkpoints awaiting me, offline too', async () => {
+    // An editor asks to archive the thread: a checkpoint that waits for an approver — Alice.
+    const dave = await signup(h.server.url, 'dave');
+    await addMember(h.server.url, { accessToken: token } as TestUser, workspaceId, dave, 'editor');
+    const threadId = threadPath.split('/').pop() ?? '';
+    const asked = await api<{ results: Array<{ status: string }> }>(h.server.url, 'POST', '/api/intents', {
+      token: dave.accessToken,
+      body: { intents: [{ id: crypto.randomUUID(), type: 'thread.archive', args: { threadId } }] },
+    });
+    expect(asked.body.results[0]?.status).toBe('awaiting-approval');
+
+    await page.goto('/');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Decisions' }).click();
+    await page.waitForURL(`**/workspaces/${workspaceId}/decisions`);
+    const today = page.getByTestId('aging-day');
+    await expect.poll(() => today.innerText(), { timeout: 15_000 }).toContain('Ship it');
+    expect(await page.getByTestId('open-decision').count()).toBe(1);
+    const awaiting = page.getByTestId('awaiting-checkpoints');
+    await expect.poll(() => awaiting.innerText(), { timeout: 15_000 }).toMatch(/archive/i);
+    await screenshot(page, 'decisions');
+    await expectNoSeriousA11yViolations(page, 'decisions');
+
+    // From the documents on the device: the same list offline, typed in.
+    await page.context().setOffline(true);
+    await page.goto(`/workspaces/${workspaceId}/decisions`);
+    await expect
+      .poll(() => page.getByTestId('aging-day').innerText(), { timeout: 15_000 })
+      .toContain('Ship it');
+    const link = page.getByTestId('open-decision').getByRole('link', { name: 'Ship it' });
+    expect(await link.getAttribute('href')).toMatch(/^\/decisions\/[0-9a-f-]+$/);
+    await page.context().setOffline(false);
+  }, 90_000);
 });

@@ -54,6 +54,7 @@ describe('the PWA at /', () => {
       '/workspaces/w1',
       '/workspaces/w1/members',
       '/workspaces/w1/dashboard',
+      '/workspaces/w1/decisions',
       '/inbox',
       '/profile',
       '/invitations/inv_abc',

@@ -36,7 +36,7 @@ const TYPES: Record<string, string> = {
 /** The app's own paths (apps/web/src/lib/router.ts), answered with index.html. */
 const ID = '[A-Za-z0-9_-]{1,128}';
 export const APP_PATHS = new RegExp(
-  `^/(?:(?:threads|decisions|checkpoints|invitations)/${ID}|workspaces/${ID}(?:/members|/dashboard)?|inbox|profile)/?$`,
+  `^/(?:(?:threads|decisions|checkpoints|invitations)/${ID}|workspaces/${ID}(?:/members|/dashboard|/decisions)?|inbox|profile)/?$`,
 );
 
 /**
@@ -52,6 +52,7 @@ const APP_ROUTES = [
   '/workspaces/:id',
   '/workspaces/:id/members',
   '/workspaces/:id/dashboard',
+  '/workspaces/:id/decisions',
   '/inbox',
   '/profile',
 ].flatMap((route) => [route, `${route}/`]);

@@ -9,6 +9,7 @@ export type Route =
   | { name: 'workspace'; id: string }
   | { name: 'members'; id: string }
   | { name: 'dashboard'; id: string }
+  | { name: 'decisions'; id: string }
   | { name: 'thread'; id: string }
   | { name: 'decision'; id: string }
   | { name: 'checkpoint'; id: string }
@@ -22,6 +23,7 @@ const PATTERNS: Array<[RegExp, (m: RegExpMatchArray) => Route]> = [
   [/^\/$/, () => ({ name: 'home' })],
   [new RegExp(`^/workspaces/${ID}/members$`), (m) => ({ name: 'members', id: m[1] ?? '' })],
   [new RegExp(`^/workspaces/${ID}/dashboard$`), (m) => ({ name: 'dashboard', id: m[1] ?? '' })],
+  [new RegExp(`^/workspaces/${ID}/decisions$`), (m) => ({ name: 'decisions', id: m[1] ?? '' })],
   [new RegExp(`^/workspaces/${ID}$`), (m) => ({ name: 'workspace', id: m[1] ?? '' })],
   [new RegExp(`^/threads/${ID}$`), (m) => ({ name: 'thread', id: m[1] ?? '' })],
   [new RegExp(`^/decisions/${ID}$`), (m) => ({ name: 'decision', id: m[1] ?? '' })],

@@ -20,6 +20,7 @@ import { DecisionScreen } from './DecisionScreen';
 import { InboxScreen } from './InboxScreen';
 import { InvitationScreen } from './InvitationScreen';
 import { DashboardScreen } from './DashboardScreen';
+import { DecisionsScreen } from './DecisionsScreen';
 import { MembersScreen } from './MembersScreen';
 import { ProfileScreen } from './ProfileScreen';
 import { ThreadList } from './ThreadList';
@@ -57,7 +58,7 @@ export function Shell(props: { onSignedOut: () => void }) {
   createEffect(() => {
     const r = route();
     if (
-      (r.name === 'workspace' || r.name === 'members' || r.name === 'dashboard') &&
+      (r.name === 'workspace' || r.name === 'members' || r.name === 'dashboard' || r.name === 'decisions') &&
       r.id !== workspaces.current()
     )
       workspaces.select(r.id);
@@ -105,6 +106,7 @@ export function Shell(props: { onSignedOut: () => void }) {
           <a href={wsId() ? `/workspaces/${wsId()}` : '/'}>Threads</a>
           <Show when={wsId()}>
             <a href={`/workspaces/${wsId()}/members`}>Members</a>
+            <a href={`/workspaces/${wsId()}/decisions`}>Decisions</a>
             <a href={`/workspaces/${wsId()}/dashboard`}>Dashboard</a>
           </Show>
           <a href="/inbox">
@@ -137,6 +139,9 @@ export function Shell(props: { onSignedOut: () => void }) {
           </Match>
           <Match when={route().name === 'dashboard' && wsId()}>
             {(id) => <DashboardScreen workspaceId={id()} />}
+          </Match>
+          <Match when={route().name === 'decisions' && wsId()}>
+            {(id) => <DecisionsScreen workspaceId={id()} />}
           </Match>
           <Match
             when={(() => {
