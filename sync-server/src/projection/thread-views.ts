@@ -4,13 +4,12 @@
  */
 import type {
   CatalogLastMessage,
-  ThreadId,
   ThreadStatus,
-  ThreadVisibility,
   UploadId,
   UserId,
   WorkspaceId,
 } from '@caucus/schema';
+import type { Thread } from '../workspaces/thread-service.js';
 
 /** Where a keyset page starts: after this thread in activity order, or in relevance order. */
 export type ThreadCursor =
@@ -35,18 +34,8 @@ export interface SearchMatch {
   snippet: string;
 }
 
-export interface ThreadSummary {
-  id: ThreadId;
-  workspaceId: WorkspaceId;
-  title: string;
-  intent: string | null;
-  status: ThreadStatus;
-  visibility: ThreadVisibility;
-  /** A direct conversation (`conversation.open`). */
-  conversation: boolean;
-  createdBy: UserId;
-  createdAt: number;
-  updatedAt: number;
+/** A thread's row (workspaces/thread-service.ts) with what the read model knows of it. */
+export interface ThreadSummary extends Thread {
   /** Last activity: the newest message or edit, or the row's last change (e.g. archiving). */
   activityAt: number;
   messageCount: number;
