@@ -8,7 +8,6 @@
  * before and after a change), --render=<results json> (render an earlier run's table again).
  * JSON of every run goes to tests/bench/results/ (not committed).
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -20,17 +19,11 @@ import {
   type DocPool,
   type FixtureSpec,
 } from './fixture.js';
-import { renderNotes, renderTable, renderVerdicts } from './report.js';
-import {
-  CAUCUS_BENCH_ENV,
-  ROOT,
-  SERVER_KINDS,
-  killAllServers,
-  setCaucusRoot,
-  type ServerKind,
-} from './servers.js';
-import { benchChurn, CHURN_IDLE_UNLOAD_MS } from './scenarios/churn.js';
-import { benchColdLoad, COLD_IDLE_UNLOAD_MS } from './scenarios/cold-load.js';
+import { parseArgs } from './args.js';
+import { machine, publish, type BenchReport, type ExtraTable } from './publish.js';
+import { ROOT, SERVER_KINDS, killAllServers, setCaucusRoot } from './servers.js';
+import { benchChurn } from './scenarios/churn.js';
+import { benchColdLoad } from './scenarios/cold-load.js';
 import type { ScenarioContext } from './scenarios/common.js';
 import { benchDurable } from './scenarios/durable.js';
 import { benchFanout, FANOUT_CONFIGS } from './scenarios/fanout.js';
@@ -64,47 +57,6 @@ const OPTIONAL_SCENARIOS = [
   { name: 'web', file: 'web.ts', exportName: 'benchWeb', title: 'web app (Chromium)' },
 ] as const;
 
-interface Args {
-  quick: boolean;
-  write: boolean;
-  only: string[] | null;
-  servers: ServerKind[];
-  reps: number | null;
-  keepData: boolean;
-  caucusRoot: string | null;
-  render: string | null;
-}
-
-function parseArgs(argv: readonly string[]): Args {
-  const args: Args = {
-    quick: false,
-    write: false,
-    only: null,
-    servers: [...SERVER_KINDS],
-    reps: null,
-    keepData: false,
-    caucusRoot: null,
-    render: null,
-  };
-  for (const arg of argv) {
-    const [flag, raw] = arg.split('=', 2) as [string, string | undefined];
-    if (flag === '--quick') args.quick = true;
-    else if (flag === '--write') args.write = true;
-    else if (flag === '--keep-data') args.keepData = true;
-    else if (flag === '--only' && raw) args.only = raw.split(',');
-    else if (flag === '--caucus-root' && raw) args.caucusRoot = raw;
-    else if (flag === '--render' && raw) args.render = raw;
-    else if (flag === '--reps' && raw) args.reps = Math.max(1, Number(raw) | 0);
-    else if (flag === '--servers' && raw) {
-      const kinds = raw.split(',');
-      for (const k of kinds)
-        if (!(SERVER_KINDS as readonly string[]).includes(k)) throw new Error(`unknown server ${k}`);
-      args.servers = SERVER_KINDS.filter((k) => kinds.includes(k));
-    } else throw new Error(`unknown argument ${arg}`);
-  }
-  return args;
-}
-
 /** The fixture's document pools each built-in scenario reads; pools no chosen scenario reads stay empty. */
 const POOLS: Record<string, readonly DocPool[]> = {
   fanout: ['fanout'],
@@ -131,12 +83,6 @@ function fixtureSpec(mode: BenchMode, wanted: (scenario: string) => boolean): Fi
   );
   for (const pool of Object.keys(docs) as DocPool[]) if (!needed.has(pool)) docs[pool] = 0;
   return { docs, editors: 4 };
-}
-
-/** A flat result (named numbers and strings) of an optional module, shown as its own small table. */
-interface ExtraTable {
-  title: string;
-  rows: Array<[string, string]>;
 }
 
 function normalizeOptional(title: string, result: unknown): { figures: Figure[]; extra: ExtraTable | null } {
@@ -168,54 +114,6 @@ function normalizeOptional(title: string, result: unknown): { figures: Figure[];
     return { figures: [], extra: { title, rows } };
   }
   return { figures: [], extra: null };
-}
-
-function renderExtra(extra: ExtraTable): string {
-  return [
-    `**${extra.title}** (Caucus only)`,
-    '',
-    '| figure | value |',
-    '|---|---|',
-    ...extra.rows.map(([k, v]) => `| ${k} | ${v} |`),
-  ].join('\n');
-}
-
-function machine(): { cpu: string; cores: number; node: string; memoryGB: number; loadAverage: number[] } {
-  return {
-    cpu: os.cpus()[0]?.model ?? '?',
-    cores: os.cpus().length,
-    node: process.version,
-    memoryGB: Math.round(os.totalmem() / 2 ** 30),
-    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
-  };
-}
-
-function settings(mode: BenchMode): string[] {
-  const caps = Object.entries(CAUCUS_BENCH_ENV)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ');
-  return [
-    `Caucus runs as \`caucus serve\` in its own process with auth on and every update committed to SQLite (WAL, synchronous=NORMAL, its default), with ${caps}: every bench connection belongs to one bench user, and a deployment serving that many connections per account would raise the cap the same way. The message rate limit stays at its default (300/s per connection).`,
-    `Cold load runs Caucus with CAUCUS_IDLE_UNLOAD_MS=${COLD_IDLE_UNLOAD_MS} and churn with CAUCUS_IDLE_UNLOAD_MS=${CHURN_IDLE_UNLOAD_MS} (default 30,000), so idle documents unload within the run.`,
-    `The peers run with their defaults, each in its own process: \`y-websocket@1.5.4\` \`bin/server.js\` (in memory), \`@hocuspocus/server\` \`new Server({ port, quiet: true })\` (in memory), and a bare \`ws\` relay that forwards bytes to the other sockets of a room (no Yjs, no storage, no auth).`,
-    `Server CPU is user + system time from /proc/<pid>/stat; memory is VmRSS from /proc/<pid>/status. ${mode.reps > 1 ? `Every figure is the median of ${mode.reps} runs.` : 'One run per figure (quick mode).'}`,
-  ];
-}
-
-const BLOCK = (mode: string) => [`<!-- bench:${mode}:start -->`, `<!-- bench:${mode}:end -->`] as const;
-
-function writeDoc(mode: BenchMode, block: string): void {
-  const file = join(ROOT, 'docs/PERFORMANCE.md');
-  const [start, end] = BLOCK(mode.quick ? 'quick' : 'full');
-  const body = `${start}\n${block}\n${end}`;
-  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Performance\n';
-  const from = text.indexOf(start);
-  const to = text.indexOf(end);
-  if (from >= 0 && to > from) text = text.slice(0, from) + body + text.slice(to + end.length);
-  else text = `${text.trimEnd()}\n\n${body}\n`;
-  writeFileSync(file, text);
-  // Formatted as `prettier --check` (part of npm test) expects, tables aligned.
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/prettier/bin/prettier.cjs'), '--write', file]);
 }
 
 /** The fixture's data dir while a run uses it, removed however the run ends. */
@@ -309,41 +207,6 @@ async function main(): Promise<void> {
   writeFileSync(json, JSON.stringify(report, null, 2));
   publish(report, args.write, log);
   log(`JSON: ${json}`);
-}
-
-/** Everything one run measured; what `--render` reads back. */
-interface BenchReport {
-  date: string;
-  mode: BenchMode;
-  machine: ReturnType<typeof machine>;
-  loadAverageAtEnd: number[];
-  seconds: number;
-  servers: ServerKind[];
-  figures: Figure[];
-  extras: ExtraTable[];
-  runs: unknown[];
-}
-
-/** Prints the table and goals; with `write`, puts them into docs/PERFORMANCE.md. */
-function publish(report: BenchReport, write: boolean, log: Log): void {
-  const { mode, machine: env, figures, servers } = report;
-  const table = [renderTable(figures, servers), ...report.extras.map(renderExtra)].join('\n\n');
-  const verdicts = renderVerdicts(figures);
-  log(`\n${table}\n\n${verdicts.join('\n')}\n\n(${report.seconds} s)`);
-  if (!write) return;
-  const block = [
-    `## Results — ${mode.quick ? 'quick' : 'full'} mode`,
-    '',
-    `_${mode.quick ? 'Quick' : 'Full'} mode, ${report.date.slice(0, 10)}: ${env.cores} × ${env.cpu}, ${env.memoryGB} GB, Node ${env.node}; load average at start ${env.loadAverage[0]}, at end ${report.loadAverageAtEnd[0]}; ${report.seconds} s._`,
-    '',
-    table,
-    '',
-    ...verdicts.map((v) => `- ${v}`),
-    '',
-    ...[...renderNotes(figures), ...settings(mode)].map((n) => `- ${n}`),
-  ].join('\n');
-  writeDoc(mode, block);
-  log('docs/PERFORMANCE.md updated');
 }
 
 /** `--render=<json>`: the report of an earlier run, rendered again (e.g. after a change to the table). */
