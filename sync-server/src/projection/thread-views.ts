@@ -2,13 +2,7 @@
  * The shapes of thread reads (DESIGN §4, the HTTP API's `/threads`): a listing query and its
  * keyset cursor, a page of thread summaries (with a search match), and one thread in full.
  */
-import type {
-  CatalogLastMessage,
-  ThreadStatus,
-  UploadId,
-  UserId,
-  WorkspaceId,
-} from '@caucus/schema';
+import type { CatalogLastMessage, ThreadStatus, UploadId, UserId, WorkspaceId } from '@caucus/schema';
 import type { Thread } from '../workspaces/thread-service.js';
 
 /** Where a keyset page starts: after this thread in activity order, or in relevance order. */
