@@ -19,6 +19,14 @@ export const LOCK_WAIT_MS = 30_000;
 const LOCK_POLL_MIN_MS = 5;
 const LOCK_POLL_MAX_MS = 100;
 
+/**
+ * Connections holding a lock. A task can await a promise nothing else references (a process
+ * that holds the lock until it is killed does): the task's frame, and with it the connection, is
+ * then garbage, and better-sqlite3 closes a collected connection, which drops the OS lock while
+ * the holder still runs. Held here, a connection lives until the task settles.
+ */
+const held = new Set<Database.Database>();
+
 export class LockTimeout extends Error {
   override name = 'LockTimeout';
   readonly code = 'lock-timeout';
@@ -43,9 +51,11 @@ export class StateDirLock {
       chmodSync(this.path, 0o600);
       try {
         await this.#acquire(db);
+        held.add(db);
         try {
           return await task();
         } finally {
+          held.delete(db);
           db.exec('ROLLBACK');
         }
       } finally {
