@@ -1,10 +1,11 @@
 /**
  * Publishes governed state into the server-only documents: each publish reads the rows and makes
  * the document match them, so it is idempotent, converges whatever ran before, and rebuilding
- * every document at start is the same code. SQLite is the truth; the documents are its view.
+ * every document at start is the same code. SQLite is the truth; the documents are its view. The
+ * workspace document has one writer of its own (projection/workspace-doc.ts), which this calls.
  */
 import * as Y from 'yjs';
-import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import {
   DEFAULT_DELIVERY,
   DEFAULT_DIGEST_HOUR,
@@ -15,7 +16,6 @@ import {
   INBOX_ROOTS,
   inboxDoc,
   tables,
-  WORKSPACE_ROOTS,
   workspaceDoc,
   type DecisionDocFields,
   type DecisionId,
@@ -23,58 +23,34 @@ import {
   type DocRef,
   type PrivateDecisionEntry,
   type UserId,
-  type WorkspaceDecisionEntry,
   type WorkspaceId,
-  type WorkspaceMemberEntry,
 } from '@caucus/schema';
 import type { Logger } from '../logger.js';
 import type { Db } from '../storage/db.js';
+import { WorkspaceDocPublisher } from '../projection/workspace-doc.js';
 import type { DocWriter } from '../sync/doc-writer.js';
+import { reconcileArray, reconcileMap } from '../sync/reconcile.js';
 import type { Changes } from './changes.js';
 import { pendingCheckpointId } from './checkpoint-store.js';
 import { loadDecision } from './decision-store.js';
 import { toInboxNotification } from './notifier.js';
+import { openDecisions } from './open-decisions.js';
 
-const { decisions, memberships, notifications, prefs, threadMembers, threads, users, workspaces } = tables;
+const { decisions, memberships, notifications, prefs, threadMembers, threads, workspaces } = tables;
 
 /** Documents published at once while rebuilding. */
 const REBUILD_CONCURRENCY = 32;
 
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
-  }
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  return (
-    ka.length === kb.length &&
-    ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
-  );
-}
-
-/** Makes `map` hold exactly `entries` (plain JSON values), writing only what differs. */
-export function reconcileMap(map: Y.Map<unknown>, entries: ReadonlyMap<string, unknown>): void {
-  for (const key of [...map.keys()]) if (!entries.has(key)) map.delete(key);
-  for (const [key, value] of entries) if (!sameJson(map.get(key), value)) map.set(key, value);
-}
-
-/** Makes `array` hold exactly `items`, keeping the common prefix (history only grows). */
-export function reconcileArray(array: Y.Array<unknown>, items: readonly unknown[]): void {
-  let same = 0;
-  while (same < array.length && same < items.length && sameJson(array.get(same), items[same])) same++;
-  if (same < array.length) array.delete(same, array.length - same);
-  if (same < items.length) array.insert(same, items.slice(same));
-}
-
 export class Publisher {
+  readonly #workspaceDoc: WorkspaceDocPublisher;
+
   constructor(
     private readonly db: Db,
     private readonly writer: DocWriter,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.#workspaceDoc = new WorkspaceDocPublisher({ db, writer });
+  }
 
   /** Publishes everything `changes` touched; failures are logged (the rows stay the truth). */
   async publish(changes: Changes): Promise<void> {
@@ -129,7 +105,8 @@ export class Publisher {
           ['timeZone', stored?.timeZone ?? DEFAULT_TIME_ZONE],
         ]),
       );
-      const mine = this.#openDecisions(
+      const mine = openDecisions(
+        this.db,
         and(
           eq(threads.visibility, 'private'),
           sql`EXISTS (SELECT 1 FROM ${threadMembers} WHERE ${threadMembers.threadId} = ${threads.id} AND ${threadMembers.userId} = ${userId})`,
@@ -143,49 +120,10 @@ export class Publisher {
     });
   }
 
-  /** Open decisions matching `where` (over `decisions` joined to their `threads`), oldest first. */
-  #openDecisions(where: SQL): PrivateDecisionEntry[] {
-    return this.db
-      .select({
-        id: decisions.id,
-        workspaceId: decisions.workspaceId,
-        threadId: decisions.threadId,
-        title: decisions.title,
-        status: decisions.status,
-        requiredApprovals: decisions.requiredApprovals,
-        approvals: sql<number>`(SELECT count(*) FROM decision_approvals a WHERE a.decision_id = ${decisions.id})`,
-        dueAt: decisions.dueAt,
-        openedAt: decisions.openedAt,
-        updatedAt: decisions.updatedAt,
-      })
-      .from(decisions)
-      .innerJoin(threads, eq(threads.id, decisions.threadId))
-      .where(and(eq(decisions.status, 'open'), where))
-      .orderBy(asc(decisions.openedAt))
-      .all()
-      .map((d) => ({ ...d, pendingCheckpointId: pendingCheckpointId(this.db, d.id) }));
-  }
-
+  /** The members and open decisions of the workspace document (its catalog is the read model's). */
   workspace(id: WorkspaceId): Promise<void> {
-    return this.#write(workspaceDoc(id), { kind: 'workspace', id }, (doc) => {
-      const members = this.db
-        .select({ userId: memberships.userId, name: users.name, role: memberships.role })
-        .from(memberships)
-        .innerJoin(users, eq(users.id, memberships.userId))
-        .where(eq(memberships.workspaceId, id))
-        .all();
-      reconcileMap(
-        doc.getMap(WORKSPACE_ROOTS.members),
-        new Map(members.map((m): [string, WorkspaceMemberEntry] => [m.userId, m])),
-      );
-      // Decisions of private threads are in their members' inboxes instead (see `inbox`).
-      const open = this.#openDecisions(
-        and(eq(decisions.workspaceId, id), eq(threads.visibility, 'workspace')) as SQL,
-      );
-      reconcileMap(
-        doc.getMap(WORKSPACE_ROOTS.decisions),
-        new Map(open.map(({ workspaceId: _ws, ...d }): [string, WorkspaceDecisionEntry] => [d.id, d])),
-      );
+    return this.#workspaceDoc.governed(id).catch((err: unknown) => {
+      this.logger.error({ err, doc: workspaceDoc(id) }, 'publishing a governed document failed');
     });
   }
 

@@ -8,19 +8,17 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import {
-  CATALOG_THREADS_ROOT,
   tables,
-  workspaceDoc,
   type CatalogThread,
   type ThreadId,
   type WorkspaceId,
 } from '@caucus/schema';
-import type * as Y from 'yjs';
 import type { Logger } from '../logger.js';
 import type { Db } from '../storage/db.js';
 import type { DocWriter } from '../sync/doc-writer.js';
 import { entryOf, type EntryRow } from './catalog-entry.js';
 import { PrivateCatalog } from './private-catalog.js';
+import { WorkspaceDocPublisher } from './workspace-doc.js';
 
 const { threads, projectedThreads, workspaces } = tables;
 
@@ -67,7 +65,7 @@ function prepare(db: Db) {
 
 export class CatalogPublisher {
   readonly #db: Db;
-  readonly #writer: DocWriter;
+  readonly #workspaceDoc: WorkspaceDocPublisher;
   readonly #logger: Logger;
   readonly #statements: ReturnType<typeof prepare>;
   readonly #private: PrivateCatalog;
@@ -80,7 +78,7 @@ export class CatalogPublisher {
 
   constructor(options: { db: Db; writer: DocWriter; logger: Logger }) {
     this.#db = options.db;
-    this.#writer = options.writer;
+    this.#workspaceDoc = new WorkspaceDocPublisher(options);
     this.#logger = options.logger;
     this.#statements = prepare(options.db);
     this.#private = new PrivateCatalog({
@@ -147,22 +145,19 @@ export class CatalogPublisher {
 
   async #rebuildWorkspace(workspaceId: WorkspaceId): Promise<void> {
     let published: Array<[ThreadId, string]> = [];
-    await this.#write(workspaceId, (map) => {
-      const rows = this.#statements.ofWorkspace.all({ workspaceId }) as EntryRow[];
-      const entries = new Map(rows.map((row) => [row.id as string, entryOf(row)]));
-      for (const key of [...map.keys()]) if (!entries.has(key)) map.delete(key);
-      published = [];
-      for (const [id, entry] of entries) {
-        const json = JSON.stringify(entry);
-        if (JSON.stringify(map.get(id)) !== json) map.set(id, entry);
-        published.push([id as ThreadId, json]);
-      }
-    }).then(
-      () => {
-        for (const [id, json] of published) this.#published.set(id, { workspaceId, json });
-      },
-      (err: unknown) => this.#logger.error({ err, workspace: workspaceId }, 'rebuilding a catalog failed'),
-    );
+    await this.#workspaceDoc
+      .replaceThreads(workspaceId, () => {
+        const rows = this.#statements.ofWorkspace.all({ workspaceId }) as EntryRow[];
+        const entries = new Map(rows.map((row) => [row.id, entryOf(row)]));
+        published = [...entries].map(([id, entry]) => [id, JSON.stringify(entry)]);
+        return entries;
+      })
+      .then(
+        () => {
+          for (const [id, json] of published) this.#published.set(id, { workspaceId, json });
+        },
+        (err: unknown) => this.#logger.error({ err, workspace: workspaceId }, 'rebuilding a catalog failed'),
+      );
   }
 
   async #publishDirty(): Promise<void> {
@@ -188,12 +183,7 @@ export class CatalogPublisher {
     }
     await Promise.all(
       [...changes].map(([workspaceId, list]) =>
-        this.#write(workspaceId, (map) => {
-          for (const [id, entry] of list) {
-            if (entry === null) map.delete(id);
-            else if (JSON.stringify(map.get(id)) !== JSON.stringify(entry)) map.set(id, entry);
-          }
-        }).then(
+        this.#workspaceDoc.updateThreads(workspaceId, list).then(
           () => {
             for (const [id, entry] of list) {
               if (entry === null) this.#published.delete(id);
@@ -206,11 +196,5 @@ export class CatalogPublisher {
       ),
     );
     await privateJob;
-  }
-
-  #write(workspaceId: WorkspaceId, change: (map: Y.Map<unknown>) => void): Promise<void> {
-    return this.#writer.transact(workspaceDoc(workspaceId), { kind: 'workspace', id: workspaceId }, (doc) =>
-      change(doc.getMap(CATALOG_THREADS_ROOT)),
-    );
   }
 }
