@@ -107,6 +107,14 @@ describe('a connection, in memory', () => {
     await expired.flush();
     expect(expired.closed).toEqual({ code: CLOSE_CODES.unauthorized, reason: 'token-expired' });
 
+    // A token that expires later closes the connection at that moment, on the hub's scheduler.
+    const later = new TestSocketPair(hub, scheduler, { userId: 'c', expiresAt: Date.now() + 60_000 });
+    await later.flush();
+    scheduler.advance(50_000);
+    expect(later.closed).toBeNull();
+    scheduler.advance(15_000);
+    expect(later.closed).toEqual({ code: CLOSE_CODES.unauthorized, reason: 'token-expired' });
+
     const member = new TestSocketPair(hub, scheduler, { userId: 'b' }).handshake();
     await member.flush();
     member.conn.setAccess('read');

@@ -26,6 +26,8 @@ import type { SyncSocket } from './socket.js';
 export interface ConnectionHost {
   readonly limits: Limits;
   now(): number;
+  /** Runs `fn` after `ms` (the hub's scheduler); the result cancels it. */
+  after(ms: number, fn: () => void): () => void;
   /** Queues an accepted update of `room` for commit, then broadcast and ack. */
   enqueue(
     room: Room,
@@ -61,7 +63,7 @@ export class Connection implements RoomMember, TokenBucket {
   private answering = false;
   /** The latest sync step 1 that arrived meanwhile. */
   private nextStep1: Uint8Array | null = null;
-  private expiryTimer: NodeJS.Timeout | null = null;
+  private cancelExpiry: (() => void) | null = null;
 
   constructor(
     private readonly host: ConnectionHost,
@@ -76,8 +78,7 @@ export class Connection implements RoomMember, TokenBucket {
       if (ms <= 0) queueMicrotask(() => this.close(CLOSE_CODES.unauthorized, 'token-expired'));
       // Timers past 2^31 ms overflow; such tokens are checked again on the next connection.
       else if (ms < 2 ** 31) {
-        this.expiryTimer = setTimeout(() => this.close(CLOSE_CODES.unauthorized, 'token-expired'), ms);
-        this.expiryTimer.unref();
+        this.cancelExpiry = host.after(ms, () => this.close(CLOSE_CODES.unauthorized, 'token-expired'));
       }
     }
   }
@@ -283,7 +284,7 @@ export class Connection implements RoomMember, TokenBucket {
   onSocketClosed(code: number | null = null, reason = ''): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.cancelExpiry?.();
     this.preload = null;
     this.host.onClosed(this, code, reason);
   }

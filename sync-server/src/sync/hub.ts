@@ -54,7 +54,10 @@ export interface SyncHubOptions {
   /** Fold a document's log into a snapshot once it has this many updates past the last one. */
   compactEveryUpdates: number;
   now?: () => number;
-  /** When flushes, compactions and idle unloads run; `setImmediate` and `setTimeout` by default. */
+  /**
+   * When flushes, compactions, idle unloads and token expiries run; `setImmediate` and `setTimeout`
+   * by default.
+   */
   scheduler?: HubScheduler;
   /** Hooks attached from the start (see `use`). */
   extensions?: readonly HubExtension[];
@@ -126,6 +129,11 @@ export class SyncHub implements ConnectionHost, DocWriter {
 
   now(): number {
     return this.options.now?.() ?? Date.now();
+  }
+
+  /** Runs `fn` after `ms` on the hub's scheduler (token expiries); the result cancels it. */
+  after(ms: number, fn: () => void): () => void {
+    return (this.options.scheduler ?? realScheduler).after(ms, fn);
   }
 
   get stats(): { connections: number; documents: number } {

@@ -40,6 +40,8 @@ export interface MuxWire {
 export interface MuxHost {
   readonly limits: Limits;
   now(): number;
+  /** Runs `fn` after `ms` (the hub's scheduler); the result cancels it. */
+  after(ms: number, fn: () => void): () => void;
   connect(socket: SyncSocket, info: ConnectionInfo): Connection;
   track(session: HubSession): void;
   untrack(session: HubSession): void;
@@ -72,7 +74,7 @@ export class MuxSession implements HubSession, ChannelHost, TokenBucket {
   readonly info: Pick<ConnectionInfo, 'userId' | 'name' | 'sessionId' | 'apiTokenId'>;
   private readonly channels = new Map<string, MuxChannel>();
   private expiresAt: number | null = null;
-  private expiryTimer: NodeJS.Timeout | null = null;
+  private cancelExpiry: (() => void) | null = null;
 
   constructor(
     private readonly deps: MuxSessionDeps,
@@ -236,16 +238,15 @@ export class MuxSession implements HubSession, ChannelHost, TokenBucket {
     setOptional(this.info, 'sessionId', principal.sessionId);
     setOptional(this.info, 'apiTokenId', principal.apiTokenId);
     this.expiresAt = principal.expiresAt;
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    this.expiryTimer = null;
+    this.cancelExpiry?.();
+    this.cancelExpiry = null;
     if (principal.expiresAt === null) return;
     const ms = principal.expiresAt - this.deps.hub.now();
     const expire = () => this.close(CLOSE_CODES.unauthorized, 'token-expired');
     if (ms <= 0) queueMicrotask(expire);
     // Timers past 2^31 ms overflow; such a socket is checked again when it next authenticates.
     else if (ms < 2 ** 31) {
-      this.expiryTimer = setTimeout(expire, ms);
-      this.expiryTimer.unref();
+      this.cancelExpiry = this.deps.hub.after(ms, expire);
     }
   }
 
@@ -268,7 +269,7 @@ export class MuxSession implements HubSession, ChannelHost, TokenBucket {
   private end(code: number | null, except?: MuxChannel): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.cancelExpiry?.();
     this.deps.hub.untrack(this);
     const channels = [...this.channels.values()];
     this.channels.clear();
