@@ -125,11 +125,15 @@ it('a process killed while holding the lock does not keep it', async () => {
   // --expose-gc: the holder collects garbage before it says it holds the lock, which once let a
   // collected connection drop the lock in a holder that was still running.
   const holder = runTs('tests/client/fixtures/hold-lock.ts', [path], { nodeArgs: ['--expose-gc'] });
-  await holder.line((l) => l === 'locked');
-  await expect(
-    new StateDirLock(path, { waitMs: 200 }).run(() => Promise.resolve('got it')),
-  ).rejects.toBeInstanceOf(LockTimeout);
-  holder.child.kill('SIGKILL');
+  try {
+    await holder.line((l) => l === 'locked');
+    await expect(
+      new StateDirLock(path, { waitMs: 200 }).run(() => Promise.resolve('got it')),
+    ).rejects.toBeInstanceOf(LockTimeout);
+  } finally {
+    // Killed on a failed assertion too: a holder left running would outlive the test run.
+    holder.child.kill('SIGKILL');
+  }
   await holder.exited;
   const started = Date.now();
   await expect(new StateDirLock(path, { waitMs: 5_000 }).run(() => Promise.resolve('got it'))).resolves.toBe(
