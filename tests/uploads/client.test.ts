@@ -6,40 +6,38 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { createUpload, type FileUpload, type UploadState } from '@caucus/client';
-import { createThread, signup, startTestServer, type TestServer, type TestUser } from '../support/server.js';
+import { test } from '../support/e2e.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { pdfBytes, pngBytes, sha256, tusRequest } from '../support/uploads.js';
 
 const MiB = 1024 * 1024;
 
-let ts: TestServer;
-let user: TestUser;
-let thread: string;
-let dir: string;
-const proxies: TcpProxy[] = [];
+type ProxyOptions = Partial<Parameters<typeof TcpProxy.start>[0]>;
 
-beforeAll(async () => {
-  ts = await startTestServer();
-  user = await signup(ts.url);
-  thread = await createThread(ts.url, user);
-  dir = mkdtempSync(join(tmpdir(), 'caucus-client-'));
-});
-afterAll(async () => {
-  for (const p of proxies) await p.close();
-  await ts.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function proxy(options: Partial<Parameters<typeof TcpProxy.start>[0]> = {}): Promise<TcpProxy> {
-  const p = await TcpProxy.start({
-    target: { host: '127.0.0.1', port: Number(new URL(ts.url).port) },
-    ...options,
+/** `dir` holds the files uploaded from disk; `proxy(options)` starts one in front of the server. */
+const it = test
+  // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern
+  .extend('dir', { scope: 'file' }, ({}, { onCleanup }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'caucus-client-'));
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  })
+  .extend('proxy', { scope: 'file' }, ({ ts }, { onCleanup }) => {
+    const proxies: TcpProxy[] = [];
+    onCleanup(async () => {
+      for (const p of proxies) await p.close();
+    });
+    return async (options: ProxyOptions = {}): Promise<TcpProxy> => {
+      const p = await TcpProxy.start({
+        target: { host: '127.0.0.1', port: Number(new URL(ts.url).port) },
+        ...options,
+      });
+      proxies.push(p);
+      return p;
+    };
   });
-  proxies.push(p);
-  return p;
-}
 
 function stateWhere(upload: FileUpload, check: (s: UploadState) => boolean): Promise<UploadState> {
   if (check(upload.current)) return Promise.resolve(upload.current);
@@ -52,20 +50,20 @@ function stateWhere(upload: FileUpload, check: (s: UploadState) => boolean): Pro
   });
 }
 
-function file(name: string, bytes: Buffer): string {
+function file(dir: string, name: string, bytes: Buffer): string {
   const path = join(dir, name);
   writeFileSync(path, bytes);
   return path;
 }
 
-it('pauses and resumes from the server’s offset', async () => {
+it('pauses and resumes from the server’s offset', async ({ ts, owner, threadId, dir, proxy }) => {
   const slow = await proxy({ bytesPerSecond: 16 * MiB });
   const bytes = pdfBytes(8 * MiB);
   const upload = createUpload({
     url: slow.url,
-    token: user.accessToken,
-    threadId: thread,
-    file: { path: file('pause.pdf', bytes) },
+    token: owner.accessToken,
+    threadId,
+    file: { path: file(dir, 'pause.pdf', bytes) },
     chunkSizeBytes: MiB,
   });
   void upload.start();
@@ -73,7 +71,7 @@ it('pauses and resumes from the server’s offset', async () => {
   upload.pause();
   expect(upload.current.status).toBe('paused');
   const url = upload.current.uploadUrl ?? '';
-  const head = await tusRequest(url.replace(slow.url, ts.url), 'HEAD', { token: user.accessToken });
+  const head = await tusRequest(url.replace(slow.url, ts.url), 'HEAD', { token: owner.accessToken });
   const offset = Number(head.headers.get('upload-offset'));
   expect(offset).toBeGreaterThanOrEqual(2 * MiB);
   expect(offset).toBeLessThan(bytes.length);
@@ -93,13 +91,19 @@ it('pauses and resumes from the server’s offset', async () => {
   });
 });
 
-it('cancels: the upload is deleted on the server and `done` rejects', async () => {
+it('cancels: the upload is deleted on the server and `done` rejects', async ({
+  ts,
+  owner,
+  threadId,
+  dir,
+  proxy,
+}) => {
   const slow = await proxy({ bytesPerSecond: 16 * MiB });
   const upload = createUpload({
     url: slow.url,
-    token: user.accessToken,
-    threadId: thread,
-    file: { path: file('cancel.pdf', pdfBytes(8 * MiB)) },
+    token: owner.accessToken,
+    threadId,
+    file: { path: file(dir, 'cancel.pdf', pdfBytes(8 * MiB)) },
     chunkSizeBytes: MiB,
   });
   void upload.start();
@@ -108,14 +112,18 @@ it('cancels: the upload is deleted on the server and `done` rejects', async () =
   expect(upload.current.status).toBe('cancelled');
   await expect(upload.done).rejects.toMatchObject({ failure: { code: 'cancelled' } });
   const id = new URL(partway.uploadUrl ?? '').pathname.split('/').pop() ?? '';
-  expect((await tusRequest(`${ts.url}/files/${id}`, 'HEAD', { token: user.accessToken })).status).toBe(404);
+  expect((await tusRequest(`${ts.url}/files/${id}`, 'HEAD', { token: owner.accessToken })).status).toBe(404);
 });
 
-it('reports a refused file as a failure with the server’s code, without retrying', async () => {
+it('reports a refused file as a failure with the server’s code, without retrying', async ({
+  ts,
+  owner,
+  threadId,
+}) => {
   const upload = createUpload({
     url: ts.url,
-    token: user.accessToken,
-    threadId: thread,
+    token: owner.accessToken,
+    threadId,
     file: await pngBytes(),
     name: 'minutes.pdf',
     type: 'application/pdf',
@@ -126,7 +134,11 @@ it('reports a refused file as a failure with the server’s code, without retryi
   expect(upload.current.retries).toBe(0);
 });
 
-it('asks a token function before every request, and retries once after a 401', async () => {
+it('asks a token function before every request, and retries once after a 401', async ({
+  ts,
+  owner,
+  threadId,
+}) => {
   const tokens = ['expired-or-bogus'];
   let asked = 0;
   const bytes = Buffer.from('# Agenda\n\n1. Budget\n');
@@ -134,9 +146,9 @@ it('asks a token function before every request, and retries once after a 401', a
     url: ts.url,
     token: () => {
       asked++;
-      return tokens.shift() ?? user.accessToken;
+      return tokens.shift() ?? owner.accessToken;
     },
-    threadId: thread,
+    threadId,
     file: bytes,
     name: 'agenda.md',
   });
@@ -146,14 +158,14 @@ it('asks a token function before every request, and retries once after a 401', a
   expect(asked).toBeGreaterThanOrEqual(3);
 });
 
-it('restarts a stalled upload from the server’s offset', async () => {
+it('restarts a stalled upload from the server’s offset', async ({ owner, threadId, dir, proxy }) => {
   const silent = await proxy({ stallAfterBytes: (i) => (i === 0 ? 3 * MiB : null) });
   const bytes = pdfBytes(6 * MiB);
   const upload = createUpload({
     url: silent.url,
-    token: user.accessToken,
-    threadId: thread,
-    file: { path: file('stall.pdf', bytes) },
+    token: owner.accessToken,
+    threadId,
+    file: { path: file(dir, 'stall.pdf', bytes) },
     stallTimeoutMs: 300,
   });
   const done = await upload.start();

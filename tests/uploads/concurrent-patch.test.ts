@@ -7,20 +7,9 @@ import { request as httpRequest, type ClientRequest } from 'node:http';
 import { watch } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createThread, signup, startTestServer, type TestServer, type TestUser } from '../support/server.js';
+import { expect } from 'vitest';
+import { it } from '../support/e2e.js';
 import { createUploadRaw, sha256, tusRequest } from '../support/uploads.js';
-
-let ts: TestServer;
-let user: TestUser;
-let thread: string;
-
-beforeAll(async () => {
-  ts = await startTestServer();
-  user = await signup(ts.url);
-  thread = await createThread(ts.url, user);
-});
-afterAll(() => ts.stop());
 
 const LENGTH = 2 * 1024 * 1024;
 /** What A sends before B arrives; the server writes to disk in runs of 1 MiB. */
@@ -29,6 +18,7 @@ const ON_DISK_FIRST = 1024 * 1024;
 
 /** A PATCH whose body is written by the caller; resolves with the status, or 0 when the connection died. */
 function openPatch(
+  token: string,
   url: string,
   offset: number,
   length: number,
@@ -40,7 +30,7 @@ function openPatch(
     path: target.pathname,
     method: 'PATCH',
     headers: {
-      Authorization: `Bearer ${user.accessToken}`,
+      Authorization: `Bearer ${token}`,
       'Tus-Resumable': '1.0.0',
       'Upload-Offset': String(offset),
       'Content-Type': 'application/offset+octet-stream',
@@ -72,11 +62,15 @@ function fileReaches(path: string, size: number): Promise<void> {
   });
 }
 
-it('never interleaves the bytes of concurrent PATCHes: the second one gets 409', async () => {
+it('never interleaves the bytes of concurrent PATCHes: the second one gets 409', async ({
+  ts,
+  owner,
+  threadId,
+}) => {
   const created = await createUploadRaw(
     ts.url,
-    user.accessToken,
-    { filename: 'letters.txt', filetype: 'text/plain', threadId: thread },
+    owner.accessToken,
+    { filename: 'letters.txt', filetype: 'text/plain', threadId },
     LENGTH,
   );
   expect(created.status).toBe(201);
@@ -85,10 +79,10 @@ it('never interleaves the bytes of concurrent PATCHes: the second one gets 409',
   const file = join(ts.dataDir, 'uploads', id);
 
   // A starts and is part-way through its body when B arrives.
-  const a = openPatch(url, 0, LENGTH);
+  const a = openPatch(owner.accessToken, url, 0, LENGTH);
   a.req.write(Buffer.alloc(HEAD_START, 'A'));
   await fileReaches(file, ON_DISK_FIRST);
-  const b = openPatch(url, 0, LENGTH);
+  const b = openPatch(owner.accessToken, url, 0, LENGTH);
   b.req.end(Buffer.alloc(LENGTH, 'B'));
 
   expect(await b.status).toBe(409);
@@ -96,7 +90,7 @@ it('never interleaves the bytes of concurrent PATCHes: the second one gets 409',
   expect([204, 0]).toContain(await a.status);
   a.req.destroy();
 
-  const head = await tusRequest(url, 'HEAD', { token: user.accessToken });
+  const head = await tusRequest(url, 'HEAD', { token: owner.accessToken });
   const offset = Number(head.headers.get('upload-offset'));
   expect(offset).toBeGreaterThanOrEqual(ON_DISK_FIRST);
   expect(offset).toBeLessThanOrEqual(HEAD_START);
@@ -106,31 +100,35 @@ it('never interleaves the bytes of concurrent PATCHes: the second one gets 409',
 
   // The upload goes on from where A stopped and finishes with A's bytes only.
   const rest = await tusRequest(url, 'PATCH', {
-    token: user.accessToken,
+    token: owner.accessToken,
     headers: { 'Upload-Offset': String(offset) },
     body: Buffer.alloc(LENGTH - offset, 'A'),
   });
   expect(rest.status).toBe(204);
-  const download = await fetch(url, { headers: { Authorization: `Bearer ${user.accessToken}` } });
+  const download = await fetch(url, { headers: { Authorization: `Bearer ${owner.accessToken}` } });
   expect(sha256(Buffer.from(await download.arrayBuffer()))).toBe(sha256(Buffer.alloc(LENGTH, 'A')));
 });
 
-it('answers a PATCH at a stale offset with 409 and leaves the bytes alone', async () => {
+it('answers a PATCH at a stale offset with 409 and leaves the bytes alone', async ({
+  ts,
+  owner,
+  threadId,
+}) => {
   const created = await createUploadRaw(
     ts.url,
-    user.accessToken,
-    { filename: 'x.txt', threadId: thread },
+    owner.accessToken,
+    { filename: 'x.txt', threadId },
     20,
     Buffer.alloc(10, 'x'),
   );
   const url = created.uploadUrl ?? '';
   const stale = await tusRequest(url, 'PATCH', {
-    token: user.accessToken,
+    token: owner.accessToken,
     headers: { 'Upload-Offset': '0' },
     body: Buffer.alloc(10, 'y'),
   });
   expect(stale.status).toBe(409);
-  expect((await tusRequest(url, 'HEAD', { token: user.accessToken })).headers.get('upload-offset')).toBe(
+  expect((await tusRequest(url, 'HEAD', { token: owner.accessToken })).headers.get('upload-offset')).toBe(
     '10',
   );
 });

@@ -5,35 +5,35 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tables, type UploadId } from '@caucus/schema';
+import { it } from '../support/e2e.js';
 import { api, createThread, signup, startTestServer, type TestServer } from '../support/server.js';
 import { createUploadRaw, pdfBytes, tusRequest } from '../support/uploads.js';
 
 const EXPIRY_MS = 300;
 const KEY = 'uploads-expiry:unfinished';
 
-let ts: TestServer | null = null;
-afterEach(async () => {
-  await ts?.stop();
-  ts = null;
-});
+/**
+ * Server settings: the upload expiry, and a runner that, after its first look at start, looks again
+ * only when the test says.
+ */
+const options = (uploadExpiryMs: number) => ({ uploads: { uploadExpiryMs }, jobs: { pollMs: 3_600_000 } });
 
-/** A server whose runner, after its first look at start, looks again only when the test says. */
+it.override('serverOptions', options(EXPIRY_MS));
+
+/** A server of the test's own, for the test that starts a second one on the first's data dir. */
 const start = (uploadExpiryMs: number, dataDir?: string) =>
-  startTestServer({
-    uploads: { uploadExpiryMs },
-    jobs: { pollMs: 3_600_000 },
-    ...(dataDir ? { dataDir } : {}),
-  });
+  startTestServer({ ...options(uploadExpiryMs), ...(dataDir ? { dataDir } : {}) });
 
 const expiryJob = (server: TestServer) =>
   server.server.db.select().from(tables.jobs).where(eq(tables.jobs.key, KEY)).get();
 
 describe('the uploads-expiry job', () => {
-  it('removes unfinished uploads once expired, keeps finished ones, and shows in the queue', async () => {
-    ts = await start(EXPIRY_MS);
+  it('removes unfinished uploads once expired, keeps finished ones, and shows in the queue', async ({
+    ts,
+  }) => {
     const { runner } = ts.server.jobs;
     // The recurring jobs that were due at start have run.
     await runner.runDue();
@@ -89,8 +89,11 @@ describe('the uploads-expiry job', () => {
     );
   });
 
-  it('takes the period of the expiry the server starts with (at most 15 minutes)', async () => {
-    ts = await start(EXPIRY_MS);
+  it('takes the period of the expiry the server starts with (at most 15 minutes)', async ({
+    onTestFinished,
+  }) => {
+    let ts = await start(EXPIRY_MS);
+    onTestFinished(() => ts.stop());
     const dataDir = ts.dataDir;
     expect(expiryJob(ts)?.repeatEveryMs).toBe(EXPIRY_MS);
     await ts.stop({ keepData: true });

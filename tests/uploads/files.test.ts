@@ -3,20 +3,13 @@
  * clients: type verification against the bytes, the attachment in the thread document, download
  * headers, thumbnails, listing, statistics and deletion.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileInfo, FileStats, InboxNotification, ThreadAttachment } from '@caucus/schema';
+import { test } from '../support/e2e.js';
 import { connectClient, synced, until, type TestClient } from '../support/providers.js';
-import {
-  addMember,
-  api,
-  createThread,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
+import { addMember, api, createThread, signup, type TestServer } from '../support/server.js';
 import {
   elfBytes,
   errorCode,
@@ -28,43 +21,33 @@ import {
   tusUpload,
 } from '../support/uploads.js';
 
-let ts: TestServer;
-let owner: TestUser;
-let editor: TestUser;
-let outsider: TestUser;
-let thread: string;
-let watcher: TestClient;
-
-const attachments = () => watcher.doc.getMap<ThreadAttachment>('attachments');
-
-beforeAll(async () => {
-  ts = await startTestServer();
-  owner = await signup(ts.url, 'owner');
-  editor = await signup(ts.url, 'editor');
-  outsider = await signup(ts.url, 'outsider');
-  await addMember(ts.url, owner, owner.workspaceId, editor, 'editor');
-  thread = await createThread(ts.url, owner);
-  watcher = connectClient(ts.wsUrl, `thread:${thread}`, owner.accessToken);
+/** `watcher`: the owner's synced client on the thread, where attachments show. */
+const it = test.extend('watcher', { scope: 'file' }, async ({ owner, connect }) => {
+  const watcher = connect(owner);
   await synced(watcher);
-});
-afterAll(async () => {
-  watcher.destroy();
-  await ts.stop();
+  return watcher;
 });
 
-const endpoint = () => `${ts.url}/files/`;
-const uploadDir = () => join(ts.dataDir, 'uploads');
+const attachments = (watcher: TestClient) => watcher.doc.getMap<ThreadAttachment>('attachments');
+const endpoint = (ts: TestServer) => `${ts.url}/files/`;
+const uploadDir = (ts: TestServer) => join(ts.dataDir, 'uploads');
 
 describe('a finished upload', () => {
-  it('is verified, recorded and attached to the thread document, and downloads byte for byte', async () => {
+  it('is verified, recorded and attached to the thread document, and downloads byte for byte', async ({
+    ts,
+    owner,
+    editor,
+    threadId,
+    watcher,
+  }) => {
     const bytes = pdfBytes(300_000);
-    const { id, url } = await tusUpload(endpoint(), editor.accessToken, bytes, {
+    const { id, url } = await tusUpload(endpoint(ts), editor.accessToken, bytes, {
       filename: 'Minutes – März.pdf',
       filetype: 'application/pdf',
-      threadId: thread,
+      threadId,
     });
-    await until(watcher.doc, () => attachments().has(id));
-    expect(attachments().get(id)).toEqual({
+    await until(watcher.doc, () => attachments(watcher).has(id));
+    expect(attachments(watcher).get(id)).toEqual({
       id,
       name: 'Minutes – März.pdf',
       size: bytes.length,
@@ -85,19 +68,19 @@ describe('a finished upload', () => {
     const info = await api<FileInfo>(ts.url, 'GET', `/api/files/${id}`, { token: owner.accessToken });
     expect(info.body).toMatchObject({
       id,
-      threadId: thread,
+      threadId,
       size: bytes.length,
       sha256: sha256(bytes),
       uploadedBy: editor.id,
     });
   });
 
-  it('serves allow-listed images inline, with a thumbnail', async () => {
+  it('serves allow-listed images inline, with a thumbnail', async ({ ts, owner, threadId }) => {
     const png = await pngBytes(800, 600);
-    const { id, url } = await tusUpload(endpoint(), owner.accessToken, png, {
+    const { id, url } = await tusUpload(endpoint(ts), owner.accessToken, png, {
       filename: 'photo.png',
       filetype: 'image/png',
-      threadId: thread,
+      threadId,
     });
     const res = await fetch(url, { headers: { Authorization: `Bearer ${owner.accessToken}` } });
     expect(res.headers.get('content-disposition')).toMatch(/^inline; /);
@@ -115,30 +98,34 @@ describe('a finished upload', () => {
     expect(Math.max(meta.width, meta.height)).toBe(320);
 
     // Not an image: no thumbnail.
-    const pdf = await tusUpload(endpoint(), owner.accessToken, pdfBytes(1000), {
+    const pdf = await tusUpload(endpoint(ts), owner.accessToken, pdfBytes(1000), {
       filename: 'a.pdf',
-      threadId: thread,
+      threadId,
     });
     const none = await tusRequest(`${pdf.url}/thumbnail`, 'GET', { token: owner.accessToken });
     expect(none.status).toBe(404);
     expect(id).toBeTruthy();
   });
 
-  it('takes the type from the bytes when none is declared, and checks text formats as UTF-8 text', async () => {
+  it('takes the type from the bytes when none is declared, and checks text formats as UTF-8 text', async ({
+    ts,
+    owner,
+    threadId,
+  }) => {
     const csv = Buffer.from('name,votes\nAda,3\nGrace,5\n');
-    const a = await tusUpload(endpoint(), owner.accessToken, csv, {
+    const a = await tusUpload(endpoint(ts), owner.accessToken, csv, {
       filename: 'votes.csv',
-      threadId: thread,
+      threadId,
     });
     expect(
       (await api<FileInfo>(ts.url, 'GET', `/api/files/${a.id}`, { token: owner.accessToken })).body.type,
     ).toBe('text/csv');
     // Served as text, never rendered: a download, with the right extension appended to a page-like name.
     const html = Buffer.from('<script>alert(1)</script>');
-    const b = await tusUpload(endpoint(), owner.accessToken, html, {
+    const b = await tusUpload(endpoint(ts), owner.accessToken, html, {
       filename: 'page.html',
       filetype: 'text/plain',
-      threadId: thread,
+      threadId,
     });
     const res = await fetch(b.url, { headers: { Authorization: `Bearer ${owner.accessToken}` } });
     expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
@@ -147,43 +134,47 @@ describe('a finished upload', () => {
 
     // Bytes that are not UTF-8 are not text, whatever they are called.
     const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]);
-    const refused = await tusUpload(endpoint(), owner.accessToken, latin1, {
+    const refused = await tusUpload(endpoint(ts), owner.accessToken, latin1, {
       filename: 'notes.md',
       filetype: 'text/markdown',
-      threadId: thread,
+      threadId,
     }).catch((err: unknown) => err);
     expect(tusErrorStatus(refused)).toBe(415);
   });
 });
 
 describe('a type mismatch', () => {
-  it('refuses an executable declared as an image, removes its bytes and attaches nothing', async () => {
-    const before = readdirSync(uploadDir()).length;
-    const err = await tusUpload(endpoint(), owner.accessToken, elfBytes(), {
+  it('refuses an executable declared as an image, removes its bytes and attaches nothing', async ({
+    ts,
+    owner,
+    threadId,
+  }) => {
+    const before = readdirSync(uploadDir(ts)).length;
+    const err = await tusUpload(endpoint(ts), owner.accessToken, elfBytes(), {
       filename: 'cat.png',
       filetype: 'image/png',
-      threadId: thread,
+      threadId,
     }).catch((e: unknown) => e);
     expect(tusErrorStatus(err)).toBe(415);
     const body = (err as { originalResponse: { getBody(): string } }).originalResponse.getBody();
     expect(errorCode(body)).toBe('unsupported-file-type');
-    expect(readdirSync(uploadDir()).length).toBe(before);
+    expect(readdirSync(uploadDir(ts)).length).toBe(before);
   });
 
-  it('refuses PNG bytes declared as a PDF, and an undeclared executable', async () => {
+  it('refuses PNG bytes declared as a PDF, and an undeclared executable', async ({ ts, owner, threadId }) => {
     const png = await pngBytes();
-    const asPdf = await tusUpload(endpoint(), owner.accessToken, png, {
+    const asPdf = await tusUpload(endpoint(ts), owner.accessToken, png, {
       filename: 'report.pdf',
       filetype: 'application/pdf',
-      threadId: thread,
+      threadId,
     }).catch((e: unknown) => e);
     expect(tusErrorStatus(asPdf)).toBe(415);
-    const undeclared = await tusUpload(endpoint(), owner.accessToken, elfBytes(), {
+    const undeclared = await tusUpload(endpoint(ts), owner.accessToken, elfBytes(), {
       filename: 'tool',
-      threadId: thread,
+      threadId,
     }).catch((e: unknown) => e);
     expect(tusErrorStatus(undeclared)).toBe(415);
-    const list = await api<{ files: FileInfo[] }>(ts.url, 'GET', `/api/files?threadId=${thread}`, {
+    const list = await api<{ files: FileInfo[] }>(ts.url, 'GET', `/api/files?threadId=${threadId}`, {
       token: owner.accessToken,
     });
     expect(list.body.files.map((f) => f.name)).not.toContain('report.pdf');
@@ -192,13 +183,18 @@ describe('a type mismatch', () => {
 });
 
 describe('reading files', () => {
-  it('lists a thread’s files for its members only, and gives each user their own statistics', async () => {
+  it('lists a thread’s files for its members only, and gives each user their own statistics', async ({
+    ts,
+    owner,
+    editor,
+    outsider,
+  }) => {
     const fresh = await createThread(ts.url, owner);
-    const one = await tusUpload(endpoint(), editor.accessToken, pdfBytes(2000), {
+    const one = await tusUpload(endpoint(ts), editor.accessToken, pdfBytes(2000), {
       filename: 'one.pdf',
       threadId: fresh,
     });
-    const two = await tusUpload(endpoint(), editor.accessToken, Buffer.from('{"a":1}'), {
+    const two = await tusUpload(endpoint(ts), editor.accessToken, Buffer.from('{"a":1}'), {
       filename: 'two.json',
       threadId: fresh,
     });
@@ -229,49 +225,61 @@ describe('reading files', () => {
 });
 
 describe('deleting a file', () => {
-  it('lets the uploader or a workspace owner delete, and removes the attachment and the bytes', async () => {
+  it('lets the uploader or a workspace owner delete, and removes the attachment and the bytes', async ({
+    ts,
+    owner,
+    editor,
+    outsider,
+    threadId,
+    watcher,
+  }) => {
     const other = await signup(ts.url, 'other-editor');
     await addMember(ts.url, owner, owner.workspaceId, other, 'editor');
-    const a = await tusUpload(endpoint(), editor.accessToken, pdfBytes(1000), {
+    const a = await tusUpload(endpoint(ts), editor.accessToken, pdfBytes(1000), {
       filename: 'a.pdf',
-      threadId: thread,
+      threadId,
     });
-    const b = await tusUpload(endpoint(), editor.accessToken, pdfBytes(1000), {
+    const b = await tusUpload(endpoint(ts), editor.accessToken, pdfBytes(1000), {
       filename: 'b.pdf',
-      threadId: thread,
+      threadId,
     });
-    await until(watcher.doc, () => attachments().has(a.id) && attachments().has(b.id));
+    await until(watcher.doc, () => attachments(watcher).has(a.id) && attachments(watcher).has(b.id));
 
     expect((await api(ts.url, 'DELETE', `/files/${a.id}`, { token: other.accessToken })).status).toBe(403);
     expect((await api(ts.url, 'DELETE', `/files/${a.id}`, { token: outsider.accessToken })).status).toBe(404);
-    expect(attachments().has(a.id)).toBe(true);
+    expect(attachments(watcher).has(a.id)).toBe(true);
 
     expect((await api(ts.url, 'DELETE', `/files/${a.id}`, { token: editor.accessToken })).status).toBe(204);
     expect((await api(ts.url, 'DELETE', `/files/${b.id}`, { token: owner.accessToken })).status).toBe(204);
-    await until(watcher.doc, () => !attachments().has(a.id) && !attachments().has(b.id));
-    expect(existsSync(join(uploadDir(), a.id))).toBe(false);
-    expect(existsSync(join(uploadDir(), b.id))).toBe(false);
+    await until(watcher.doc, () => !attachments(watcher).has(a.id) && !attachments(watcher).has(b.id));
+    expect(existsSync(join(uploadDir(ts), a.id))).toBe(false);
+    expect(existsSync(join(uploadDir(ts), b.id))).toBe(false);
     expect((await tusRequest(a.url, 'GET', { token: editor.accessToken })).status).toBe(404);
     expect((await api(ts.url, 'DELETE', `/files/${a.id}`, { token: editor.accessToken })).status).toBe(404);
   });
 });
 
 describe('notifications', () => {
-  it('puts a notification in the other members’ inboxes, not the uploader’s', async () => {
+  it('puts a notification in the other members’ inboxes, not the uploader’s', async ({
+    ts,
+    owner,
+    editor,
+    threadId,
+  }) => {
     const inbox = connectClient(ts.wsUrl, `inbox:${owner.id}`, owner.accessToken);
     try {
       await synced(inbox);
       const notifications = inbox.doc.getMap<InboxNotification>('notifications');
-      const { id } = await tusUpload(endpoint(), editor.accessToken, pdfBytes(1536), {
+      const { id } = await tusUpload(endpoint(ts), editor.accessToken, pdfBytes(1536), {
         filename: 'budget.pdf',
-        threadId: thread,
+        threadId,
       });
       const mentions = () => [...notifications.values()].filter((n) => n.title === 'New file: budget.pdf');
       await until(inbox.doc, () => mentions().length > 0);
       expect(mentions()).toHaveLength(1);
       expect(mentions()[0]).toMatchObject({
         kind: 'info',
-        link: `/threads/${thread}`,
+        link: `/threads/${threadId}`,
         body: 'editor attached budget.pdf (1.5 KB).',
       });
       const own = await api<{ notifications: InboxNotification[] }>(ts.url, 'GET', '/api/inbox', {
@@ -284,13 +292,17 @@ describe('notifications', () => {
     }
   });
 
-  it('tells onUploadFinished listeners about each finished file once, with its workspace', async () => {
+  it('tells onUploadFinished listeners about each finished file once, with its workspace', async ({
+    ts,
+    owner,
+    threadId,
+  }) => {
     const seen: string[] = [];
     const off = ts.server.uploads.onUploadFinished(({ file, workspaceId }) => {
       seen.push(`${file.name}@${workspaceId}`);
     });
     try {
-      await tusUpload(endpoint(), owner.accessToken, pdfBytes(500), { filename: 'n.pdf', threadId: thread });
+      await tusUpload(endpoint(ts), owner.accessToken, pdfBytes(500), { filename: 'n.pdf', threadId });
       expect(seen).toEqual([`n.pdf@${owner.workspaceId}`]);
     } finally {
       off();

@@ -6,48 +6,38 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { createUpload, DEFAULT_CHUNK_BYTES, type UploadState } from '@caucus/client';
-import { createThread, signup, startTestServer, type TestServer, type TestUser } from '../support/server.js';
+import { it } from '../support/e2e.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { pdfBytes, sha256 } from '../support/uploads.js';
 
 const SIZE = 52_428_800;
 const MiB = 1024 * 1024;
 
-let ts: TestServer;
-let proxy: TcpProxy;
-let user: TestUser;
-let thread: string;
-let dir: string;
-
-beforeAll(async () => {
-  ts = await startTestServer();
-  user = await signup(ts.url);
-  thread = await createThread(ts.url, user);
-  dir = mkdtempSync(join(tmpdir(), 'caucus-flaky-'));
-});
-afterAll(async () => {
-  await proxy.close();
-  await ts.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-it('completes a 50 MiB upload through connections cut every few MiB, byte for byte', async () => {
+it('completes a 50 MiB upload through connections cut every few MiB, byte for byte', async ({
+  ts,
+  owner,
+  threadId,
+  onTestFinished,
+}) => {
+  const dir = mkdtempSync(join(tmpdir(), 'caucus-flaky-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const port = Number(new URL(ts.url).port);
   // Every connection dies after 3 to 4 MiB from the client, never on a chunk boundary.
-  proxy = await TcpProxy.start({
+  const proxy = await TcpProxy.start({
     target: { host: '127.0.0.1', port },
     cutAfterBytes: (i) => 3 * MiB + ((i * 211 * 1024) % MiB) + 777,
   });
+  onTestFinished(() => proxy.close());
   const bytes = pdfBytes(SIZE);
   const path = join(dir, 'big.pdf');
   writeFileSync(path, bytes);
 
   const upload = createUpload({
     url: proxy.url,
-    token: user.accessToken,
-    threadId: thread,
+    token: owner.accessToken,
+    threadId,
     file: { path },
     type: 'application/pdf',
     retryDelaysMs: [0, 50, 100, 200],
@@ -65,7 +55,7 @@ it('completes a 50 MiB upload through connections cut every few MiB, byte for by
     size: SIZE,
     sha256: sha256(bytes),
     type: 'application/pdf',
-    threadId: thread,
+    threadId,
   });
   // Every resume continued from further on than the one before.
   const offsets = states.map((s) => s.resumedFrom ?? 0);
@@ -79,7 +69,7 @@ it('completes a 50 MiB upload through connections cut every few MiB, byte for by
   expect(resent / proxy.stats.cuts).toBeLessThanOrEqual(DEFAULT_CHUNK_BYTES);
 
   const download = await fetch(`${ts.url}/files/${file.id}`, {
-    headers: { Authorization: `Bearer ${user.accessToken}` },
+    headers: { Authorization: `Bearer ${owner.accessToken}` },
   });
   expect(download.status).toBe(200);
   expect(sha256(Buffer.from(await download.arrayBuffer()))).toBe(sha256(bytes));

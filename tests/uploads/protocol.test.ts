@@ -4,45 +4,32 @@
  * answer.
  */
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_MAX_UPLOAD_BYTES } from '@caucus/schema';
-import {
-  addMember,
-  createThread,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
+import { it } from '../support/e2e.js';
+import { createThread, signup, startTestServer, type TestServer } from '../support/server.js';
 import { createUploadRaw, errorCode, pdfBytes, tusRequest } from '../support/uploads.js';
 
 const MAX = 256 * 1024;
 
-let ts: TestServer;
-let alice: TestUser;
-let bob: TestUser;
-let thread: string;
+it.override('serverOptions', { uploads: { maxUploadBytes: MAX, maxConcurrentUploads: 1000 } });
 
-beforeAll(async () => {
-  ts = await startTestServer({ uploads: { maxUploadBytes: MAX, maxConcurrentUploads: 1000 } });
-  alice = await signup(ts.url, 'alice');
-  bob = await signup(ts.url, 'bob');
-  thread = await createThread(ts.url, alice);
-});
-afterAll(() => ts.stop());
-
-const meta = (overrides: Record<string, string> = {}) => ({
+const meta = (threadId: string, overrides: Record<string, string> = {}) => ({
   filename: 'report.pdf',
   filetype: 'application/pdf',
-  threadId: thread,
+  threadId,
   ...overrides,
 });
 
 describe('authentication', () => {
-  it('answers 401 to every tus method without a valid token, and 401 with a bad one', async () => {
-    const created = await createUploadRaw(ts.url, alice.accessToken, meta(), 10);
+  it('answers 401 to every tus method without a valid token, and 401 with a bad one', async ({
+    ts,
+    owner,
+    threadId,
+  }) => {
+    const created = await createUploadRaw(ts.url, owner.accessToken, meta(threadId), 10);
     expect(created.status).toBe(201);
     const url = created.uploadUrl ?? '';
     const cases: Array<[string, string]> = [
@@ -68,97 +55,98 @@ describe('authentication', () => {
     });
     expect(bad.status).toBe(401);
     // Nothing was created by the refused requests: the upload is still at 0.
-    const head = await tusRequest(url, 'HEAD', { token: alice.accessToken });
+    const head = await tusRequest(url, 'HEAD', { token: owner.accessToken });
     expect(head.headers.get('upload-offset')).toBe('0');
   });
 
-  it('hides an upload from everyone but its uploader', async () => {
-    const created = await createUploadRaw(ts.url, alice.accessToken, meta(), 10);
+  it('hides an upload from everyone but its uploader', async ({ ts, owner, outsider, threadId }) => {
+    const created = await createUploadRaw(ts.url, owner.accessToken, meta(threadId), 10);
     const url = created.uploadUrl ?? '';
-    expect((await tusRequest(url, 'HEAD', { token: bob.accessToken })).status).toBe(404);
+    expect((await tusRequest(url, 'HEAD', { token: outsider.accessToken })).status).toBe(404);
     const patch = await tusRequest(url, 'PATCH', {
-      token: bob.accessToken,
+      token: outsider.accessToken,
       headers: { 'Upload-Offset': '0' },
       body: new Uint8Array(10),
     });
     expect(patch.status).toBe(404);
-    expect((await tusRequest(url, 'HEAD', { token: alice.accessToken })).headers.get('upload-offset')).toBe(
+    expect((await tusRequest(url, 'HEAD', { token: owner.accessToken })).headers.get('upload-offset')).toBe(
       '0',
     );
   });
 });
 
 describe('thread access', () => {
-  it('answers 403 without write access to the thread named in the metadata', async () => {
-    // Bob is no member of Alice's workspace.
-    const stranger = await createUploadRaw(ts.url, bob.accessToken, meta(), 10);
+  it('answers 403 without write access to the thread named in the metadata', async ({
+    ts,
+    owner,
+    editor,
+    viewer,
+    outsider,
+    threadId,
+  }) => {
+    // The outsider is no member of the owner's workspace.
+    const stranger = await createUploadRaw(ts.url, outsider.accessToken, meta(threadId), 10);
     expect(stranger.status).toBe(403);
     expect(errorCode(stranger.body)).toBe('forbidden');
     expect(stranger.uploadUrl).toBeNull();
 
     // A viewer reads the thread but may not attach to it.
-    const viewer = await signup(ts.url, 'viewer');
-    await addMember(ts.url, alice, alice.workspaceId, viewer, 'viewer');
-    const asViewer = await createUploadRaw(ts.url, viewer.accessToken, meta(), 10);
+    const asViewer = await createUploadRaw(ts.url, viewer.accessToken, meta(threadId), 10);
     expect(asViewer.status).toBe(403);
 
     // An editor may.
-    const editor = await signup(ts.url, 'editor');
-    await addMember(ts.url, alice, alice.workspaceId, editor, 'editor');
-    expect((await createUploadRaw(ts.url, editor.accessToken, meta(), 10)).status).toBe(201);
+    expect((await createUploadRaw(ts.url, editor.accessToken, meta(threadId), 10)).status).toBe(201);
 
     // A thread that does not exist looks like one without access.
-    expect(
-      (await createUploadRaw(ts.url, alice.accessToken, meta({ threadId: 'no-such-thread' }), 10)).status,
-    ).toBe(403);
+    expect((await createUploadRaw(ts.url, owner.accessToken, meta('no-such-thread'), 10)).status).toBe(403);
   });
 
-  it('answers 400 to missing or malformed metadata', async () => {
+  it('answers 400 to missing or malformed metadata', async ({ ts, owner, threadId }) => {
     for (const bad of [
       { filename: 'a.pdf', filetype: 'application/pdf' },
-      { filetype: 'application/pdf', threadId: thread },
-      { filename: '../../', threadId: thread },
+      { filetype: 'application/pdf', threadId },
+      { filename: '../../', threadId },
       { filename: 'a.pdf', threadId: '../etc' },
-      { filename: 'a.pdf', threadId: thread, filetype: 'not a type' },
+      { filename: 'a.pdf', threadId, filetype: 'not a type' },
     ]) {
-      const res = await createUploadRaw(ts.url, alice.accessToken, bad, 10);
+      const res = await createUploadRaw(ts.url, owner.accessToken, bad, 10);
       expect({ bad, status: res.status }).toEqual({ bad, status: 400 });
     }
   });
 });
 
 describe('size limit', () => {
-  it('answers 413 to a declared length above the limit', async () => {
-    const res = await createUploadRaw(ts.url, alice.accessToken, meta(), MAX + 1);
+  it('answers 413 to a declared length above the limit', async ({ ts, owner, threadId }) => {
+    const res = await createUploadRaw(ts.url, owner.accessToken, meta(threadId), MAX + 1);
     expect(res.status).toBe(413);
     expect(errorCode(res.body)).toBe('payload-too-large');
-    expect((await createUploadRaw(ts.url, alice.accessToken, meta(), MAX)).status).toBe(201);
+    expect((await createUploadRaw(ts.url, owner.accessToken, meta(threadId), MAX)).status).toBe(201);
   });
 
-  it('answers 413 to a deferred-length upload that grows past the limit', async () => {
-    const created = await createUploadRaw(ts.url, alice.accessToken, meta(), 'deferred');
+  it('answers 413 to a deferred-length upload that grows past the limit', async ({ ts, owner, threadId }) => {
+    const created = await createUploadRaw(ts.url, owner.accessToken, meta(threadId), 'deferred');
     expect(created.status).toBe(201);
     const url = created.uploadUrl ?? '';
     const first = await tusRequest(url, 'PATCH', {
-      token: alice.accessToken,
+      token: owner.accessToken,
       headers: { 'Upload-Offset': '0' },
       body: pdfBytes(MAX - 10),
     });
     expect(first.status).toBe(204);
     const over = await tusRequest(url, 'PATCH', {
-      token: alice.accessToken,
+      token: owner.accessToken,
       headers: { 'Upload-Offset': String(MAX - 10) },
       body: new Uint8Array(11),
     });
     expect(over.status).toBe(413);
     // Declaring a length above the limit is refused too.
     const declare = await tusRequest(url, 'PATCH', {
-      token: alice.accessToken,
+      token: owner.accessToken,
       headers: { 'Upload-Offset': String(MAX - 10), 'Upload-Length': String(MAX + 1) },
       body: new Uint8Array(0),
     });
     expect(declare.status).toBe(413);
-    const head = await tusRequest(url, 'HEAD', { token: alice.accessToken });
+    const head = await tusRequest(url, 'HEAD', { token: owner.accessToken });
     expect(head.headers.get('upload-offset')).toBe(String(MAX - 10));
     expect(head.headers.get('upload-defer-length')).toBe('1');
   });
@@ -180,6 +168,7 @@ describe('upload ids are never paths', () => {
 
   /** A request with the path exactly as written (fetch would normalize `..` away first). */
   function rawRequest(
+    ts: TestServer,
     method: string,
     path: string,
     token: string,
@@ -211,19 +200,22 @@ describe('upload ids are never paths', () => {
     });
   }
 
-  it('answers 404 to traversal attempts on every method, and never serves a file outside the store', async () => {
+  it('answers 404 to traversal attempts on every method, and never serves a file outside the store', async ({
+    ts,
+    owner,
+  }) => {
     for (const path of traversals) {
       for (const method of ['GET', 'HEAD', 'PATCH', 'DELETE']) {
-        const res = await rawRequest(method, path, alice.accessToken);
+        const res = await rawRequest(ts, method, path, owner.accessToken);
         expect({ path, method, status: res.status }).toEqual({ path, method, status: 404 });
         expect(res.body).not.toContain('SQLite');
       }
     }
   });
 
-  it('answers 404 for the tus bookkeeping file next to an upload', async () => {
-    const created = await createUploadRaw(ts.url, alice.accessToken, meta(), 10);
-    const res = await tusRequest(`${created.uploadUrl ?? ''}.json`, 'GET', { token: alice.accessToken });
+  it('answers 404 for the tus bookkeeping file next to an upload', async ({ ts, owner, threadId }) => {
+    const created = await createUploadRaw(ts.url, owner.accessToken, meta(threadId), 10);
+    const res = await tusRequest(`${created.uploadUrl ?? ''}.json`, 'GET', { token: owner.accessToken });
     expect(res.status).toBe(404);
   });
 });
@@ -236,8 +228,7 @@ describe('limits per user', () => {
     try {
       const carol = await signup(limited.url, 'carol');
       const own = await createThread(limited.url, carol);
-      const create = (length: number) =>
-        createUploadRaw(limited.url, carol.accessToken, meta({ threadId: own }), length);
+      const create = (length: number) => createUploadRaw(limited.url, carol.accessToken, meta(own), length);
       const first = await create(MAX);
       expect(first.status).toBe(201);
       expect((await create(MAX)).status).toBe(201);
@@ -269,26 +260,14 @@ describe('limits per user', () => {
 });
 
 describe('expiration', () => {
-  it('removes unfinished uploads past their expiry (bytes and record), and only those', async () => {
+  it('removes unfinished uploads past their expiry (bytes and record), and only those', async ({ ts }) => {
     const dave = await signup(ts.url, 'dave');
     const own = await createThread(ts.url, dave);
-    const created = await createUploadRaw(
-      ts.url,
-      dave.accessToken,
-      meta({ threadId: own }),
-      100,
-      pdfBytes(50),
-    );
+    const created = await createUploadRaw(ts.url, dave.accessToken, meta(own), 100, pdfBytes(50));
     expect(created.status).toBe(201);
     expect(created.headers.get('upload-expires')).toBeTruthy();
     const id = new URL(created.uploadUrl ?? '').pathname.split('/').pop() ?? '';
-    const finished = await createUploadRaw(
-      ts.url,
-      dave.accessToken,
-      meta({ threadId: own }),
-      100,
-      pdfBytes(100),
-    );
+    const finished = await createUploadRaw(ts.url, dave.accessToken, meta(own), 100, pdfBytes(100));
     expect(finished.status).toBe(201);
     const finishedId = new URL(finished.uploadUrl ?? '').pathname.split('/').pop() ?? '';
     const dir = join(ts.dataDir, 'uploads');
@@ -309,7 +288,7 @@ describe('expiration', () => {
 });
 
 describe('discovery', () => {
-  it('answers OPTIONS without credentials with the extensions and the configured maximum', async () => {
+  it('answers OPTIONS without credentials with the extensions and the configured maximum', async ({ ts }) => {
     const res = await fetch(`${ts.url}/files/`, { method: 'OPTIONS' });
     expect(res.status).toBe(204);
     expect(res.headers.get('tus-version')).toBe('1.0.0');
@@ -333,9 +312,9 @@ describe('discovery', () => {
       expect(plain.config.maxUploadBytes).toBe(52_428_800);
       const user = await signup(plain.url);
       const own = await createThread(plain.url, user);
-      const over = await createUploadRaw(plain.url, user.accessToken, meta({ threadId: own }), 52_428_801);
+      const over = await createUploadRaw(plain.url, user.accessToken, meta(own), 52_428_801);
       expect(over.status).toBe(413);
-      const at = await createUploadRaw(plain.url, user.accessToken, meta({ threadId: own }), 52_428_800);
+      const at = await createUploadRaw(plain.url, user.accessToken, meta(own), 52_428_800);
       expect(at.status).toBe(201);
     } finally {
       await plain.stop();
@@ -343,9 +322,9 @@ describe('discovery', () => {
   });
 });
 
-it('refuses a request without Tus-Resumable with 412', async () => {
+it('refuses a request without Tus-Resumable with 412', async ({ ts, owner }) => {
   const res = await tusRequest(`${ts.url}/files/`, 'POST', {
-    token: alice.accessToken,
+    token: owner.accessToken,
     tusResumable: false,
     headers: { 'Upload-Length': '1', 'Upload-Metadata': '' },
   });

@@ -3,53 +3,45 @@
  * past the end, the whole file for several ranges; `Accept-Ranges: bytes` always; HEAD tells
  * the same without the bytes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addMember,
-  createThread,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
+import { describe, expect } from 'vitest';
+import { test } from '../support/e2e.js';
+import type { TestUser } from '../support/server.js';
 import { createUploadRaw, errorCode, pdfBytes } from '../support/uploads.js';
 
 const SIZE = 100_000;
-let ts: TestServer;
-let owner: TestUser;
-let reader: TestUser;
-let bytes: Buffer;
-let url: string;
 
-beforeAll(async () => {
-  ts = await startTestServer();
-  owner = await signup(ts.url, 'owner');
-  reader = await signup(ts.url, 'reader');
-  await addMember(ts.url, owner, owner.workspaceId, reader, 'viewer');
-  const threadId = await createThread(ts.url, owner);
-  bytes = pdfBytes(SIZE);
-  const meta = { filename: 'song.pdf', filetype: 'application/pdf', threadId };
-  const created = await createUploadRaw(ts.url, owner.accessToken, meta, SIZE, bytes);
-  expect(created.status).toBe(201);
-  expect(created.headers.get('upload-offset')).toBe(String(SIZE));
-  url = created.uploadUrl ?? '';
-});
-afterAll(() => ts.stop());
-
-const get = (headers: Record<string, string> = {}, method = 'GET', user = reader) =>
-  fetch(url, { method, headers: { authorization: `Bearer ${user.accessToken}`, ...headers } });
+/**
+ * `file`: a finished upload in the owner's thread (its bytes and URL); `get(headers, method, user)`
+ * asks for it, as the viewer unless told.
+ */
+const it = test
+  .extend('file', { scope: 'file' }, async ({ ts, owner, threadId }) => {
+    const bytes = pdfBytes(SIZE);
+    const meta = { filename: 'song.pdf', filetype: 'application/pdf', threadId };
+    const created = await createUploadRaw(ts.url, owner.accessToken, meta, SIZE, bytes);
+    expect(created.status).toBe(201);
+    expect(created.headers.get('upload-offset')).toBe(String(SIZE));
+    return { bytes, url: created.uploadUrl ?? '' };
+  })
+  .extend(
+    'get',
+    { scope: 'file' },
+    ({ file, viewer }) =>
+      (headers: Record<string, string> = {}, method = 'GET', user: TestUser = viewer) =>
+        fetch(file.url, { method, headers: { authorization: `Bearer ${user.accessToken}`, ...headers } }),
+  );
 
 describe('GET with Range', () => {
-  it('answers the whole file with Accept-Ranges when no range is asked', async () => {
+  it('answers the whole file with Accept-Ranges when no range is asked', async ({ file, get }) => {
     const res = await get();
     expect(res.status).toBe(200);
     expect(res.headers.get('accept-ranges')).toBe('bytes');
     expect(res.headers.get('content-length')).toBe(String(SIZE));
     expect(res.headers.get('content-security-policy')).toBe('sandbox');
-    expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
+    expect(Buffer.from(await res.arrayBuffer()).equals(file.bytes)).toBe(true);
   });
 
-  it('answers one range with 206 and Content-Range, in every form', async () => {
+  it('answers one range with 206 and Content-Range, in every form', async ({ file, get }) => {
     const cases: Array<[string, number, number]> = [
       ['bytes=0-99', 0, 99],
       ['bytes=1000-1999', 1000, 1999],
@@ -65,11 +57,11 @@ describe('GET with Range', () => {
       expect(res.headers.get('content-length')).toBe(String(end - start + 1));
       expect(res.headers.get('accept-ranges')).toBe('bytes');
       const body = Buffer.from(await res.arrayBuffer());
-      expect(body.equals(bytes.subarray(start, end + 1)), range).toBe(true);
+      expect(body.equals(file.bytes.subarray(start, end + 1)), range).toBe(true);
     }
   });
 
-  it('answers 416 with the size for a range that starts past the end', async () => {
+  it('answers 416 with the size for a range that starts past the end', async ({ get }) => {
     for (const range of [`bytes=${SIZE}-`, `bytes=${SIZE + 10}-${SIZE + 20}`, 'bytes=-0']) {
       const res = await get({ range });
       expect({ range, status: res.status }).toEqual({ range, status: 416 });
@@ -78,7 +70,7 @@ describe('GET with Range', () => {
     }
   });
 
-  it('answers several ranges, other units and bad syntax with the whole file', async () => {
+  it('answers several ranges, other units and bad syntax with the whole file', async ({ get }) => {
     for (const range of ['bytes=0-9,20-29', 'items=0-9', 'bytes=abc', 'bytes=50-10']) {
       const res = await get({ range });
       expect({ range, status: res.status }).toEqual({ range, status: 200 });
@@ -86,7 +78,7 @@ describe('GET with Range', () => {
     }
   });
 
-  it('honours If-Range: a part while the ETag matches, the whole file once it does not', async () => {
+  it('honours If-Range: a part while the ETag matches, the whole file once it does not', async ({ get }) => {
     const etag = (await get({}, 'HEAD')).headers.get('etag') ?? '';
     expect(etag).toMatch(/^"[0-9a-f]{64}"$/);
     expect((await get({ range: 'bytes=0-9', 'if-range': etag })).status).toBe(206);
@@ -95,7 +87,7 @@ describe('GET with Range', () => {
 });
 
 describe('HEAD of a finished file', () => {
-  it('tells a reader the download headers, and a tus client that the upload is complete', async () => {
+  it('tells a reader the download headers, and a tus client that the upload is complete', async ({ get }) => {
     const res = await get({}, 'HEAD');
     expect(res.status).toBe(200);
     expect(res.headers.get('accept-ranges')).toBe('bytes');
@@ -109,8 +101,7 @@ describe('HEAD of a finished file', () => {
     expect((await res.arrayBuffer()).byteLength).toBe(0);
   });
 
-  it('is 404 for someone who cannot read the thread', async () => {
-    const outsider = await signup(ts.url, 'outsider');
+  it('is 404 for someone who cannot read the thread', async ({ get, outsider }) => {
     expect((await get({}, 'HEAD', outsider)).status).toBe(404);
   });
 });

@@ -9,10 +9,11 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { createUpload, type UploadState } from '@caucus/client';
+import { it } from '../support/e2e.js';
 import { ProcessServer } from '../support/process-server.js';
-import { createThread, signup, startTestServer } from '../support/server.js';
+import { createThread, signup } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { pdfBytes, sha256 } from '../support/uploads.js';
 
@@ -149,23 +150,23 @@ function runClient(env: Record<string, string>) {
   return { child, lines, until, exited, stderr: () => stderr };
 }
 
-it('resumes instead of restarting when a Node client process is killed and started again', async () => {
-  const server = await startTestServer();
-  cleanups.push(() => server.stop());
+it('resumes instead of restarting when a Node client process is killed and started again', async ({
+  ts,
+  owner,
+  threadId,
+}) => {
   const proxy = await TcpProxy.start({
-    target: { host: '127.0.0.1', port: Number(new URL(server.url).port) },
+    target: { host: '127.0.0.1', port: Number(new URL(ts.url).port) },
     bytesPerSecond: 8 * MiB,
   });
   cleanups.push(() => proxy.close());
-  const user = await signup(server.url);
-  const thread = await createThread(server.url, user);
   const bytes = pdfBytes(12 * MiB);
   const path = join(dir, 'client-kill.pdf');
   writeFileSync(path, bytes);
   const env = {
     CAUCUS_URL: proxy.url,
-    CAUCUS_TOKEN: user.accessToken,
-    THREAD_ID: thread,
+    CAUCUS_TOKEN: owner.accessToken,
+    THREAD_ID: threadId,
     UPLOAD_FILE: path,
     STATE_DIR: join(dir, 'client-state'),
     CHUNK_BYTES: String(MiB),
