@@ -3,22 +3,15 @@
  * headers exposed (tus-js-client reads `Location` and `Upload-Offset`), `Authorization` allowed;
  * nothing at all for a foreign origin.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createThread, signup, startTestServer, type TestServer, type TestUser } from '../support/server.js';
+import { describe, expect } from 'vitest';
+import { it } from '../support/e2e.js';
+import type { TestServer } from '../support/server.js';
 import { encodeMetadata } from '../support/uploads.js';
 
 const ALLOWED = 'http://localhost:5173';
 const FOREIGN = 'https://evil.example';
 
-let ts: TestServer;
-let user: TestUser;
-let threadId: string;
-beforeAll(async () => {
-  ts = await startTestServer({ origins: [ALLOWED] });
-  user = await signup(ts.url);
-  threadId = await createThread(ts.url, user);
-});
-afterAll(() => ts.stop());
+it.override('serverOptions', { origins: [ALLOWED] });
 
 const list = (value: string | null) =>
   (value ?? '')
@@ -26,7 +19,7 @@ const list = (value: string | null) =>
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean);
 
-function preflight(path: string, origin: string, method: string, headers: string[]) {
+function preflight(ts: TestServer, path: string, origin: string, method: string, headers: string[]) {
   return fetch(ts.url + path, {
     method: 'OPTIONS',
     headers: {
@@ -40,8 +33,8 @@ function preflight(path: string, origin: string, method: string, headers: string
 const TUS_REQUEST_HEADERS = ['authorization', 'tus-resumable', 'upload-length', 'upload-metadata'];
 
 describe('an allowed origin', () => {
-  it('gets its API preflight answered, Authorization allowed', async () => {
-    const res = await preflight('/api/threads', ALLOWED, 'POST', ['authorization', 'content-type']);
+  it('gets its API preflight answered, Authorization allowed', async ({ ts }) => {
+    const res = await preflight(ts, '/api/threads', ALLOWED, 'POST', ['authorization', 'content-type']);
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     expect(list(res.headers.get('access-control-allow-methods'))).toEqual(
@@ -53,9 +46,9 @@ describe('an allowed origin', () => {
     expect(res.headers.get('access-control-allow-credentials')).toBeNull();
   });
 
-  it('reads API answers, errors included', async () => {
+  it('reads API answers, errors included', async ({ ts, owner }) => {
     const ok = await fetch(`${ts.url}/api/me`, {
-      headers: { origin: ALLOWED, authorization: `Bearer ${user.accessToken}` },
+      headers: { origin: ALLOWED, authorization: `Bearer ${owner.accessToken}` },
     });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('access-control-allow-origin')).toBe(ALLOWED);
@@ -65,8 +58,12 @@ describe('an allowed origin', () => {
     expect(refused.headers.get('access-control-allow-origin')).toBe(ALLOWED);
   });
 
-  it('gets tus preflights answered and the tus headers exposed on uploads', async () => {
-    const pre = await preflight('/files/', ALLOWED, 'POST', TUS_REQUEST_HEADERS);
+  it('gets tus preflights answered and the tus headers exposed on uploads', async ({
+    ts,
+    owner,
+    threadId,
+  }) => {
+    const pre = await preflight(ts, '/files/', ALLOWED, 'POST', TUS_REQUEST_HEADERS);
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     expect(list(pre.headers.get('access-control-allow-headers'))).toEqual(
@@ -77,7 +74,7 @@ describe('an allowed origin', () => {
         'content-type',
       ]),
     );
-    const patchPre = await preflight('/files/x', ALLOWED, 'PATCH', ['upload-offset', 'content-type']);
+    const patchPre = await preflight(ts, '/files/x', ALLOWED, 'PATCH', ['upload-offset', 'content-type']);
     expect(list(patchPre.headers.get('access-control-allow-methods'))).toEqual(
       expect.arrayContaining(['patch', 'head', 'delete']),
     );
@@ -86,7 +83,7 @@ describe('an allowed origin', () => {
       method: 'POST',
       headers: {
         origin: ALLOWED,
-        authorization: `Bearer ${user.accessToken}`,
+        authorization: `Bearer ${owner.accessToken}`,
         'tus-resumable': '1.0.0',
         'upload-length': '4',
         'upload-metadata': encodeMetadata({ filename: 'a.txt', filetype: 'text/plain', threadId }),
@@ -111,14 +108,14 @@ describe('an allowed origin', () => {
     const location = new URL(created.headers.get('location') ?? '', ts.url).toString();
     const head = await fetch(location, {
       method: 'HEAD',
-      headers: { origin: ALLOWED, authorization: `Bearer ${user.accessToken}`, 'tus-resumable': '1.0.0' },
+      headers: { origin: ALLOWED, authorization: `Bearer ${owner.accessToken}`, 'tus-resumable': '1.0.0' },
     });
     expect(head.headers.get('upload-offset')).toBe('0');
     expect(head.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     expect(list(head.headers.get('access-control-expose-headers'))).toContain('upload-offset');
   });
 
-  it('still gets tus discovery (OPTIONS without a preflight) from tus', async () => {
+  it('still gets tus discovery (OPTIONS without a preflight) from tus', async ({ ts }) => {
     const res = await fetch(`${ts.url}/files/`, { method: 'OPTIONS', headers: { origin: ALLOWED } });
     expect(res.headers.get('tus-version')).toBe('1.0.0');
     expect(res.headers.get('access-control-allow-origin')).toBe(ALLOWED);
@@ -127,19 +124,23 @@ describe('an allowed origin', () => {
 });
 
 describe('a foreign origin', () => {
-  it('gets no CORS header on preflights or answers, for the API and for tus', async () => {
+  it('gets no CORS header on preflights or answers, for the API and for tus', async ({
+    ts,
+    owner,
+    threadId,
+  }) => {
     const answers = [
-      await preflight('/api/threads', FOREIGN, 'POST', ['authorization', 'content-type']),
-      await preflight('/files/', FOREIGN, 'POST', TUS_REQUEST_HEADERS),
+      await preflight(ts, '/api/threads', FOREIGN, 'POST', ['authorization', 'content-type']),
+      await preflight(ts, '/files/', FOREIGN, 'POST', TUS_REQUEST_HEADERS),
       await fetch(`${ts.url}/api/me`, {
-        headers: { origin: FOREIGN, authorization: `Bearer ${user.accessToken}` },
+        headers: { origin: FOREIGN, authorization: `Bearer ${owner.accessToken}` },
       }),
       await fetch(`${ts.url}/files/`, { method: 'OPTIONS', headers: { origin: FOREIGN } }),
       await fetch(`${ts.url}/files/`, {
         method: 'POST',
         headers: {
           origin: FOREIGN,
-          authorization: `Bearer ${user.accessToken}`,
+          authorization: `Bearer ${owner.accessToken}`,
           'tus-resumable': '1.0.0',
           'upload-length': '4',
           'upload-metadata': encodeMetadata({ filename: 'a.txt', filetype: 'text/plain', threadId }),
@@ -156,9 +157,9 @@ describe('a foreign origin', () => {
     }
   });
 
-  it('an origin that merely starts like an allowed one is foreign', async () => {
+  it('an origin that merely starts like an allowed one is foreign', async ({ ts, owner }) => {
     const res = await fetch(`${ts.url}/api/me`, {
-      headers: { origin: `${ALLOWED}.evil.example`, authorization: `Bearer ${user.accessToken}` },
+      headers: { origin: `${ALLOWED}.evil.example`, authorization: `Bearer ${owner.accessToken}` },
     });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });

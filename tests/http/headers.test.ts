@@ -3,14 +3,8 @@
  * the PWA — same-origin scripts, service worker and sync socket, blob:/data: images, no inline
  * script, no framing — plus nosniff and frame protection; downloads keep their own sandbox policy.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
-
-let ts: TestServer;
-beforeAll(async () => {
-  ts = await startTestServer();
-});
-afterAll(() => ts.stop());
+import { describe, expect } from 'vitest';
+import { it } from '../support/e2e.js';
 
 /** A CSP header as directive → sources. */
 function parseCsp(header: string | null): Map<string, string[]> {
@@ -23,7 +17,7 @@ function parseCsp(header: string | null): Map<string, string[]> {
 }
 
 describe('the HTML page', () => {
-  it('carries a CSP that allows the PWA and nothing inline, nosniff and frame protection', async () => {
+  it('carries a CSP that allows the PWA and nothing inline, nosniff and frame protection', async ({ ts }) => {
     const res = await fetch(`${ts.url}/`);
     expect(res.headers.get('content-type')).toContain('text/html');
     const html = await res.text();
@@ -54,7 +48,7 @@ describe('the HTML page', () => {
     expect(html).not.toMatch(/\son[a-z]+\s*=/i);
   });
 
-  it('names no socket host it cannot vouch for', async () => {
+  it('names no socket host it cannot vouch for', async ({ ts }) => {
     const { request } = await import('node:http');
     const { port } = new URL(ts.url);
     const header = await new Promise<string>((resolve, reject) => {
@@ -72,7 +66,7 @@ describe('the HTML page', () => {
 });
 
 describe('other answers', () => {
-  it('JSON and errors carry nosniff and frame protection too', async () => {
+  it('JSON and errors carry nosniff and frame protection too', async ({ ts }) => {
     for (const path of ['/healthz', '/api/me', '/no/such/route']) {
       const res = await fetch(ts.url + path);
       expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
