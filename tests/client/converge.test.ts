@@ -2,50 +2,26 @@
  * Two Node clients (one multiplexed socket each) and the official y-websocket client (the
  * per-document URL) edit one thread and converge, presence included.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import * as Y from 'yjs';
-import type { CaucusClient } from '@caucus/client';
-import { connectClient, synced, until, type TestClient } from '../support/providers.js';
-import {
-  addMember,
-  createThread,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
-import { apiToken, docUntil, nodeClient, online, waitFor } from './support.js';
-
-let ts: TestServer;
-let ada: TestUser;
-let bob: TestUser;
-const clients: CaucusClient[] = [];
-const official: TestClient[] = [];
-
-beforeAll(async () => {
-  ts = await startTestServer();
-  ada = await signup(ts.url, 'ada');
-  bob = await signup(ts.url, 'bob');
-  await addMember(ts.url, ada, ada.workspaceId, bob, 'editor');
-});
-
-afterAll(async () => {
-  for (const c of official) c.destroy();
-  await Promise.all(clients.map((c) => c.close()));
-  await ts.stop();
-});
+import { synced, until } from '../support/providers.js';
+import { apiToken, docUntil, it, online, waitFor } from './support.js';
 
 describe('clients converge on one thread', () => {
-  it('two Node clients and the official y-websocket client see each other’s edits and presence', async () => {
-    const threadId = await createThread(ts.url, ada);
-    const a = nodeClient(ts.url, ada, await apiToken(ts.url, ada));
-    const b = nodeClient(ts.url, bob, await apiToken(ts.url, bob));
-    clients.push(a, b);
+  it('two Node clients and the official y-websocket client see each other’s edits and presence', async ({
+    ts,
+    owner: ada,
+    editor: bob,
+    threadId,
+    connect,
+    newClient,
+  }) => {
+    const a = newClient(ada, await apiToken(ts.url, ada));
+    const b = newClient(bob, await apiToken(ts.url, bob));
     const ta = a.thread(threadId);
     const tb = b.thread(threadId);
     await Promise.all([ta.whenSynced, tb.whenSynced]);
-    const y = connectClient(ts.wsUrl, `thread:${threadId}`, ada.accessToken);
-    official.push(y);
+    const y = connect(ada);
     await synced(y);
 
     await ta.post('from ada');

@@ -7,20 +7,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import * as Y from 'yjs';
 import { memoryStorage, type CaucusClient, type ClientStorage, type ThreadView } from '@caucus/client';
 import { sqliteStorage } from '@caucus/client/node';
+import { test } from '../support/e2e.js';
 import { fuzzSeed, Rng } from '../support/prng.js';
 import { connectClient, synced } from '../support/providers.js';
-import {
-  addMember,
-  createThread,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
+import { addMember, signup, type TestServer, type TestUser } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { apiToken, nodeClient, online } from './support.js';
 
@@ -39,28 +33,41 @@ interface Peer {
   offline: boolean;
 }
 
-let ts: TestServer;
-let threadId: string;
-const peers: Peer[] = [];
-const stateDir = mkdtempSync(join(tmpdir(), 'caucus-fuzz-state-'));
-const target = () => ({ host: '127.0.0.1', port: Number(new URL(ts.url).port) });
+/** The server, the thread the peers edit, and the peers. */
+interface Fuzz {
+  ts: TestServer;
+  threadId: string;
+  peers: Peer[];
+}
 
-function start(peer: Peer): void {
+const target = (ts: TestServer) => ({ host: '127.0.0.1', port: Number(new URL(ts.url).port) });
+
+function start(fuzz: Fuzz, peer: Peer): void {
   peer.client = nodeClient(peer.proxy.url, peer.user, peer.token, {
     storage: peer.storage,
     backoff: { baseMs: 40, capMs: 400 },
   });
-  peer.thread = peer.client.thread(threadId);
+  peer.thread = peer.client.thread(fuzz.threadId);
 }
 
-beforeAll(async () => {
-  ts = await startTestServer();
-  const owner = await signup(ts.url, 'owner');
-  threadId = await createThread(ts.url, owner);
+/**
+ * Three peers on the fixture's thread, each behind a proxy of its own; closed, and the state dir
+ * removed, after the file.
+ */
+const it = test.extend('fuzz', { scope: 'file' }, async ({ ts, owner, threadId }, { onCleanup }) => {
+  const fuzz: Fuzz = { ts, threadId, peers: [] };
+  const stateDir = mkdtempSync(join(tmpdir(), 'caucus-fuzz-state-'));
+  onCleanup(async () => {
+    for (const p of fuzz.peers) {
+      await p.client.close();
+      await p.proxy.close();
+    }
+    rmSync(stateDir, { recursive: true, force: true });
+  });
   for (let i = 0; i < 3; i++) {
     const user = i === 0 ? owner : await signup(ts.url, `peer${i}`);
     if (i > 0) await addMember(ts.url, owner, owner.workspaceId, user, 'editor');
-    const proxy = await TcpProxy.start({ target: target() });
+    const proxy = await TcpProxy.start({ target: target(ts) });
     // Peer 0 restarts from a SQLite state dir, the others from memory stores.
     const makeStorage =
       i === 0
@@ -71,21 +78,13 @@ beforeAll(async () => {
           })();
     const peer = { user, token: await apiToken(ts.url, user), proxy, makeStorage, offline: false } as Peer;
     peer.storage = makeStorage();
-    start(peer);
-    peers.push(peer);
+    start(fuzz, peer);
+    fuzz.peers.push(peer);
   }
+  return fuzz;
 });
 
-afterAll(async () => {
-  for (const p of peers) {
-    await p.client.close();
-    await p.proxy.close();
-  }
-  await ts.stop();
-  rmSync(stateDir, { recursive: true, force: true });
-});
-
-async function act(rng: Rng, peer: Peer): Promise<void> {
+async function act(fuzz: Fuzz, rng: Rng, peer: Peer): Promise<void> {
   const t = peer.thread;
   const mine = () => t.messages().filter((m) => m.author === peer.user.id);
   switch (rng.int(10)) {
@@ -115,14 +114,14 @@ async function act(rng: Rng, peer: Peer): Promise<void> {
     case 7:
       // An offline stretch: new connections are held until the link is back.
       peer.offline = !peer.offline;
-      peer.proxy.setTarget(peer.offline ? null : target());
+      peer.proxy.setTarget(peer.offline ? null : target(fuzz.ts));
       if (peer.offline) peer.proxy.cutAll();
       return;
     case 8: {
       if (!rng.chance(0.3)) return;
       await peer.client.close();
       peer.storage = peer.makeStorage();
-      start(peer);
+      start(fuzz, peer);
       await peer.thread.whenLoaded;
       return;
     }
@@ -132,9 +131,9 @@ async function act(rng: Rng, peer: Peer): Promise<void> {
 }
 
 /** Brings every peer back, waits until all is acknowledged, and compares with the server's copy. */
-async function converge(round: number, seed: number): Promise<void> {
+async function converge({ ts, threadId, peers }: Fuzz, round: number, seed: number): Promise<void> {
   for (const p of peers) {
-    if (p.offline) p.proxy.setTarget(target());
+    if (p.offline) p.proxy.setTarget(target(ts));
     p.offline = false;
   }
   for (const p of peers) {
@@ -176,13 +175,13 @@ describe('client fuzz', () => {
   it(
     `three clients converge with the server through cuts, offline stretches and restarts (${ROUNDS} rounds)`,
     { timeout: SOAK ? 1_800_000 : 120_000 },
-    async () => {
+    async ({ fuzz }) => {
       const seed = fuzzSeed();
       const rng = new Rng(seed);
       for (let round = 1; round <= ROUNDS; round++) {
-        await act(rng, rng.pick(peers));
+        await act(fuzz, rng, rng.pick(fuzz.peers));
         if (rng.chance(0.5)) await new Promise<void>((r) => setImmediate(r));
-        if (round % CHECK_EVERY === 0 || round === ROUNDS) await converge(round, seed);
+        if (round % CHECK_EVERY === 0 || round === ROUNDS) await converge(fuzz, round, seed);
       }
     },
   );

@@ -2,48 +2,20 @@
  * 200 documents over one WebSocket: access is per document — a role downgrade makes one
  * read-only and leaves the other 199 writable, a document the user may not open is refused alone.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CaucusClient, DocHandle } from '@caucus/client';
+import { describe, expect } from 'vitest';
+import type { DocHandle } from '@caucus/client';
 import { one } from '../governance/support.js';
 import { health } from '../sync/mux-support.js';
-import {
-  addMember,
-  createThread,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
-import { apiToken, nodeClient, waitFor } from './support.js';
+import { createThread } from '../support/server.js';
+import { apiToken, it, waitFor } from './support.js';
 
 const OWN_THREADS = 199;
-
-let ts: TestServer;
-let ada: TestUser;
-let bob: TestUser;
-let carol: TestUser;
-let client: CaucusClient;
-
-beforeAll(async () => {
-  ts = await startTestServer();
-  [ada, bob, carol] = await Promise.all([
-    signup(ts.url, 'ada'),
-    signup(ts.url, 'bob'),
-    signup(ts.url, 'carol'),
-  ]);
-  await addMember(ts.url, bob, bob.workspaceId, ada, 'editor');
-});
-
-afterAll(async () => {
-  await client?.close();
-  await ts.stop();
-});
 
 describe('many documents on one connection', () => {
   it(
     '200 documents share one socket; a downgrade and a refusal touch one document each',
     { timeout: 90_000 },
-    async () => {
+    async ({ ts, owner: bob, editor: ada, outsider: carol, newClient }) => {
       const own: string[] = [];
       for (let i = 0; i < OWN_THREADS; i += 10)
         own.push(
@@ -56,7 +28,7 @@ describe('many documents on one connection', () => {
       const shared = await createThread(ts.url, bob, bob.workspaceId, 'shared');
       const forbidden = await createThread(ts.url, carol, carol.workspaceId, 'not for ada');
 
-      client = nodeClient(ts.url, ada, await apiToken(ts.url, ada));
+      const client = newClient(ada, await apiToken(ts.url, ada));
       const handles = new Map<string, DocHandle>();
       for (const id of [...own, shared]) handles.set(id, client.open(`thread:${id}`));
       const refused = client.open(`thread:${forbidden}`);

@@ -4,15 +4,13 @@
  * from either side, is one thread — named at once from the catalog; and one opened offline
  * follows the thread the verdict names when someone else opened it first.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import {
   attachOutbox,
   createPrivateThread,
   memoryOutboxStore,
   openConversation,
-  type CaucusClient,
   type InboxView,
-  type Outbox,
 } from '@caucus/client';
 import { newId, type ThreadId } from '@caucus/schema';
 import {
@@ -23,27 +21,29 @@ import {
   type TestServer,
   type TestUser,
 } from '../support/server.js';
-import { apiToken, nodeClient, online, waitFor } from './support.js';
+import { apiToken, it as clientTest, online, waitFor } from './support.js';
 
 const TIMEOUT_MS = 90_000;
 
-let server: TestServer;
-let ada: TestUser;
-let bob: TestUser;
-let cat: TestUser;
-const clients: CaucusClient[] = [];
-
-/** A client with its outbox (sent on `flush()` only) and the user's own inbox open. */
-async function connect(user: TestUser): Promise<{ client: CaucusClient; outbox: Outbox; inbox: InboxView }> {
-  const client = nodeClient(server.url, user, await apiToken(server.url, user));
-  clients.push(client);
-  const outbox = await attachOutbox(client, { store: memoryOutboxStore(), background: false });
-  const inbox = client.inbox(user.id);
-  const workspace = client.workspace(ada.workspaceId);
-  await Promise.all([inbox.whenSynced, workspace.whenSynced]);
-  await client.user();
-  return { client, outbox, inbox };
-}
+/**
+ * The fixture's owner (ada) and editor (bob), cat (an editor of ada's workspace too), and `open`:
+ * a client with its outbox (sent on `flush()` only) and the user's own inbox open.
+ */
+const it = clientTest
+  .extend('cat', { scope: 'file' }, async ({ ts, owner }) => {
+    const cat = await signup(ts.url, 'cat');
+    await addMember(ts.url, owner, owner.workspaceId, cat, 'editor');
+    return cat;
+  })
+  .extend('open', { scope: 'file' }, ({ ts, owner, newClient }) => async (user: TestUser) => {
+    const client = newClient(user, await apiToken(ts.url, user));
+    const outbox = await attachOutbox(client, { store: memoryOutboxStore(), background: false });
+    const inbox = client.inbox(user.id);
+    const workspace = client.workspace(owner.workspaceId);
+    await Promise.all([inbox.whenSynced, workspace.whenSynced]);
+    await client.user();
+    return { client, outbox, inbox };
+  });
 
 /** Resolves once the inbox's private catalog satisfies `check`. */
 function catalogUntil(inbox: InboxView, check: (ids: string[]) => boolean, what: string): Promise<void> {
@@ -63,34 +63,18 @@ function catalogUntil(inbox: InboxView, check: (ids: string[]) => boolean, what:
   });
 }
 
-async function threadIds(user: TestUser): Promise<string[]> {
-  const res = await api<{ threads: Array<{ id: string }> }>(server.url, 'GET', '/api/threads', {
+async function threadIds(ts: TestServer, user: TestUser): Promise<string[]> {
+  const res = await api<{ threads: Array<{ id: string }> }>(ts.url, 'GET', '/api/threads', {
     token: user.accessToken,
   });
   expect(res.status).toBe(200);
   return res.body.threads.map((t) => t.id);
 }
 
-beforeAll(async () => {
-  server = await startTestServer();
-  [ada, bob, cat] = await Promise.all([
-    signup(server.url, 'ada'),
-    signup(server.url, 'bob'),
-    signup(server.url, 'cat'),
-  ]);
-  await addMember(server.url, ada, ada.workspaceId, bob, 'editor');
-  await addMember(server.url, ada, ada.workspaceId, cat, 'editor');
-}, TIMEOUT_MS);
-
-afterAll(async () => {
-  for (const client of clients) await client.close();
-  await server.stop();
-});
-
 it(
   'a private thread reaches its members’ catalogs only',
-  async () => {
-    const [a, b, c] = await Promise.all([connect(ada), connect(bob), connect(cat)]);
+  async ({ ts, owner: ada, editor: bob, cat, open }) => {
+    const [a, b, c] = await Promise.all([open(ada), open(bob), open(cat)]);
     const created = createPrivateThread(a.outbox, {
       workspaceId: ada.workspaceId,
       title: 'Salary review',
@@ -107,8 +91,8 @@ it(
       members: [ada.id, bob.id].sort(),
       conversation: false,
     });
-    expect(await threadIds(bob)).toContain(created.threadId);
-    expect(await threadIds(cat)).not.toContain(created.threadId);
+    expect(await threadIds(ts, bob)).toContain(created.threadId);
+    expect(await threadIds(ts, cat)).not.toContain(created.threadId);
     expect(c.inbox.privateThreads().map((t) => t.id)).not.toContain(created.threadId);
     expect(
       c.client
@@ -122,8 +106,8 @@ it(
 
 it(
   'opening a conversation again, from either side, gives the one thread',
-  async () => {
-    const [a, b] = await Promise.all([connect(ada), connect(bob)]);
+  async ({ owner: ada, editor: bob, open }) => {
+    const [a, b] = await Promise.all([open(ada), open(bob)]);
     const first = await openConversation(a.outbox, { workspaceId: ada.workspaceId, userIds: [bob.id] });
     expect(first.known).toBe('new');
     await a.outbox.flush();
@@ -151,10 +135,10 @@ it(
 
 it(
   'a conversation opened offline follows the thread the verdict names',
-  async () => {
-    const a = await connect(ada);
-    const port = Number(new URL(server.url).port);
-    await server.stop({ keepData: true });
+  async ({ ts, owner: ada, cat, open }) => {
+    const a = await open(ada);
+    const port = Number(new URL(ts.url).port);
+    await ts.stop({ keepData: true });
     await waitFor(a.client.status, (s) => s.connection !== 'online', 'ada offline');
 
     const offline = await openConversation(a.outbox, { workspaceId: ada.workspaceId, userIds: [cat.id] });
@@ -165,11 +149,12 @@ it(
     const twice = await openConversation(a.outbox, { workspaceId: ada.workspaceId, userIds: [cat.id] });
     expect(twice.threadId).toBe(offline.threadId);
 
-    server = await startTestServer({ dataDir: server.dataDir, port });
+    // The server again on its port and data, in the fixture's place (which stops it after the file).
+    Object.assign(ts, await startTestServer({ dataDir: ts.dataDir, port }));
     // Meanwhile cat opened it from her side.
     const catsThread = newId<ThreadId>();
     const opened = await api<{ results: Array<{ status: string; result: { threadId: string } }> }>(
-      server.url,
+      ts.url,
       'POST',
       '/api/intents',
       {

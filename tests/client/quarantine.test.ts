@@ -3,55 +3,34 @@
  * is reset to the server's, and nothing refused is dropped: the refused list survives a restart
  * and can be exported or discarded.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import * as Y from 'yjs';
-import type { CaucusClient } from '@caucus/client';
 import { memoryStorage } from '@caucus/client';
-import { connectClient, synced, type TestClient } from '../support/providers.js';
-import {
-  addMember,
-  createThread,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
-import { apiToken, nodeClient, waitFor } from './support.js';
+import { synced, type TestClient } from '../support/providers.js';
+import { createThread, type TestUser } from '../support/server.js';
+import { apiToken, it, waitFor } from './support.js';
 
-let ts: TestServer;
-let ada: TestUser;
-let vic: TestUser;
-const clients: CaucusClient[] = [];
-const official: TestClient[] = [];
-
-beforeAll(async () => {
-  ts = await startTestServer();
-  ada = await signup(ts.url, 'ada');
-  vic = await signup(ts.url, 'vic');
-  await addMember(ts.url, ada, ada.workspaceId, vic, 'viewer');
-});
-
-afterAll(async () => {
-  for (const c of official) c.destroy();
-  await Promise.all(clients.map((c) => c.close()));
-  await ts.stop();
-});
+type Connect = (user: TestUser, docName: string) => TestClient;
 
 /** The server's copy of a document, through the official client. */
-async function serverCopy(user: TestUser, name: string): Promise<Y.Doc> {
-  const y = connectClient(ts.wsUrl, name, user.accessToken);
-  official.push(y);
+async function serverCopy(connect: Connect, user: TestUser, name: string): Promise<Y.Doc> {
+  const y = connect(user, name);
   await synced(y);
   return y.doc;
 }
 
 describe('quarantine', () => {
-  it('keeps a refused change with its reason and resets the document to the server’s', async () => {
+  it('keeps a refused change with its reason and resets the document to the server’s', async ({
+    ts,
+    owner: ada,
+    viewer: vic,
+    connect,
+    newClient,
+  }) => {
     const threadId = await createThread(ts.url, ada);
     const storage = memoryStorage();
     const token = await apiToken(ts.url, ada);
-    const client = nodeClient(ts.url, ada, token, { storage });
-    clients.push(client);
+    const client = newClient(ada, token, { storage });
     const thread = client.thread(threadId);
     await thread.whenSynced;
     await thread.post('accepted first');
@@ -75,7 +54,7 @@ describe('quarantine', () => {
     expect(thread.doc).not.toBe(before);
     expect(thread.messages().map((m) => m.text)).toEqual(['accepted first']);
 
-    const server = await serverCopy(ada, `thread:${threadId}`);
+    const server = await serverCopy(connect, ada, `thread:${threadId}`);
     expect(Y.encodeStateVector(thread.doc)).toEqual(Y.encodeStateVector(server));
     expect(thread.doc.getArray('messages').toJSON()).toEqual(server.getArray('messages').toJSON());
     expect(thread.status.current.unsynced).toBe(0);
@@ -86,8 +65,7 @@ describe('quarantine', () => {
 
     // Nothing dropped: the refused change is still there after a restart, until discarded.
     await client.close();
-    const again = nodeClient(ts.url, ada, token, { storage });
-    clients.push(again);
+    const again = newClient(ada, token, { storage });
     await again.refused.whenLoaded;
     expect(again.refused.current.map((c) => c.id)).toEqual([change?.id]);
     const exported = again.refused.export(change?.id ?? '');
@@ -104,10 +82,14 @@ describe('quarantine', () => {
     expect(again.refused.current).toEqual([]);
   });
 
-  it('a viewer’s edit is refused as read-only and kept aside', async () => {
+  it('a viewer’s edit is refused as read-only and kept aside', async ({
+    ts,
+    owner: ada,
+    viewer: vic,
+    newClient,
+  }) => {
     const threadId = await createThread(ts.url, ada);
-    const client = nodeClient(ts.url, vic, await apiToken(ts.url, vic));
-    clients.push(client);
+    const client = newClient(vic, await apiToken(ts.url, vic));
     const handle = client.open(`thread:${threadId}`);
     await handle.whenSynced;
     expect(handle.status.current.access).toBe('read');

@@ -1,11 +1,13 @@
 /**
- * Helpers for the client's end-to-end tests: API tokens, Node clients on a test server, and
- * waiting on the client's observable state (events, never sleeps).
+ * Helpers for the client's end-to-end tests: API tokens, Node clients on a test server (and `it`,
+ * the e2e fixture with `newClient`, whose clients are closed after the file), and waiting on the
+ * client's observable state (events, never sleeps).
  */
 import type * as Y from 'yjs';
 import { staticToken, type CaucusClient, type ClientStatus, type Observable } from '@caucus/client';
 import { createNodeClient, type NodeClientOptions } from '@caucus/client/node';
 import type { UserId } from '@caucus/schema';
+import { test } from '../support/e2e.js';
 import { api, type TestUser } from '../support/server.js';
 
 /** A named API token for `user` (`POST /api/tokens`), as headless scripts use. */
@@ -33,6 +35,22 @@ export function nodeClient(
     ...options,
   });
 }
+
+/**
+ * The e2e fixture (tests/support/e2e.ts) with `newClient(user, token, options?)`: `nodeClient` on
+ * the file's server, closed after the file's last test.
+ */
+export const it = test.extend('newClient', { scope: 'file' }, ({ ts }, { onCleanup }) => {
+  const clients: CaucusClient[] = [];
+  onCleanup(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+  });
+  return (user: TestUser, token: string, options: Partial<NodeClientOptions> = {}): CaucusClient => {
+    const client = nodeClient(ts.url, user, token, options);
+    clients.push(client);
+    return client;
+  };
+});
 
 /** Resolves once `check` holds for the observable's value; rejects after `timeoutMs`. */
 export function waitFor<T>(

@@ -2,37 +2,24 @@
  * Without SMTP (no email queue), a kind a user set to `email` only would be stored read and never
  * sent: it goes to the inbox instead, as an unread to-do.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import {
-  addMember,
-  api,
-  createThread,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
+import { expect } from 'vitest';
+import { test } from '../support/e2e.js';
+import { addMember, api, createThread, signup } from '../support/server.js';
 
-let t: TestServer;
-let owner: TestUser;
-let approver: TestUser;
-let editor: TestUser;
-
-beforeEach(async () => {
-  t = await startTestServer({});
-  owner = await signup(t.url, 'nosmtp-owner');
-  approver = await signup(t.url, 'nosmtp-approver');
-  editor = await signup(t.url, 'nosmtp-editor');
-  await addMember(t.url, owner, owner.workspaceId, approver, 'approver');
-  await addMember(t.url, owner, owner.workspaceId, editor, 'editor');
+/** The fixture (its server has no SMTP) with an approver of the owner's workspace. */
+const it = test.extend('approver', { scope: 'file' }, async ({ ts, owner }) => {
+  const approver = await signup(ts.url, 'approver');
+  await addMember(ts.url, owner, owner.workspaceId, approver, 'approver');
+  return approver;
 });
 
-afterEach(async () => {
-  await t.stop();
-});
-
-it('shows an email-only kind in the inbox, unread, when there is no SMTP', async () => {
-  const set = await api<{ results: Array<{ status: string }> }>(t.url, 'POST', '/api/intents', {
+it('shows an email-only kind in the inbox, unread, when there is no SMTP', async ({
+  ts,
+  owner,
+  approver,
+  editor,
+}) => {
+  const set = await api<{ results: Array<{ status: string }> }>(ts.url, 'POST', '/api/intents', {
     token: approver.accessToken,
     body: {
       intents: [
@@ -45,14 +32,14 @@ it('shows an email-only kind in the inbox, unread, when there is no SMTP', async
     },
   });
   expect(set.body.results[0]?.status).toBe('accepted');
-  const threadId = await createThread(t.url, editor, owner.workspaceId, 'No mail');
-  const res = await api<{ results: Array<{ status: string }> }>(t.url, 'POST', '/api/intents', {
+  const threadId = await createThread(ts.url, editor, owner.workspaceId, 'No mail');
+  const res = await api<{ results: Array<{ status: string }> }>(ts.url, 'POST', '/api/intents', {
     token: editor.accessToken,
     body: { intents: [{ id: crypto.randomUUID(), type: 'thread.archive', args: { threadId } }] },
   });
   expect(res.body.results[0]?.status).toBe('awaiting-approval');
   const inbox = await api<{ notifications: Array<{ title: string; readAt: number | null }> }>(
-    t.url,
+    ts.url,
     'GET',
     '/api/inbox',
     { token: approver.accessToken },

@@ -3,46 +3,47 @@
  * devices of one of them, each with its own thread id), get one conversation; the verdict names
  * it. Roles hold inside, and each member's own catalog lists it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { decodeRefusal, INBOX_ROOTS, newId, type PrivateCatalogThread } from '@caucus/schema';
 import { apiToken, nodeClient } from '../client/support.js';
+import { test } from '../support/e2e.js';
 import { nextDenied, until, type TestClient } from '../support/providers.js';
-import {
-  addMember,
-  api,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
+import { addMember, api, signup, type TestUser } from '../support/server.js';
 import { one, open, type Submitted } from '../governance/support.js';
 
-let ts: TestServer;
-let ann: TestUser;
-let ben: TestUser;
-let vic: TestUser;
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  ts = await startTestServer();
-  [ann, ben, vic] = (await Promise.all(['ann', 'ben', 'vic'].map((n) => signup(ts.url, n)))) as [
-    TestUser,
-    TestUser,
-    TestUser,
-  ];
-  await addMember(ts.url, ann, ann.workspaceId, ben, 'editor');
-  await addMember(ts.url, ann, ann.workspaceId, vic, 'viewer');
-});
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await ts.stop();
-});
-
-const conversation = (user: TestUser, userIds: string[]) =>
-  one(ts, user, {
-    type: 'conversation.open',
-    args: { threadId: newId(), workspaceId: ann.workspaceId, userIds },
+/**
+ * ann (her workspace; the conversation's title names her and ben), ben (an editor of it), vic (a
+ * viewer of it); `conversation(user, userIds)` in ann's workspace; `openDoc(user, docName)`, an
+ * official client, synced, destroyed after the file.
+ */
+const it = test
+  .extend('ann', { scope: 'file' }, ({ ts }) => signup(ts.url, 'ann'))
+  .extend('ben', { scope: 'file' }, async ({ ts, ann }) => {
+    const ben = await signup(ts.url, 'ben');
+    await addMember(ts.url, ann, ann.workspaceId, ben, 'editor');
+    return ben;
+  })
+  .extend('vic', { scope: 'file' }, async ({ ts, ann }) => {
+    const vic = await signup(ts.url, 'vic');
+    await addMember(ts.url, ann, ann.workspaceId, vic, 'viewer');
+    return vic;
+  })
+  .extend(
+    'conversation',
+    { scope: 'file' },
+    ({ ts, ann }) =>
+      (user: TestUser, userIds: string[]) =>
+        one(ts, user, {
+          type: 'conversation.open',
+          args: { threadId: newId(), workspaceId: ann.workspaceId, userIds },
+        }),
+  )
+  .extend('openDoc', { scope: 'file' }, ({ ts }, { onCleanup }) => {
+    const clients: TestClient[] = [];
+    onCleanup(() => {
+      for (const c of clients) c.destroy();
+    });
+    return (user: TestUser, docName: string) => open(ts, user, docName, clients);
   });
 
 function opened(verdict: Submitted): { threadId: string; existed: boolean } {
@@ -51,7 +52,14 @@ function opened(verdict: Submitted): { threadId: string; existed: boolean } {
 }
 
 describe('conversation.open', () => {
-  it('gives two clients asking at once one conversation, and names it to both', async () => {
+  it('gives two clients asking at once one conversation, and names it to both', async ({
+    ts,
+    ann,
+    ben,
+    vic,
+    conversation,
+    openDoc,
+  }) => {
     const [fromAnn, fromBen] = (
       await Promise.all([conversation(ann, [ben.id]), conversation(ben, [ann.id])])
     ).map(opened);
@@ -79,7 +87,7 @@ describe('conversation.open', () => {
     expect(threads.body.threads.every((t) => t.visibility === 'private')).toBe(true);
 
     // Ben's own catalog lists the pair's conversation with its members; the shared one does not.
-    const inbox = await open(ts, ben, `inbox:${ben.id}`, clients);
+    const inbox = await openDoc(ben, `inbox:${ben.id}`);
     const entries = inbox.doc.getMap<PrivateCatalogThread>(INBOX_ROOTS.threads);
     await until(inbox.doc, () => entries.has(fromAnn?.threadId ?? ''));
     expect(entries.get(fromAnn?.threadId ?? '')).toMatchObject({
@@ -88,7 +96,7 @@ describe('conversation.open', () => {
       conversation: true,
       title: 'ann, ben',
     });
-    const shared = await open(ts, ben, `workspace:${ann.workspaceId}`, clients);
+    const shared = await openDoc(ben, `workspace:${ann.workspaceId}`);
     expect(shared.doc.getMap('threads').has(fromAnn?.threadId ?? '')).toBe(false);
 
     // The client library reads the same catalog, typed.
@@ -109,11 +117,16 @@ describe('conversation.open', () => {
     }
   });
 
-  it('lets a viewer find a conversation they are in, and read it only', async () => {
+  it('lets a viewer find a conversation they are in, and read it only', async ({
+    ann,
+    vic,
+    conversation,
+    openDoc,
+  }) => {
     expect((await conversation(vic, [ann.id])).status).toBe('rejected');
     const { threadId } = opened(await conversation(ann, [vic.id]));
     expect(opened(await conversation(vic, [ann.id]))).toEqual({ threadId, existed: true });
-    const client = await open(ts, vic, `thread:${threadId}`, clients);
+    const client = await openDoc(vic, `thread:${threadId}`);
     const denied = nextDenied(client);
     client.doc.getText('body').insert(0, 'a viewer writes');
     expect(decodeRefusal(await denied)?.code).toBe('read-only');

@@ -7,30 +7,40 @@
  * probes and find it, so every probe can fail.
  */
 import * as Y from 'yjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { CLOSE_CODES, INBOX_ROOTS, newId, type InboxNotification } from '@caucus/schema';
+import { test } from '../support/e2e.js';
 import { MuxClient } from '../support/mux-client.js';
 import { nextClose, until, type TestClient } from '../support/providers.js';
-import {
-  addMember,
-  api,
-  createThread,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
+import { addMember, api, createThread, signup, type TestServer, type TestUser } from '../support/server.js';
 import { pdfBytes, tusUpload } from '../support/uploads.js';
 import { one, open } from '../governance/support.js';
 import { expected, probe, type Counts, type Secret } from './probes.js';
 
-let ts: TestServer;
-let dana: TestUser; // owner of the workspace, creates the private thread
-let bob: TestUser; // approver, in the thread
-let alice: TestUser; // editor, in the thread, then removed
-let carol: TestUser; // an owner of the workspace, never in the thread
-let olly: TestUser; // outside the workspace
-const clients: TestClient[] = [];
+/**
+ * With the fixture's owner (dana: creates the private thread), editor (alice: in the thread, then
+ * removed) and outsider (olly: outside the workspace): bob (an approver, in the thread), carol (an
+ * owner of the workspace, never in the thread), and `openDoc(user, docName)`, an official client,
+ * synced, destroyed after the file.
+ */
+const it = test
+  .extend('bob', { scope: 'file' }, async ({ ts, owner }) => {
+    const bob = await signup(ts.url, 'bob');
+    await addMember(ts.url, owner, owner.workspaceId, bob, 'approver');
+    return bob;
+  })
+  .extend('carol', { scope: 'file' }, async ({ ts, owner }) => {
+    const carol = await signup(ts.url, 'carol');
+    await addMember(ts.url, owner, owner.workspaceId, carol, 'owner');
+    return carol;
+  })
+  .extend('openDoc', { scope: 'file' }, ({ ts }, { onCleanup }) => {
+    const clients: TestClient[] = [];
+    onCleanup(() => {
+      for (const c of clients) c.destroy();
+    });
+    return (user: TestUser, docName: string) => open(ts, user, docName, clients);
+  });
 
 function message(author: string, text: string): Y.Map<unknown> {
   const m = new Y.Map<unknown>();
@@ -52,36 +62,29 @@ async function post(author: TestClient, authorId: string, text: string, watcher:
   await until(watcher.doc, has);
 }
 
-async function settle() {
+async function settle(ts: TestServer) {
   await ts.server.governance.idle();
   await ts.server.readModel.flush();
   await ts.server.governance.idle();
 }
 
-async function inboxIds(user: TestUser): Promise<Set<string>> {
+async function inboxIds(ts: TestServer, user: TestUser): Promise<Set<string>> {
   const res = await api<{ notifications: InboxNotification[] }>(ts.url, 'GET', '/api/inbox', {
     token: user.accessToken,
   });
   return new Set(res.body.notifications.map((n) => n.id));
 }
 
-beforeAll(async () => {
-  ts = await startTestServer();
-  [dana, bob, alice, carol, olly] = (await Promise.all(
-    ['dana', 'bob', 'alice', 'carol', 'olly'].map((name) => signup(ts.url, name)),
-  )) as [TestUser, TestUser, TestUser, TestUser, TestUser];
-  await addMember(ts.url, dana, dana.workspaceId, bob, 'approver');
-  await addMember(ts.url, dana, dana.workspaceId, alice, 'editor');
-  await addMember(ts.url, dana, dana.workspaceId, carol, 'owner');
-});
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await ts.stop();
-});
-
 describe('a private thread, by every path', () => {
-  it('is found by its members and by nobody else: outsider, member not in it, removed member', async () => {
+  it('is found by its members and by nobody else: outsider, member not in it, removed member', async ({
+    ts,
+    owner: dana,
+    editor: alice,
+    outsider: olly,
+    bob,
+    carol,
+    openDoc,
+  }) => {
     const ws = dana.workspaceId;
     await createThread(ts.url, dana, ws, 'Public plans');
     const before = await api<{
@@ -110,8 +113,8 @@ describe('a private thread, by every path', () => {
     expect(created.body.visibility).toBe('private');
     const threadId = created.body.id;
 
-    const danaThread = await open(ts, dana, `thread:${threadId}`, clients);
-    const bobThread = await open(ts, bob, `thread:${threadId}`, clients);
+    const danaThread = await openDoc(dana, `thread:${threadId}`);
+    const bobThread = await openDoc(bob, `thread:${threadId}`);
     danaThread.doc.getText('body').insert(0, 'quokka notes');
     // A mention of someone outside the thread notifies nobody; one of a member does.
     await post(danaThread, dana.id, `@${carol.id} @${bob.id} wombat`, bobThread);
@@ -132,16 +135,16 @@ describe('a private thread, by every path', () => {
     });
 
     // Alice, connected every way, is removed while connected.
-    const aliceThread = await open(ts, alice, `thread:${threadId}`, clients);
-    const aliceDecision = await open(ts, alice, `decision:${decisionId}`, clients);
-    const aliceInbox = await open(ts, alice, `inbox:${alice.id}`, clients);
+    const aliceThread = await openDoc(alice, `thread:${threadId}`);
+    const aliceDecision = await openDoc(alice, `decision:${decisionId}`);
+    const aliceInbox = await openDoc(alice, `inbox:${alice.id}`);
     await until(aliceInbox.doc, () => aliceInbox.doc.getMap(INBOX_ROOTS.decisions).has(decisionId));
     expect(aliceInbox.doc.getMap(INBOX_ROOTS.threads).has(threadId)).toBe(true);
     const aliceMux = await MuxClient.open(ts.wsUrl, alice.accessToken);
     const subscribed = aliceMux.next((m) => m.type === 'subscribed' && m.doc === `decision:${decisionId}`);
     aliceMux.subscribe([`thread:${threadId}`, `decision:${decisionId}`]);
     await subscribed;
-    await settle();
+    await settle(ts);
 
     const closes = [nextClose(aliceThread), nextClose(aliceDecision)];
     const muxCloses = [
@@ -165,8 +168,8 @@ describe('a private thread, by every path', () => {
     );
     aliceMux.destroy();
     // What she got while a member, and the notice naming the thread she was removed from, she knew.
-    await settle();
-    const seen = await inboxIds(alice);
+    await settle(ts);
+    const seen = await inboxIds(ts, alice);
     // What her device already held stays there: a CRDT copy cannot be taken back.
     expect(aliceThread.doc.getText('body').toJSON()).toBe('quokka notes');
 
@@ -182,7 +185,7 @@ describe('a private thread, by every path', () => {
       filetype: 'application/pdf',
       threadId,
     });
-    await settle();
+    await settle(ts);
 
     const secret: Secret = {
       workspaceId: ws,
