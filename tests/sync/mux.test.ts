@@ -1,8 +1,10 @@
 /**
  * Many documents on one connection (`caucus.mux.v1`, docs/PROTOCOL.md): a real server on port 0
  * and a raw mux client. Access, role changes and limits act on one document, never the socket.
+ * The tests with the default settings share the file's server (the e2e fixture); the endpoint's
+ * limits and the short token lifetime each take a server of their own, for their describe block.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import WebSocket from 'ws';
 import * as decoding from 'lib0/decoding';
 import type * as awarenessProtocol from 'y-protocols/awareness';
@@ -15,6 +17,7 @@ import {
   type DocName,
   type DocRef,
 } from '@caucus/schema';
+import { it } from '../support/e2e.js';
 import { connectClient, synced, until } from '../support/providers.js';
 import { MuxClient, framesOf } from '../support/mux-client.js';
 import {
@@ -48,15 +51,13 @@ function reason(denied: { type: string; message?: Uint8Array }): string {
 }
 
 describe('200 documents on one socket', () => {
-  let ts: TestServer;
   let alice: TestUser;
   let bob: TestUser;
   let mine: string[];
   let shared: string;
   let foreign: string;
 
-  beforeAll(async () => {
-    ts = await startTestServer();
+  it.beforeAll(async ({ ts }) => {
     alice = await signup(ts.url, 'alice');
     bob = await signup(ts.url, 'bob');
     const carol = await signup(ts.url, 'carol');
@@ -66,9 +67,9 @@ describe('200 documents on one socket', () => {
     foreign = `thread:${await createThread(ts.url, carol)}`;
   }, 60_000);
 
-  afterAll(() => ts.stop());
-
-  it('subscribes in one frame, refuses alone what it must, downgrades and drops one document', async () => {
+  it('subscribes in one frame, refuses alone what it must, downgrades and drops one document', async ({
+    ts,
+  }) => {
     const before = await health(ts.url);
     const client = await connect(ts, alice.accessToken);
     expect(client.protocol).toBe(MUX_SUBPROTOCOL);
@@ -212,15 +213,7 @@ describe('the endpoint', () => {
 });
 
 describe('beside the official client', () => {
-  let ts: TestServer;
-
-  beforeAll(async () => {
-    ts = await startTestServer();
-  });
-
-  afterAll(() => ts.stop());
-
-  it('y-websocket on /sync/<doc> and a mux client on one thread converge, awareness too', async () => {
+  it('y-websocket on /sync/<doc> and a mux client on one thread converge, awareness too', async ({ ts }) => {
     const user = await signup(ts.url, 'both');
     const thread = `thread:${await createThread(ts.url, user)}`;
     const official = connectClient(ts.wsUrl, thread, user.accessToken);
