@@ -5,12 +5,16 @@
  * other clients are unaffected and the document is unchanged.
  *
  * Seeded: set CAUCUS_FUZZ_SEED to replay a run; the seed is printed when a test fails.
+ *
+ * The file's server (the e2e fixture, with the fuzzing limits) serves the read-only fuzz and the
+ * awareness test; the writer's fuzz restarts its server and the nested-JSON test needs a server
+ * process (a crash must show as an exit), so each starts its own.
  */
 import { randomInt } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { recordFigure } from '../support/figures.js';
 import { Connection } from '../../sync-server/src/sync/connection.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, onTestFailed } from 'vitest';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import { MESSAGE_TYPES } from '@caucus/schema';
@@ -24,6 +28,7 @@ import {
   type TestServer,
   type TestUser,
 } from '../support/server.js';
+import { it } from '../support/e2e.js';
 import { connectClient, synced, until, type TestClient } from '../support/providers.js';
 import { ProcessServer } from '../support/process-server.js';
 import { RawClient, decodeAwarenessStates } from '../support/raw-client.js';
@@ -55,6 +60,9 @@ const LIMITS: FuzzLimits & { messagesPerSecond: number; maxConnectionsPerUser: n
   messagesPerSecond: 1_000_000,
   maxConnectionsPerUser: 10_000,
 };
+
+it.override('serverOptions', { limits: LIMITS });
+it.override('threadId', ({ ts, owner }) => createThread(ts.url, owner, owner.workspaceId, 'Fuzzed'));
 
 function reportSeedOnFailure(): void {
   onTestFailed(() => {
@@ -249,45 +257,27 @@ async function healthz(ts: TestServer): Promise<number> {
 }
 
 describe('malformed frames from a read-only connection', () => {
-  let ts: TestServer;
   let errorLogs: unknown[][];
-  let owner: TestUser;
-  let editor: TestUser;
-  let viewer: TestUser;
-  let threadId: string;
-  const clients: TestClient[] = [];
 
-  beforeAll(async () => {
-    ts = await startTestServer({ limits: LIMITS });
+  // From the server's start, before any user or thread is made.
+  it.beforeAll(({ ts }) => {
     errorLogs = captureErrorLogs(ts);
-    owner = await signup(ts.url, 'owner');
-    editor = await signup(ts.url, 'editor');
-    viewer = await signup(ts.url, 'viewer');
-    await addMember(ts.url, owner, owner.workspaceId, editor, 'editor');
-    await addMember(ts.url, owner, owner.workspaceId, viewer, 'viewer');
-    threadId = await createThread(ts.url, owner, owner.workspaceId, 'Fuzzed');
-    // The soak outlives an access token: connect as scripts do, with API tokens.
-    [owner, editor, viewer] = await Promise.all([
-      withApiToken(ts.url, owner),
-      withApiToken(ts.url, editor),
-      withApiToken(ts.url, viewer),
-    ]);
-  });
-
-  afterAll(async () => {
-    for (const c of clients) c.destroy();
-    await ts?.stop();
   });
 
   it(
     'survives thousands of hostile frames; honest clients stay connected and the document is unchanged',
     { timeout: SOAK ? 1_200_000 : 120_000 },
-    async () => {
+    async ({ ts, threadId, connect, owner: ownerSession, editor: editorSession, viewer: viewerSession }) => {
       reportSeedOnFailure();
+      // The soak outlives an access token: connect as scripts do, with API tokens.
+      const [owner, editor, viewer] = await Promise.all([
+        withApiToken(ts.url, ownerSession),
+        withApiToken(ts.url, editorSession),
+        withApiToken(ts.url, viewerSession),
+      ]);
       const docName = `thread:${threadId}`;
-      const a = connectClient(ts.wsUrl, docName, owner.accessToken);
-      const b = connectClient(ts.wsUrl, docName, editor.accessToken);
-      clients.push(a, b);
+      const a = connect(owner, docName);
+      const b = connect(editor, docName);
       await Promise.all([synced(a), synced(b)]);
       await until(a.doc, () => a.doc.getMap('meta').get('title') === 'Fuzzed');
 
@@ -370,8 +360,7 @@ describe('malformed frames from a read-only connection', () => {
       // The server is up, logged no error, and holds exactly what the honest clients wrote.
       expect(await healthz(ts)).toBe(200);
       expect(errorLogs).toEqual([]);
-      const fresh = connectClient(ts.wsUrl, docName, editor.accessToken);
-      clients.push(fresh);
+      const fresh = connect(editor, docName);
       await synced(fresh);
       expect(contentOf(fresh.doc)).toEqual(contentOf(expected));
       expect(contentOf(a.doc)).toEqual(contentOf(expected));
@@ -573,19 +562,10 @@ describe('deeply nested JSON in a thread body (hostile, well-formed)', () => {
  * its own clientID back when it reconnects.
  */
 describe('awareness after a reconnect', () => {
-  let ts: TestServer;
-  const clients: TestClient[] = [];
-
-  beforeAll(async () => {
-    ts = await startTestServer();
-  });
-
-  afterAll(async () => {
-    for (const c of clients) c.destroy();
-    await ts?.stop();
-  });
-
-  it('lets a reader reclaim its awareness clientID after another client echoed its removal', async () => {
+  it('lets a reader reclaim its awareness clientID after another client echoed its removal', async ({
+    ts,
+    connect,
+  }) => {
     const owner = await signup(ts.url, 'owner');
     const viewer = await signup(ts.url, 'viewer');
     await addMember(ts.url, owner, owner.workspaceId, viewer, 'viewer');
@@ -594,8 +574,7 @@ describe('awareness after a reconnect', () => {
     const CLIENT = 777_001;
 
     // An official client stays connected throughout.
-    const other = connectClient(ts.wsUrl, `thread:${threadId}`, owner.accessToken);
-    clients.push(other);
+    const other = connect(owner, `thread:${threadId}`);
     await synced(other);
     const otherKnows = (present: boolean) =>
       new Promise<void>((resolve) => {

@@ -8,7 +8,7 @@
  *
  * Seeded: set CAUCUS_FUZZ_SEED to replay a run; the seed is printed when the test fails.
  */
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, onTestFailed } from 'vitest';
 import * as Y from 'yjs';
 import { MESSAGE_TYPES, SYNC_STEPS, decodeMuxClient, type MuxServerMessage } from '@caucus/schema';
 import { buildUpdateCorpus } from '../support/fuzz-corpus.js';
@@ -22,16 +22,9 @@ import {
 } from '../support/fuzz-mux-frames.js';
 import { MuxClient } from '../support/mux-client.js';
 import { Rng, fuzzSeed } from '../support/prng.js';
-import { connectClient, synced, until, type TestClient } from '../support/providers.js';
-import {
-  addMember,
-  api,
-  createThread,
-  signup,
-  startTestServer,
-  withApiToken,
-  type TestServer,
-} from '../support/server.js';
+import { it } from '../support/e2e.js';
+import { synced, until } from '../support/providers.js';
+import { addMember, api, createThread, signup, withApiToken } from '../support/server.js';
 
 const SEED = fuzzSeed();
 const FRAMES = process.env.CAUCUS_SOAK === '1' ? 40_000 : 4_000;
@@ -149,23 +142,13 @@ function judge(frame: MuxFuzzFrame, outcome: Outcome): string | null {
     : `document not closed with ${inner.join('/')}`;
 }
 
-let ts: TestServer;
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  ts = await startTestServer({ limits: LIMITS });
-});
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await ts?.stop();
-});
+it.override('serverOptions', { limits: LIMITS });
 
 describe('hostile multiplexed frames', () => {
   it(
     'close only with clear codes, one document at a time, and change nothing',
     { timeout: 300_000 },
-    async () => {
+    async ({ ts, connect }) => {
       onTestFailed(() => console.error(`mux fuzz seed: ${SEED} (replay with CAUCUS_FUZZ_SEED=${SEED})`));
       const errors: unknown[][] = [];
       const logger = ts.server.logger as unknown as Record<'error' | 'fatal', (...args: unknown[]) => void>;
@@ -185,8 +168,7 @@ describe('hostile multiplexed frames', () => {
         withApiToken(ts.url, viewer),
       ]);
 
-      const official = connectClient(ts.wsUrl, doc, owner.accessToken);
-      clients.push(official);
+      const official = connect(owner, doc);
       await synced(official);
       await until(official.doc, () => official.doc.getMap('meta').get('title') === 'Mux-fuzzed');
       const honest = await MuxClient.open(ts.wsUrl, editor.accessToken);
@@ -249,8 +231,7 @@ describe('hostile multiplexed frames', () => {
       expect(honest.ws.readyState).toBe(honest.ws.OPEN);
       expect((await api(ts.url, 'GET', '/healthz')).status).toBe(200);
       expect(errors).toEqual([]);
-      const fresh = connectClient(ts.wsUrl, doc, editor.accessToken);
-      clients.push(fresh);
+      const fresh = connect(editor, doc);
       await synced(fresh);
       await until(
         fresh.doc,

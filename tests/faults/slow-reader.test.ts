@@ -5,16 +5,18 @@
  * messages — each of which asks for the whole document again. The server runs in its own process
  * so its RSS is measured alone: it must grow by less than 64 MiB, and the server keeps serving.
  * The relay path and multiplexed frames pass the same budget: a paused multiplexed subscriber is
- * dropped as a slow consumer while a writer keeps writing.
+ * dropped as a slow consumer while a writer keeps writing; that test runs on the file's
+ * in-process server (the e2e fixture, with a small send budget).
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import * as Y from 'yjs';
 import { MESSAGE_TYPES } from '@caucus/schema';
 import { ProcessServer } from '../support/process-server.js';
 import { RawClient, decodeAwarenessStates } from '../support/raw-client.js';
 import { MuxClient } from '../support/mux-client.js';
-import { addMember, createThread, signup, startTestServer, type TestServer } from '../support/server.js';
+import { it } from '../support/e2e.js';
+import { addMember, createThread, signup, type TestServer } from '../support/server.js';
 import { awarenessFrame, awarenessPayload } from '../support/fuzz-corpus.js';
 
 const DOC_BYTES = 900 * 1024;
@@ -25,6 +27,8 @@ const MAX_RSS_GROWTH_BYTES = 64 * 2 ** 20;
 const EMPTY_STEP1 = new Uint8Array([0, 0, 1, 0]);
 
 let server: ProcessServer;
+
+it.override('serverOptions', { limits: { maxBufferedBytes: 256 * 1024 } });
 
 beforeAll(async () => {
   server = await ProcessServer.start();
@@ -106,48 +110,46 @@ describe('a client that stops reading', () => {
 });
 
 describe('a multiplexed socket that stops reading', () => {
-  it('is dropped as a slow consumer once relayed updates pass the send budget', async () => {
-    const ts = await startTestServer({ limits: { maxBufferedBytes: 256 * 1024 } });
-    try {
-      const owner = await signup(ts.url, 'relay-owner');
-      const doc = `thread:${await createThread(ts.url, owner)}`;
-      const writer = await RawClient.open(`${ts.wsUrl}/${doc}?token=${owner.accessToken}&acks=1`);
-      const ydoc = new Y.Doc();
-      await writer.syncInto(ydoc);
-      const reader = await MuxClient.open(ts.wsUrl, owner.accessToken);
-      const [channel] = reader.subscribe([doc]);
-      if (!channel) throw new Error('no subscription');
-      await channel.synced;
-      const seen = awarenessOf(writer, channel.doc.clientID);
-      channel.awareness.setLocalState({ reading: false });
-      await seen;
-      const before = await closedWith(ts, '1013');
+  it('is dropped as a slow consumer once relayed updates pass the send budget', async ({
+    ts,
+    owner,
+    threadId,
+  }) => {
+    const doc = `thread:${threadId}`;
+    const writer = await RawClient.open(`${ts.wsUrl}/${doc}?token=${owner.accessToken}&acks=1`);
+    const ydoc = new Y.Doc();
+    await writer.syncInto(ydoc);
+    const reader = await MuxClient.open(ts.wsUrl, owner.accessToken);
+    const [channel] = reader.subscribe([doc]);
+    if (!channel) throw new Error('no subscription');
+    await channel.synced;
+    const seen = awarenessOf(writer, channel.doc.clientID);
+    channel.awareness.setLocalState({ reading: false });
+    await seen;
+    const before = await closedWith(ts, '1013');
 
-      // The reader stops reading; the writer keeps writing. The kernel's socket buffers fill first,
-      // then the server's: past the budget the reader is dropped and its presence removed.
-      reader.ws.pause();
-      const dropped = writer.next(
-        (type, frame) =>
-          type === MESSAGE_TYPES.awareness && decodeAwarenessStates(frame).get(channel.doc.clientID) === null,
-      );
-      let stop = false;
-      void dropped.then(() => (stop = true));
-      const text = 'x'.repeat(512 * 1024);
-      for (let i = 0; i < 200 && !stop; i++) {
-        const sv = Y.encodeStateVector(ydoc);
-        ydoc.getText('body').insert(0, text);
-        const acked = writer.next((type) => type === MESSAGE_TYPES.durableAck);
-        writer.sendUpdate(Y.encodeStateAsUpdate(ydoc, sv));
-        await acked;
-      }
-      await dropped;
-      expect(await closedWith(ts, '1013')).toBe(before + 1);
-      expect(ts.server.hub.stats.connections).toBe(1);
-      reader.destroy();
-      writer.close();
-    } finally {
-      await ts.stop();
+    // The reader stops reading; the writer keeps writing. The kernel's socket buffers fill first,
+    // then the server's: past the budget the reader is dropped and its presence removed.
+    reader.ws.pause();
+    const dropped = writer.next(
+      (type, frame) =>
+        type === MESSAGE_TYPES.awareness && decodeAwarenessStates(frame).get(channel.doc.clientID) === null,
+    );
+    let stop = false;
+    void dropped.then(() => (stop = true));
+    const text = 'x'.repeat(512 * 1024);
+    for (let i = 0; i < 200 && !stop; i++) {
+      const sv = Y.encodeStateVector(ydoc);
+      ydoc.getText('body').insert(0, text);
+      const acked = writer.next((type) => type === MESSAGE_TYPES.durableAck);
+      writer.sendUpdate(Y.encodeStateAsUpdate(ydoc, sv));
+      await acked;
     }
+    await dropped;
+    expect(await closedWith(ts, '1013')).toBe(before + 1);
+    expect(ts.server.hub.stats.connections).toBe(1);
+    reader.destroy();
+    writer.close();
   }, 120_000);
 });
 

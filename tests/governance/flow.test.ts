@@ -2,53 +2,37 @@
  * The governance story end to end, as DESIGN §4 tells it: a viewer's resolve is rejected with a
  * code; an editor's becomes a checkpoint for the approvers; an approver's approval executes it;
  * each step reaches the right inboxes (read through the official y-websocket client) and the
- * audit log, whose hash chain `caucus admin verify-audit` checks.
+ * audit log, whose hash chain `caucus admin verify-audit` checks. The server and the members are
+ * the e2e fixture's, with an approver beside them and the editor's thread “Release 2.0”.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { newId, type DecisionDocFields } from '@caucus/schema';
 import { verifyAudit } from '../../packages/cli/src/commands/admin.js';
-import { until, type TestClient } from '../support/providers.js';
-import {
-  addMember,
-  api,
-  createThread,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
-import { notifications, notified, one, open } from './support.js';
+import { test } from '../support/e2e.js';
+import { synced, until, type TestClient } from '../support/providers.js';
+import { addMember, api, createThread, signup } from '../support/server.js';
+import { notifications, notified, one } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-let ts: TestServer;
-let owner: TestUser;
-let approver: TestUser;
-let editor: TestUser;
-let viewer: TestUser;
-let threadId: string;
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  ts = await startTestServer();
-  owner = await signup(ts.url, 'owner');
-  approver = await signup(ts.url, 'approver');
-  editor = await signup(ts.url, 'editor');
-  viewer = await signup(ts.url, 'viewer');
+const it = test.extend('approver', { scope: 'file' }, async ({ ts, owner }) => {
+  const approver = await signup(ts.url, 'approver');
   await addMember(ts.url, owner, owner.workspaceId, approver, 'approver');
-  await addMember(ts.url, owner, owner.workspaceId, editor, 'editor');
-  await addMember(ts.url, owner, owner.workspaceId, viewer, 'viewer');
-  threadId = await createThread(ts.url, editor, owner.workspaceId, 'Release 2.0');
+  return approver;
 });
+it.override('threadId', ({ ts, owner, editor }) =>
+  createThread(ts.url, editor, owner.workspaceId, 'Release 2.0'),
+);
 
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await ts.stop();
-});
+/** `client` once synced (a client of the fixture's `connect`, destroyed after the file). */
+async function ready(client: TestClient): Promise<TestClient> {
+  await synced(client);
+  return client;
+}
 
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -67,12 +51,20 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
 }
 
 describe('governance end to end', () => {
-  it('viewer rejected, editor escalated, approver executes; inboxes and audit follow', async () => {
+  it('viewer rejected, editor escalated, approver executes; inboxes and audit follow', async ({
+    ts,
+    owner,
+    approver,
+    editor,
+    viewer,
+    threadId,
+    connect,
+  }) => {
     const inbox = {
-      owner: await open(ts, owner, `inbox:${owner.id}`, clients),
-      approver: await open(ts, approver, `inbox:${approver.id}`, clients),
-      editor: await open(ts, editor, `inbox:${editor.id}`, clients),
-      viewer: await open(ts, viewer, `inbox:${viewer.id}`, clients),
+      owner: await ready(connect(owner, `inbox:${owner.id}`)),
+      approver: await ready(connect(approver, `inbox:${approver.id}`)),
+      editor: await ready(connect(editor, `inbox:${editor.id}`)),
+      viewer: await ready(connect(viewer, `inbox:${viewer.id}`)),
     };
     // The viewer joined by accepting an invitation, which reached its inbox document with its link.
     await notified(inbox.viewer, (n) => n.link.startsWith('/invitations/inv_'));
@@ -93,7 +85,7 @@ describe('governance end to end', () => {
       });
     }
     expect(notifications(inbox.editor).some((n) => n.title.startsWith('New decision'))).toBe(false);
-    const decision = await open(ts, viewer, `decision:${decisionId}`, clients);
+    const decision = await ready(connect(viewer, `decision:${decisionId}`));
     const state = () => decision.doc.getMap('decision').toJSON() as DecisionDocFields;
     expect(state()).toMatchObject({ status: 'open', title: 'Ship it?', version: 1 });
 

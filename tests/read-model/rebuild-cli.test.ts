@@ -1,17 +1,19 @@
 /**
  * `caucus admin rebuild-projection` on a real data dir: the read model the server left behind is
- * made again, row for row, from the update log.
+ * made again, row for row, from the update log. The data dir is the e2e fixture's server's: the
+ * owner writes, the server stops (keeping its data) before the tests run the command on it.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import * as Y from 'yjs';
 import { newId, threadDoc, type ThreadId } from '@caucus/schema';
 import { openDb } from '@caucus/sync-server';
 import { rebuildReadModel } from '../../packages/cli/src/commands/rebuild-projection.js';
+import { it } from '../support/e2e.js';
 import { connectClient, synced } from '../support/providers.js';
-import { api, createThread, signup, startTestServer, type TestServer } from '../support/server.js';
+import { api, createThread } from '../support/server.js';
 import { whenProjected } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -65,12 +67,11 @@ function wipe(dataDir: string): void {
   db.$client.close();
 }
 
-let ts: TestServer;
 let live: ReturnType<typeof rowsOf>;
 
-beforeAll(async () => {
-  ts = await startTestServer({ compactEveryUpdates: 5 });
-  const user = await signup(ts.url, 'rebuilder');
+it.override('serverOptions', { compactEveryUpdates: 5 });
+
+it.beforeAll(async ({ ts, owner: user }) => {
   const threads: string[] = [];
   for (let i = 0; i < 6; i++) threads.push(await createThread(ts.url, user, user.workspaceId, `Thread ${i}`));
   const writer = connectClient(ts.wsUrl, `thread:${threads[0]}`, user.accessToken);
@@ -116,16 +117,13 @@ beforeAll(async () => {
     }
   }
   writer.destroy();
+  // The fixture stops it again after the file (a no-op) and removes the data dir.
   await ts.stop({ keepData: true });
   live = rowsOf(ts.dataDir);
 });
 
-afterAll(async () => {
-  await ts.stop();
-});
-
 describe('caucus admin rebuild-projection', () => {
-  it('makes the same rows again from the update log, with progress', async () => {
+  it('makes the same rows again from the update log, with progress', async ({ ts }) => {
     expect(live.threads).toHaveLength(6);
     expect(live.hits).toHaveLength(1);
     wipe(ts.dataDir);
@@ -141,7 +139,7 @@ describe('caucus admin rebuild-projection', () => {
     expect(rowsOf(ts.dataDir)).toEqual(live);
   });
 
-  it('runs from the command line', async () => {
+  it('runs from the command line', async ({ ts }) => {
     wipe(ts.dataDir);
     const cli = await runCli(['admin', 'rebuild-projection', '--data-dir', ts.dataDir, '--json']);
     expect(cli.code).toBe(0);

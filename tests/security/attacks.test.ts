@@ -1,11 +1,11 @@
 /**
  * Attacks on the edges, each a test (docs/SECURITY.md maps every promise to the test proving it).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { SignJWT } from 'jose';
 import { CLOSE_CODES, decodeRefusal, newId } from '@caucus/schema';
+import { it } from '../support/e2e.js';
 import {
-  addMember,
   api,
   createThread,
   invitationFromInbox,
@@ -14,38 +14,20 @@ import {
   type TestServer,
   type TestUser,
 } from '../support/server.js';
-import {
-  connectClient,
-  nextClose,
-  nextDenied,
-  synced,
-  until,
-  type TestClient,
-} from '../support/providers.js';
+import { nextClose, nextDenied, synced, until } from '../support/providers.js';
 import { RawClient } from '../support/raw-client.js';
 import { upgradeStatus } from '../support/upgrade.js';
 
-let ts: TestServer;
-let owner: TestUser;
-let viewer: TestUser;
-let threadId: string;
-const clients: TestClient[] = [];
 const SECRET = new TextEncoder().encode('test-secret-'.padEnd(48, 'x'));
 
-beforeAll(async () => {
-  ts = await startTestServer({ captureLogs: true });
-  owner = await signup(ts.url, 'owner');
-  viewer = await signup(ts.url, 'viewer');
-  await addMember(ts.url, owner, owner.workspaceId, viewer, 'viewer');
-  threadId = await createThread(ts.url, owner);
-});
+it.override('serverOptions', { captureLogs: true });
 
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await ts.stop();
-});
-
-async function rejectedEverywhere(token: string): Promise<{ http: number; code: string; ws: number }> {
+/** How `ts` answers `token` on the API and on an upgrade to the thread `threadId`. */
+async function rejectedEverywhere(
+  ts: TestServer,
+  threadId: string,
+  token: string,
+): Promise<{ http: number; code: string; ws: number }> {
   const me = await api<{ error: { code: string } }>(ts.url, 'GET', '/api/me', { token });
   const ws = await upgradeStatus(`${ts.wsUrl}/thread:${threadId}?token=${encodeURIComponent(token)}`);
   return { http: me.status, code: me.body.error.code, ws };
@@ -54,23 +36,31 @@ async function rejectedEverywhere(token: string): Promise<{ http: number; code: 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('forged and expired tokens', () => {
-  it('refuses a JWT signed with another secret', async () => {
+  it('refuses a JWT signed with another secret', async ({ ts, owner, threadId }) => {
     const forged = await new SignJWT({ typ: 'access', name: 'owner', sid: 'x' })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(owner.id)
       .setIssuedAt()
       .setExpirationTime('1h')
       .sign(new TextEncoder().encode('another-secret-'.padEnd(48, 'y')));
-    expect(await rejectedEverywhere(forged)).toEqual({ http: 401, code: 'unauthorized', ws: 401 });
+    expect(await rejectedEverywhere(ts, threadId, forged)).toEqual({
+      http: 401,
+      code: 'unauthorized',
+      ws: 401,
+    });
   });
 
-  it('refuses an alg: none JWT', async () => {
+  it('refuses an alg: none JWT', async ({ ts, owner, threadId }) => {
     const now = Math.floor(Date.now() / 1000);
     const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: owner.id, typ: 'access', name: 'owner', iat: now, exp: now + 3600 })}.`;
-    expect(await rejectedEverywhere(none)).toEqual({ http: 401, code: 'unauthorized', ws: 401 });
+    expect(await rejectedEverywhere(ts, threadId, none)).toEqual({
+      http: 401,
+      code: 'unauthorized',
+      ws: 401,
+    });
   });
 
-  it('refuses an expired JWT signed with the real secret', async () => {
+  it('refuses an expired JWT signed with the real secret', async ({ ts, owner, threadId }) => {
     const past = Math.floor(Date.now() / 1000) - 60;
     const me = await api<{ user: unknown }>(ts.url, 'GET', '/api/me', { token: owner.accessToken });
     expect(me.status).toBe(200);
@@ -80,13 +70,13 @@ describe('forged and expired tokens', () => {
       .setIssuedAt(past - 900)
       .setExpirationTime(past)
       .sign(SECRET);
-    const result = await rejectedEverywhere(expired);
+    const result = await rejectedEverywhere(ts, threadId, expired);
     expect(result.http).toBe(401);
     expect(result.ws).toBe(401);
     expect(['token-expired', 'unauthorized']).toContain(result.code);
   });
 
-  it('revokes the whole session when a refresh token is reused, and closes its sockets', async () => {
+  it('revokes the whole session when a refresh token is reused, and closes its sockets', async ({ ts }) => {
     const user = await signup(ts.url, 'reuser');
     const first = await api<{ accessToken: string; refreshToken: string }>(
       ts.url,
@@ -115,7 +105,7 @@ describe('forged and expired tokens', () => {
 });
 
 /** The value of one Prometheus sample, e.g. `caucus_auth_failures_total{reason="invalid-token"}`. */
-async function metric(sample: string): Promise<number> {
+async function metric(ts: TestServer, sample: string): Promise<number> {
   const text = await (await fetch(`${ts.url}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
   if (line === undefined) throw new Error(`no sample ${sample}`);
@@ -123,11 +113,14 @@ async function metric(sample: string): Promise<number> {
 }
 
 describe('password guessing', () => {
-  it('answers 429 with Retry-After once the account has failed 10 times, the right password too', async () => {
+  it('answers 429 with Retry-After once the account has failed 10 times, the right password too', async ({
+    ts,
+    owner,
+  }) => {
     const victim = await signup(ts.url, 'guessed');
     const failures = 'caucus_auth_failures_total{reason="invalid-credentials"}';
     const accountHits = 'caucus_rate_limited_total{scope="auth-account"}';
-    const [failedBefore, hitsBefore] = [await metric(failures), await metric(accountHits)];
+    const [failedBefore, hitsBefore] = [await metric(ts, failures), await metric(ts, accountHits)];
     const statuses: number[] = [];
     let lastRetryAfter: string | null = null;
     for (let i = 0; i < 50; i++) {
@@ -157,8 +150,8 @@ describe('password guessing', () => {
       body: { email: owner.email, password: 'correct horse battery' },
     });
     expect(other.status).toBe(200);
-    expect((await metric(failures)) - failedBefore).toBe(10);
-    expect((await metric(accountHits)) - hitsBefore).toBe(41);
+    expect((await metric(ts, failures)) - failedBefore).toBe(10);
+    expect((await metric(ts, accountHits)) - hitsBefore).toBe(41);
   });
 
   it('answers GET /api/me at once during 60 parallel logins: token checks never queue behind hashing', async () => {
@@ -254,22 +247,22 @@ describe('minting credentials', () => {
 });
 
 describe('invitations', () => {
-  const inviteAs = (who: TestUser, workspaceId: string, email: string, role = 'editor') =>
+  const inviteAs = (ts: TestServer, who: TestUser, workspaceId: string, email: string, role = 'editor') =>
     api<Record<string, unknown>>(ts.url, 'POST', `/api/workspaces/${workspaceId}/members`, {
       token: who.accessToken,
       body: { email, role },
     });
-  const workspacesOf = async (user: { accessToken: string }) =>
+  const workspacesOf = async (ts: TestServer, user: { accessToken: string }) =>
     (
       await api<{ workspaces: Array<{ id: string; role: string }> }>(ts.url, 'GET', '/api/workspaces', {
         token: user.accessToken,
       })
     ).body.workspaces;
 
-  it('gives a pending invitation to nobody who merely signs up with the address first', async () => {
+  it('gives a pending invitation to nobody who merely signs up with the address first', async ({ ts }) => {
     const team = await signup(ts.url, 'inviter');
     const address = `target-${Date.now()}@example.test`;
-    expect((await inviteAs(team, team.workspaceId, address)).status).toBe(201);
+    expect((await inviteAs(ts, team, team.workspaceId, address)).status).toBe(201);
     const squat = await api<{ accessToken: string; user: { id: string } }>(
       ts.url,
       'POST',
@@ -279,7 +272,7 @@ describe('invitations', () => {
       },
     );
     expect(squat.status).toBe(201);
-    expect((await workspacesOf(squat.body)).map((w) => w.id)).not.toContain(team.workspaceId);
+    expect((await workspacesOf(ts, squat.body)).map((w) => w.id)).not.toContain(team.workspaceId);
     const inbox = await api<{ notifications: unknown[] }>(ts.url, 'GET', '/api/inbox', {
       token: squat.body.accessToken,
     });
@@ -293,10 +286,10 @@ describe('invitations', () => {
     expect(stolen.status).toBe(409);
   });
 
-  it('joins an invitee who signs up through the mailed token, proving the address', async () => {
+  it('joins an invitee who signs up through the mailed token, proving the address', async ({ ts }) => {
     const team = await signup(ts.url, 'inviter2');
     const address = `newcomer-${Date.now()}@example.test`;
-    await inviteAs(team, team.workspaceId, address, 'viewer');
+    await inviteAs(ts, team, team.workspaceId, address, 'viewer');
     const token = ts.invitations.find((i) => i.email === address)?.token;
     const joined = await api<{ accessToken: string; user: { id: string; email: string } }>(
       ts.url,
@@ -306,7 +299,7 @@ describe('invitations', () => {
     );
     expect(joined.status).toBe(201);
     expect(joined.body.user.email).toBe(address);
-    expect(await workspacesOf(joined.body)).toContainEqual(
+    expect(await workspacesOf(ts, joined.body)).toContainEqual(
       expect.objectContaining({ id: team.workspaceId, role: 'viewer' }),
     );
     const row = ts.server.db.$client
@@ -320,11 +313,14 @@ describe('invitations', () => {
     expect([again.status, again.body.error.code]).toEqual([410, 'gone']);
   });
 
-  it('never joins an existing user without consent, and answers as for an unknown address', async () => {
+  it('never joins an existing user without consent, and answers as for an unknown address', async ({
+    ts,
+    viewer,
+  }) => {
     const team = await signup(ts.url, 'inviter3');
     const existing = await signup(ts.url, 'wanted');
-    const a = await inviteAs(team, team.workspaceId, existing.email);
-    const b = await inviteAs(team, team.workspaceId, `nobody-${Date.now()}@example.test`);
+    const a = await inviteAs(ts, team, team.workspaceId, existing.email);
+    const b = await inviteAs(ts, team, team.workspaceId, `nobody-${Date.now()}@example.test`);
     const shape = (r: typeof a) => ({
       status: r.status,
       keys: Object.keys(r.body).sort(),
@@ -332,7 +328,7 @@ describe('invitations', () => {
     });
     expect(shape(a)).toEqual(shape(b));
     expect(a.body.status).toBe('invited');
-    expect((await workspacesOf(existing)).map((w) => w.id)).not.toContain(team.workspaceId);
+    expect((await workspacesOf(ts, existing)).map((w) => w.id)).not.toContain(team.workspaceId);
     // The link in the existing account's inbox works for that account only.
     const token = await invitationFromInbox(ts.url, existing);
     const other = await api(ts.url, 'POST', '/api/invitations/accept', {
@@ -347,12 +343,16 @@ describe('invitations', () => {
       body: { token },
     });
     expect(late.status).toBe(410);
-    expect((await workspacesOf(existing)).map((w) => w.id)).not.toContain(team.workspaceId);
+    expect((await workspacesOf(ts, existing)).map((w) => w.id)).not.toContain(team.workspaceId);
   });
 });
 
 describe('ids of things an outsider cannot see', () => {
-  it("answers a thread.create with a foreign thread's or decision's id as any unusable id", async () => {
+  it("answers a thread.create with a foreign thread's or decision's id as any unusable id", async ({
+    ts,
+    owner,
+    threadId,
+  }) => {
     const outsider = await signup(ts.url, 'id-prober');
     const decisionId = newId();
     const proposed = await api<{ results: Array<{ status: string }> }>(ts.url, 'POST', '/api/intents', {
@@ -391,10 +391,15 @@ describe('ids of things an outsider cannot see', () => {
 });
 
 describe('read-only means read-only', () => {
-  it("refuses a viewer's offline edits sent in sync step 2 after reconnecting", async () => {
-    const watcher = connectClient(ts.wsUrl, `thread:${threadId}`, owner.accessToken);
-    const v = connectClient(ts.wsUrl, `thread:${threadId}`, viewer.accessToken);
-    clients.push(watcher, v);
+  it("refuses a viewer's offline edits sent in sync step 2 after reconnecting", async ({
+    ts,
+    owner,
+    viewer,
+    threadId,
+    connect,
+  }) => {
+    const watcher = connect(owner);
+    const v = connect(viewer);
     await Promise.all([synced(watcher), synced(v)]);
     v.provider.disconnect();
     v.doc.getText('body').insert(0, 'OFFLINE VIEWER EDIT ');
@@ -412,7 +417,11 @@ describe('read-only means read-only', () => {
 });
 
 describe('header bombs and logs', () => {
-  it('answers oversized headers with 431 on HTTP and on the WebSocket upgrade', async () => {
+  it('answers oversized headers with 431 on HTTP and on the WebSocket upgrade', async ({
+    ts,
+    owner,
+    threadId,
+  }) => {
     const bomb = { 'x-bomb': 'b'.repeat(32 * 1024) };
     const http = await fetch(`${ts.url}/healthz`, { headers: bomb });
     expect(http.status).toBe(431);
@@ -420,7 +429,7 @@ describe('header bombs and logs', () => {
     expect((await fetch(`${ts.url}/healthz`)).status).toBe(200);
   });
 
-  it('answers tus metadata bombs with a clear 4xx and stays healthy', async () => {
+  it('answers tus metadata bombs with a clear 4xx and stays healthy', async ({ ts, owner }) => {
     const b = (v: string) => Buffer.from(v).toString('base64');
     const create = (metadata: string) =>
       fetch(`${ts.url}/files/`, {
@@ -444,9 +453,8 @@ describe('header bombs and logs', () => {
     expect((await fetch(`${ts.url}/healthz`)).status).toBe(200);
   });
 
-  it('never writes a token into a log line', async () => {
-    const c = connectClient(ts.wsUrl, `thread:${threadId}`, owner.accessToken);
-    clients.push(c);
+  it('never writes a token into a log line', async ({ ts, owner, connect }) => {
+    const c = connect(owner);
     await synced(c);
     await api(ts.url, 'GET', '/api/me', { token: owner.accessToken });
     await api(ts.url, 'GET', `/api/threads?workspaceId=${owner.workspaceId}`, { token: owner.accessToken });

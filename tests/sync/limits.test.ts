@@ -1,12 +1,26 @@
-import { afterEach, describe, expect, it } from 'vitest';
+/**
+ * Limits, token lifetime, revocation and shutdown on the sync endpoint. The tests with the default
+ * settings share the file's server (the e2e fixture); a test that needs limits of its own, a short
+ * token lifetime or a server it stops and starts again runs its own server, stopped after it.
+ */
+import { afterEach, describe, expect } from 'vitest';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import { CLOSE_CODES, MESSAGE_TYPES, decodeRefusal } from '@caucus/schema';
-import { api, createThread, signup, startTestServer, type TestServer } from '../support/server.js';
+import { it } from '../support/e2e.js';
+import {
+  api,
+  createThread,
+  signup,
+  startTestServer,
+  type TestServer,
+  type TestServerOptions,
+} from '../support/server.js';
 import { connectClient, nextClose, synced, until } from '../support/providers.js';
 import { RawClient } from '../support/raw-client.js';
 
-let ts: TestServer | null = null;
+/** The server of the running test's own, if it has one. */
+let own: TestServer | null = null;
 
 /** The reason text of a y-protocols `PermissionDenied` message. */
 function readPermissionDenied(frame: Uint8Array): string {
@@ -17,16 +31,22 @@ function readPermissionDenied(frame: Uint8Array): string {
 }
 
 afterEach(async () => {
-  await ts?.stop();
-  ts = null;
+  await own?.stop();
+  own = null;
 });
 
-async function setup(options: Parameters<typeof startTestServer>[0] = {}) {
-  ts = await startTestServer(options);
+/** A user with a thread of theirs on `ts`, and the thread's sync URL with their token. */
+async function writerOn(ts: TestServer) {
   const user = await signup(ts.url, 'writer');
   const threadId = await createThread(ts.url, user);
   const docUrl = `${ts.wsUrl}/thread:${threadId}?token=${user.accessToken}`;
-  return { ts, user, threadId, docUrl };
+  return { user, threadId, docUrl };
+}
+
+/** A server of the test's own with `options`, and a writer on it. */
+async function setup(options: TestServerOptions = {}) {
+  own = await startTestServer(options);
+  return { ts: own, ...(await writerOn(own)) };
 }
 
 describe('limits, each with its close code', () => {
@@ -73,8 +93,8 @@ describe('limits, each with its close code', () => {
     expect(await raw.closed).toEqual({ code: CLOSE_CODES.rateLimited, reason: 'rate-limited' });
   });
 
-  it('closes with 4400 on a text frame and on an unknown message type', async () => {
-    const { docUrl } = await setup();
+  it('closes with 4400 on a text frame and on an unknown message type', async ({ ts }) => {
+    const { docUrl } = await writerOn(ts);
     const text = await RawClient.open(docUrl);
     text.ws.send('hello');
     expect((await text.closed).code).toBe(CLOSE_CODES.malformed);
@@ -123,8 +143,10 @@ describe('token lifetime', () => {
 });
 
 describe('revocation', () => {
-  it('closes open connections of a session at logout, and of an API token when it is revoked', async () => {
-    const { ts: server, user, docUrl, threadId } = await setup();
+  it('closes open connections of a session at logout, and of an API token when it is revoked', async ({
+    ts: server,
+  }) => {
+    const { user, docUrl, threadId } = await writerOn(server);
     const session = await RawClient.open(docUrl);
     const made = await api<{ id: string; token: string }>(server.url, 'POST', '/api/tokens', {
       token: user.accessToken,
@@ -160,8 +182,8 @@ describe('graceful shutdown', () => {
     const stopping = server.server.close();
     expect((await raw.closed).code).toBe(CLOSE_CODES.goingAway);
     await stopping;
-    ts = await startTestServer({ dataDir: server.dataDir });
-    const again = await RawClient.open(`${ts.wsUrl}/thread:${threadId}?token=${user.accessToken}`);
+    own = await startTestServer({ dataDir: server.dataDir });
+    const again = await RawClient.open(`${own.wsUrl}/thread:${threadId}?token=${user.accessToken}`);
     const restored = new Y.Doc();
     await again.syncInto(restored);
     expect(restored.getText('body').toJSON()).toBe('last words');

@@ -1,8 +1,10 @@
 /**
  * Many documents on one connection (`caucus.mux.v1`, docs/PROTOCOL.md): a real server on port 0
  * and a raw mux client. Access, role changes and limits act on one document, never the socket.
+ * The tests with the default settings share the file's server (the e2e fixture); the endpoint's
+ * limits and the short token lifetime each take a server of their own (file-scoped fixtures too).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect } from 'vitest';
 import WebSocket from 'ws';
 import * as decoding from 'lib0/decoding';
 import type * as awarenessProtocol from 'y-protocols/awareness';
@@ -15,6 +17,7 @@ import {
   type DocName,
   type DocRef,
 } from '@caucus/schema';
+import { test } from '../support/e2e.js';
 import { connectClient, synced, until } from '../support/providers.js';
 import { MuxClient, framesOf } from '../support/mux-client.js';
 import {
@@ -24,10 +27,30 @@ import {
   signup,
   startTestServer,
   type TestServer,
+  type TestServerOptions,
   type TestUser,
 } from '../support/server.js';
 import { one } from '../governance/support.js';
 import { createThreads, edit, health, nextAck, nextDenied } from './mux-support.js';
+
+/** A server with `options` over the file's, stopped after the file. */
+async function serverWith(
+  serverOptions: TestServerOptions,
+  options: TestServerOptions,
+  onCleanup: (stop: () => Promise<void>) => void,
+): Promise<TestServer> {
+  const ts = await startTestServer({ ...serverOptions, ...options });
+  onCleanup(() => ts.stop());
+  return ts;
+}
+
+const it = test
+  .extend('cappedTs', { scope: 'file' }, ({ serverOptions }, { onCleanup }) =>
+    serverWith(serverOptions, { limits: { maxDocsPerConnection: 3, maxConnectionsPerUser: 2 } }, onCleanup),
+  )
+  .extend('shortTokenTs', { scope: 'file' }, ({ serverOptions }, { onCleanup }) =>
+    serverWith(serverOptions, { accessTokenTtlSeconds: 3 }, onCleanup),
+  );
 
 const open: MuxClient[] = [];
 const connect = async (ts: TestServer, token: string, via?: Parameters<typeof MuxClient.open>[2]) => {
@@ -48,15 +71,13 @@ function reason(denied: { type: string; message?: Uint8Array }): string {
 }
 
 describe('200 documents on one socket', () => {
-  let ts: TestServer;
   let alice: TestUser;
   let bob: TestUser;
   let mine: string[];
   let shared: string;
   let foreign: string;
 
-  beforeAll(async () => {
-    ts = await startTestServer();
+  it.beforeAll(async ({ ts }) => {
     alice = await signup(ts.url, 'alice');
     bob = await signup(ts.url, 'bob');
     const carol = await signup(ts.url, 'carol');
@@ -66,9 +87,9 @@ describe('200 documents on one socket', () => {
     foreign = `thread:${await createThread(ts.url, carol)}`;
   }, 60_000);
 
-  afterAll(() => ts.stop());
-
-  it('subscribes in one frame, refuses alone what it must, downgrades and drops one document', async () => {
+  it('subscribes in one frame, refuses alone what it must, downgrades and drops one document', async ({
+    ts,
+  }) => {
     const before = await health(ts.url);
     const client = await connect(ts, alice.accessToken);
     expect(client.protocol).toBe(MUX_SUBPROTOCOL);
@@ -143,17 +164,9 @@ describe('200 documents on one socket', () => {
 });
 
 describe('the endpoint', () => {
-  let ts: TestServer;
-
-  beforeAll(async () => {
-    ts = await startTestServer({ limits: { maxDocsPerConnection: 3, maxConnectionsPerUser: 2 } });
-  });
-
-  afterAll(() => ts.stop());
-
-  it.each(['query', 'bearer', 'subprotocol'] as const)(
+  it.for(['query', 'bearer', 'subprotocol'] as const)(
     'takes the token by %s and answers caucus.mux.v1',
-    async (via) => {
+    async (via, { cappedTs: ts }) => {
       const user = await signup(ts.url, `via-${via}`);
       const client = await connect(ts, user.accessToken, via);
       expect(client.protocol).toBe(MUX_SUBPROTOCOL);
@@ -163,7 +176,9 @@ describe('the endpoint', () => {
     },
   );
 
-  it('refuses a bad token (401), a foreign Origin (403), a missing subprotocol (400), a full user (429)', async () => {
+  it('refuses a bad token (401), a foreign Origin (403), a missing subprotocol (400), a full user (429)', async ({
+    cappedTs: ts,
+  }) => {
     const user = await signup(ts.url, 'refused');
     await expect(MuxClient.open(ts.wsUrl, 'not-a-token')).rejects.toThrow('401');
     await expect(MuxClient.open(ts.wsUrl, user.accessToken, 'bearer', ['caucus.v1'])).rejects.toThrow('400');
@@ -180,7 +195,7 @@ describe('the endpoint', () => {
     await expect(MuxClient.open(ts.wsUrl, user.accessToken)).rejects.toThrow('429');
   });
 
-  it('caps documents per socket (4409) and releases one on unsubscribe (1000)', async () => {
+  it('caps documents per socket (4409) and releases one on unsubscribe (1000)', async ({ cappedTs: ts }) => {
     const user = await signup(ts.url, 'capped');
     const thread = `thread:${await createThread(ts.url, user)}`;
     const ids = await createThreads(ts.url, user, 4);
@@ -200,7 +215,7 @@ describe('the endpoint', () => {
     expect(await now).toEqual({ type: 'subscribed', doc: thread, access: 'write' });
   });
 
-  it('closes the socket with 4400 on a malformed frame and on a text frame', async () => {
+  it('closes the socket with 4400 on a malformed frame and on a text frame', async ({ cappedTs: ts }) => {
     const user = await signup(ts.url, 'malformed');
     const garbage = await connect(ts, user.accessToken);
     garbage.sendRaw(new Uint8Array([9, 9, 9]));
@@ -212,15 +227,7 @@ describe('the endpoint', () => {
 });
 
 describe('beside the official client', () => {
-  let ts: TestServer;
-
-  beforeAll(async () => {
-    ts = await startTestServer();
-  });
-
-  afterAll(() => ts.stop());
-
-  it('y-websocket on /sync/<doc> and a mux client on one thread converge, awareness too', async () => {
+  it('y-websocket on /sync/<doc> and a mux client on one thread converge, awareness too', async ({ ts }) => {
     const user = await signup(ts.url, 'both');
     const thread = `thread:${await createThread(ts.url, user)}`;
     const official = connectClient(ts.wsUrl, thread, user.accessToken);
@@ -275,22 +282,16 @@ function untilState(
 }
 
 describe('tokens on a multiplexed socket', () => {
-  let ts: TestServer;
-
-  beforeAll(async () => {
-    ts = await startTestServer({ accessTokenTtlSeconds: 3 });
-  });
-
-  afterAll(() => ts.stop());
-
-  it('closes with 4401 when the token expires', async () => {
+  it('closes with 4401 when the token expires', async ({ shortTokenTs: ts }) => {
     const user = await signup(ts.url, 'expiring');
     const client = await connect(ts, user.accessToken);
     client.subscribe([`thread:${await createThread(ts.url, user)}`]);
     expect(await client.closed).toEqual({ code: CLOSE_CODES.unauthorized, reason: 'token-expired' });
   });
 
-  it('takes a refreshed token in band and outlives the old one; refuses another user’s token', async () => {
+  it('takes a refreshed token in band and outlives the old one; refuses another user’s token', async ({
+    shortTokenTs: ts,
+  }) => {
     const user = await signup(ts.url, 'refreshing');
     const thread = `thread:${await createThread(ts.url, user)}`;
     const client = await connect(ts, user.accessToken);
@@ -329,7 +330,7 @@ describe('tokens on a multiplexed socket', () => {
     expect(await client.closed).toEqual({ code: CLOSE_CODES.unauthorized, reason: 'token-user-mismatch' });
   });
 
-  it('closes a socket holding no document when its session is revoked', async () => {
+  it('closes a socket holding no document when its session is revoked', async ({ shortTokenTs: ts }) => {
     const user = await signup(ts.url, 'revoked');
     const client = await connect(ts, user.accessToken);
     const logout = await api(ts.url, 'POST', '/api/auth/logout', {
