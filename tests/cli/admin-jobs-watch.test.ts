@@ -2,31 +2,33 @@
  * `caucus admin jobs --watch` against a real server: one JSON line a poll with `--json`, ended by
  * SIGINT with exit 0; timestamped reports otherwise, and a server that goes away and comes back is
  * reported and asked again, not a crash. `--watch` with `--retry` is a usage error.
+ *
+ * The e2e fixture's server (with a mail job waiting an hour) and its owner, the first account and
+ * so instance admin, serve the polls and usage errors. The outage test stops and restarts a server
+ * of its own, so that the others' server is never away.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signup, startTestServer, type TestServer, type TestUser } from '../support/server.js';
+import { describe, expect } from 'vitest';
+import { test } from '../support/e2e.js';
+import { signup, startTestServer } from '../support/server.js';
 import type { Child } from '../client/fixtures/spawn.js';
 import { caucus, run } from './support.js';
 
 const STEP_TIMEOUT_MS = 180_000;
 
-let server: TestServer;
-let admin: TestUser;
-let stateDir: string;
+/** `stateDir`: the CLI's state dir for the fixture's server, removed after the file. */
+const it = test
+  // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern
+  .extend('stateDir', { scope: 'file' }, ({}, { onCleanup }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'caucus-cli-jobs-watch-'));
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  });
 
-beforeAll(async () => {
-  server = await startTestServer();
-  admin = await signup(server.url, 'watch-admin');
-  stateDir = mkdtempSync(join(tmpdir(), 'caucus-cli-jobs-watch-'));
-  await server.server.jobs.store.enqueue({ queue: 'mail', payload: {}, runAt: Date.now() + 3_600_000 });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  rmSync(stateDir, { recursive: true, force: true });
+it.beforeAll(async ({ ts }) => {
+  await ts.server.jobs.store.enqueue({ queue: 'mail', payload: {}, runAt: Date.now() + 3_600_000 });
 });
 
 /** Resolves once stderr has a line that `match`es. */
@@ -55,8 +57,8 @@ describe('caucus admin jobs --watch', () => {
   it(
     'prints one JSON object a poll (NDJSON) until SIGINT, then exits 0',
     { timeout: STEP_TIMEOUT_MS },
-    async () => {
-      const watcher = caucus({ url: server.url, stateDir }, [
+    async ({ ts, owner: admin, stateDir }) => {
+      const watcher = caucus({ url: ts.url, stateDir }, [
         'admin',
         'jobs',
         '--json',
@@ -130,8 +132,8 @@ describe('caucus admin jobs --watch', () => {
   it(
     'refuses --watch with --retry, and an interval that is not a number',
     { timeout: STEP_TIMEOUT_MS },
-    async () => {
-      const env = { url: server.url, stateDir };
+    async ({ ts, owner: admin, stateDir }) => {
+      const env = { url: ts.url, stateDir };
       const [withRetry, bad] = await Promise.all([
         run(env, ['admin', 'jobs', '--retry', '1', '--watch', '--token', admin.accessToken]),
         run(env, ['admin', 'jobs', '--watch', 'soon', '--token', admin.accessToken]),

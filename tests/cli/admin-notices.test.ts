@@ -1,36 +1,26 @@
 /**
- * `caucus admin notice` and `caucus admin notices` against a real server on port 0: an instance
- * admin posts (now, or scheduled with --at/--until), lists (table and --json) and withdraws;
- * bad input is exit 1, a non-admin exit 2.
+ * `caucus admin notice` and `caucus admin notices` against a real server on port 0 (the e2e
+ * fixture's): an instance admin (its owner, the server's first account) posts (now, or scheduled
+ * with --at/--until), lists (table and --json) and withdraws; bad input is exit 1, a non-admin
+ * (its outsider) exit 2.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, signup, startTestServer, type TestServer, type TestUser } from '../support/server.js';
+import { describe, expect } from 'vitest';
+import { test } from '../support/e2e.js';
+import { api, type TestUser } from '../support/server.js';
 import { errorLine, run } from './support.js';
 
 const STEP_TIMEOUT_MS = 180_000;
 
-let server: TestServer;
-let admin: TestUser;
-let other: TestUser;
-let stateDir: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  admin = await signup(server.url, 'cli-admin');
-  other = await signup(server.url, 'cli-other');
-  stateDir = mkdtempSync(join(tmpdir(), 'caucus-cli-notices-'));
+/** `as(user, ...args)` runs `caucus admin ...args` with the user's token and a state dir of the file. */
+const it = test.extend('as', { scope: 'file' }, ({ ts }, { onCleanup }) => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'caucus-cli-notices-'));
+  onCleanup(() => rmSync(stateDir, { recursive: true, force: true }));
+  return (user: TestUser, ...args: string[]) =>
+    run({ url: ts.url, stateDir }, ['admin', ...args, '--token', user.accessToken]);
 });
-
-afterAll(async () => {
-  await server?.stop();
-  rmSync(stateDir, { recursive: true, force: true });
-});
-
-const env = () => ({ url: server.url, stateDir });
-const as = (user: TestUser, ...args: string[]) => run(env(), ['admin', ...args, '--token', user.accessToken]);
 
 interface Notice {
   id: string;
@@ -46,7 +36,7 @@ describe('caucus admin notice', () => {
   it(
     'posts now and scheduled notices, lists them, withdraws one; usage and refusals have their exit codes',
     { timeout: STEP_TIMEOUT_MS },
-    async () => {
+    async ({ ts, owner: admin, outsider: other, as }) => {
       const at = '2099-06-01T22:00:00Z';
       const until = '2099-06-01T23:30:00Z';
       const [now, later, text, refused, noBody, badTime, badKind, badRange] = await Promise.all([
@@ -96,7 +86,7 @@ describe('caucus admin notice', () => {
       expect(errorLine(badRange)).toContain('endsAt: must be after startsAt');
 
       // What users see now: the current ones, not the scheduled one.
-      const current = await api<{ notices: Notice[] }>(server.url, 'GET', '/api/notices', {
+      const current = await api<{ notices: Notice[] }>(ts.url, 'GET', '/api/notices', {
         token: admin.accessToken,
       });
       expect(current.body.notices.map((n) => n.title).sort()).toEqual(['Incident', 'New version']);

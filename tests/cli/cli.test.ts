@@ -1,12 +1,13 @@
 /**
- * `caucus` end to end: a real server, the CLI as separate processes with a state dir, as a user
- * or a script would run it.
+ * `caucus` end to end: a real server (the e2e fixture's), the CLI as separate processes with a
+ * state dir, as a user or a script would run it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { describe, expect } from 'vitest';
+import { test } from '../support/e2e.js';
+import { startTestServer } from '../support/server.js';
 import { pdfBytes } from '../support/uploads.js';
 import { errorLine, run } from './support.js';
 
@@ -14,30 +15,31 @@ import { errorLine, run } from './support.js';
 const STEP_TIMEOUT_MS = 120_000;
 const PASSWORD = 'correct horse battery staple';
 
-let server: TestServer;
-let env: { url: string; stateDir: string };
-const dirs: string[] = [];
-const temp = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'caucus-cli-'));
-  dirs.push(dir);
-  return dir;
-};
-
-beforeAll(async () => {
-  server = await startTestServer();
-  env = { url: server.url, stateDir: temp() };
-});
-afterAll(async () => {
-  await server.stop();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+/**
+ * `temp()` makes a directory removed after the file; `env` is the CLI's server and state dir
+ * (one for the whole file, as one user's machine).
+ */
+const it = test
+  // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern
+  .extend('temp', { scope: 'file' }, ({}, { onCleanup }) => {
+    const dirs: string[] = [];
+    onCleanup(() => {
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    });
+    return () => {
+      const dir = mkdtempSync(join(tmpdir(), 'caucus-cli-'));
+      dirs.push(dir);
+      return dir;
+    };
+  })
+  .extend('env', { scope: 'file' }, ({ ts, temp }) => ({ url: ts.url, stateDir: temp() }));
 
 describe('caucus', () => {
   let threadId: string;
 
   it(
     'signs up, logs in, and answers --json that parses',
-    async () => {
+    async ({ ts, env }) => {
       const email = `ada-${Date.now()}@example.test`;
       const signup = await run(env, ['signup', '--email', email, '--name', 'Ada', '--password-stdin'], {
         stdin: `${PASSWORD}\n`,
@@ -52,7 +54,7 @@ describe('caucus', () => {
       expect(login.code).toBe(0);
       const who = JSON.parse(login.stdout) as { user: { email: string; id: string }; url: string };
       expect(who.user.email).toBe(email);
-      expect(who.url).toBe(server.url);
+      expect(who.url).toBe(ts.url);
 
       const me = await run(env, ['whoami', '--json']);
       expect(me.code).toBe(0);
@@ -67,7 +69,7 @@ describe('caucus', () => {
 
   it(
     'creates a thread and lists it',
-    async () => {
+    async ({ env }) => {
       const created = await run(env, [
         'threads',
         'create',
@@ -95,7 +97,7 @@ describe('caucus', () => {
 
   it(
     'uploads with progress and the file is attached',
-    async () => {
+    async ({ env, temp }) => {
       const file = join(temp(), 'plan.pdf');
       writeFileSync(file, pdfBytes(3 * 1024 * 1024));
       const upload = await run(env, ['upload', file, '--thread', threadId, '--chunk-mib', '1']);
@@ -118,9 +120,9 @@ describe('caucus', () => {
 
   it(
     'queues an intent while the server is down and `sync` sends it once it is back',
-    async () => {
-      const { port, dataDir } = { port: Number(new URL(server.url).port), dataDir: server.dataDir };
-      await server.stop({ keepData: true });
+    async ({ ts, env }) => {
+      const port = Number(new URL(ts.url).port);
+      await ts.stop({ keepData: true });
       const offline = await run(env, [
         'decide',
         'propose',
@@ -145,7 +147,8 @@ describe('caucus', () => {
       const stillDown = await run(env, ['sync']);
       expect(stillDown.code).toBe(3);
 
-      server = await startTestServer({ dataDir, port });
+      // The server again on its port and data, in the fixture's place (which stops it after the file).
+      Object.assign(ts, await startTestServer({ dataDir: ts.dataDir, port }));
       const synced = await run(env, ['sync', '--json']);
       expect(synced.code).toBe(0);
       const report = JSON.parse(synced.stdout) as {
@@ -165,7 +168,7 @@ describe('caucus', () => {
 
   it(
     'lists a refused intent and exits 2 until it is discarded',
-    async () => {
+    async ({ env }) => {
       const refused = await run(env, ['decide', 'approve', 'no-such-decision']);
       expect(refused.code).toBe(2);
       expect(refused.stdout).toMatch(/^decision\.approve: rejected \(not-found\)/);
@@ -182,7 +185,7 @@ describe('caucus', () => {
 
   it(
     'exits non-zero with one clear line for a bad token',
-    async () => {
+    async ({ env }) => {
       const bad = await run(env, ['threads', 'ls', '--token', 'cau_not-a-token']);
       expect(bad.code).toBe(4);
       expect(bad.stdout).toBe('');

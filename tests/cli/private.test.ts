@@ -1,25 +1,23 @@
 /**
- * Private threads and direct conversations from the command line, against a real server: members
- * named by email, a non-member who never sees the thread in `threads ls`, `dm` giving one thread
- * however often and from whichever side it is run, and a `dm` queued offline that follows the
- * conversation the server names once `sync` sends it.
+ * Private threads and direct conversations from the command line, against a real server (the e2e
+ * fixture's): members named by email, a non-member who never sees the thread in `threads ls`,
+ * `dm` giving one thread however often and from whichever side it is run, and a `dm` queued
+ * offline that follows the conversation the server names once `sync` sends it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMember, signup, startTestServer, type TestServer, type TestUser } from '../support/server.js';
+import { describe, expect } from 'vitest';
+import { test } from '../support/e2e.js';
+import { addMember, signup, startTestServer } from '../support/server.js';
 import { run } from './support.js';
 
 /** Process starts are slow on a busy machine; every step here is a few of them. */
 const STEP_TIMEOUT_MS = 180_000;
 const PASSWORD = 'correct horse battery';
 
-let server: TestServer;
-const users: Record<'ada' | 'bob' | 'cat', TestUser> = {} as never;
-const dirs: Record<string, string> = {};
-const env = (who: keyof typeof users) => ({ url: server.url, stateDir: dirs[who] ?? '' });
-let ws: string;
+type Who = 'ada' | 'bob' | 'cat';
+type Env = { url: string; stateDir: string };
 
 interface Listed {
   id: string;
@@ -28,38 +26,44 @@ interface Listed {
   conversation: boolean;
 }
 
-async function listed(who: keyof typeof users): Promise<Listed[]> {
-  const ls = await run(env(who), ['threads', 'ls', '--json']);
+async function listed(env: Env): Promise<Listed[]> {
+  const ls = await run(env, ['threads', 'ls', '--json']);
   expect(ls.code).toBe(0);
   return JSON.parse(ls.stdout) as Listed[];
 }
 
-beforeAll(async () => {
-  server = await startTestServer();
-  for (const name of ['ada', 'bob', 'cat'] as const) {
-    users[name] = await signup(server.url, name);
-    dirs[name] = mkdtempSync(join(tmpdir(), `caucus-cli-${name}-`));
-  }
-  ws = users.ada.workspaceId;
-  await addMember(server.url, users.ada, ws, users.bob, 'editor');
-  await addMember(server.url, users.ada, ws, users.cat, 'editor');
-  for (const name of ['ada', 'bob', 'cat'] as const) {
-    const login = await run(env(name), ['login', '--email', users[name].email, '--password-stdin'], {
-      stdin: `${PASSWORD}\n`,
+/**
+ * `users`: ada (the fixture's owner, whose workspace they share), bob (its editor) and cat (an
+ * editor too); `env(who)` is that user's CLI, logged in with a state dir of its own.
+ */
+const it = test
+  .extend('cat', { scope: 'file' }, async ({ ts, owner }) => {
+    const cat = await signup(ts.url, 'cat');
+    await addMember(ts.url, owner, owner.workspaceId, cat, 'editor');
+    return cat;
+  })
+  .extend('users', { scope: 'file' }, ({ owner, editor, cat }) => ({ ada: owner, bob: editor, cat }))
+  .extend('env', { scope: 'file' }, async ({ ts, users }, { onCleanup }) => {
+    const dirs: Partial<Record<Who, string>> = {};
+    onCleanup(() => {
+      for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true });
     });
-    expect(login.code).toBe(0);
-  }
-}, STEP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await server.stop();
-  for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true });
-});
+    const env = (who: Who): Env => ({ url: ts.url, stateDir: dirs[who] ?? '' });
+    for (const name of ['ada', 'bob', 'cat'] as const) {
+      dirs[name] = mkdtempSync(join(tmpdir(), `caucus-cli-${name}-`));
+      const login = await run(env(name), ['login', '--email', users[name].email, '--password-stdin'], {
+        stdin: `${PASSWORD}\n`,
+      });
+      expect(login.code).toBe(0);
+    }
+    return env;
+  });
 
 describe('caucus private threads and dm', () => {
   it(
     'creates a private thread with members by email; a non-member does not see it until added',
-    async () => {
+    async ({ users, env }) => {
+      const ws = users.ada.workspaceId;
       const created = await run(env('ada'), [
         'threads',
         'create',
@@ -77,18 +81,18 @@ describe('caucus private threads and dm', () => {
 
       const ada = await run(env('ada'), ['threads', 'ls', '-w', ws]);
       expect(ada.stdout).toMatch(new RegExp(`${threadId}\\s+active\\s+private\\s+.*Salary review`));
-      expect(await listed('bob')).toContainEqual(
+      expect(await listed(env('bob'))).toContainEqual(
         expect.objectContaining({ id: threadId, visibility: 'private', conversation: false }),
       );
-      expect((await listed('cat')).map((t) => t.id)).not.toContain(threadId);
+      expect((await listed(env('cat'))).map((t) => t.id)).not.toContain(threadId);
 
       const added = await run(env('ada'), ['threads', 'members', 'add', threadId, users.cat.email]);
       expect(added.code).toBe(0);
       expect(added.stdout).toBe(`added ${users.cat.id}\n`);
-      expect((await listed('cat')).map((t) => t.id)).toContain(threadId);
+      expect((await listed(env('cat'))).map((t) => t.id)).toContain(threadId);
       const removed = await run(env('ada'), ['threads', 'members', 'remove', threadId, users.cat.id]);
       expect(removed.stdout).toBe(`removed ${users.cat.id}\n`);
-      expect((await listed('cat')).map((t) => t.id)).not.toContain(threadId);
+      expect((await listed(env('cat'))).map((t) => t.id)).not.toContain(threadId);
 
       // Someone outside the workspace cannot be named, and --member needs --private.
       const outsider = await run(env('ada'), [
@@ -111,7 +115,8 @@ describe('caucus private threads and dm', () => {
 
   it(
     '`dm` gives one thread, run twice and from the other side',
-    async () => {
+    async ({ users, env }) => {
+      const ws = users.ada.workspaceId;
       // Ada's personal workspace is the one they share: no --workspace needed.
       const first = await run(env('ada'), ['dm', users.bob.email, '--json']);
       expect(first.code).toBe(0);
@@ -122,21 +127,22 @@ describe('caucus private threads and dm', () => {
       expect(again.stdout).toBe(`${opened.threadId}\n`);
       const fromBob = await run(env('bob'), ['dm', users.ada.email, '-w', ws, '--json']);
       expect(JSON.parse(fromBob.stdout)).toMatchObject({ threadId: opened.threadId, existed: true });
-      expect(await listed('bob')).toContainEqual(
+      expect(await listed(env('bob'))).toContainEqual(
         expect.objectContaining({ id: opened.threadId, visibility: 'private', conversation: true }),
       );
       const text = await run(env('bob'), ['threads', 'ls']);
       expect(text.stdout).toMatch(new RegExp(`${opened.threadId}\\s+active\\s+dm\\s`));
-      expect((await listed('cat')).map((t) => t.id)).not.toContain(opened.threadId);
+      expect((await listed(env('cat'))).map((t) => t.id)).not.toContain(opened.threadId);
     },
     STEP_TIMEOUT_MS,
   );
 
   it(
     '`dm` offline is queued, and `sync` follows the conversation the other side opened meanwhile',
-    async () => {
-      const port = Number(new URL(server.url).port);
-      await server.stop({ keepData: true });
+    async ({ ts, users, env }) => {
+      const ws = users.ada.workspaceId;
+      const port = Number(new URL(ts.url).port);
+      await ts.stop({ keepData: true });
       // By email and without --workspace: both as last seen, kept in the state dir.
       const offline = await run(env('ada'), ['dm', users.cat.email, '--json']);
       expect(offline.code).toBe(3);
@@ -146,7 +152,8 @@ describe('caucus private threads and dm', () => {
       expect(twice.code).toBe(3);
       expect(twice.stdout).toBe(`${queued.threadId}\n`);
 
-      server = await startTestServer({ dataDir: server.dataDir, port });
+      // The server again on its port and data, in the fixture's place (which stops it after the file).
+      Object.assign(ts, await startTestServer({ dataDir: ts.dataDir, port }));
       const fromCat = await run(env('cat'), ['dm', users.ada.email, '-w', ws]);
       expect(fromCat.code).toBe(0);
       const catsThread = fromCat.stdout.trim();
@@ -158,8 +165,8 @@ describe('caucus private threads and dm', () => {
       expect(synced.stdout).not.toContain(queued.threadId);
       const after = await run(env('ada'), ['dm', users.cat.email]);
       expect(after.stdout).toBe(`${catsThread}\n`);
-      expect((await listed('ada')).map((t) => t.id)).toContain(catsThread);
-      expect((await listed('bob')).map((t) => t.id)).not.toContain(catsThread);
+      expect((await listed(env('ada'))).map((t) => t.id)).toContain(catsThread);
+      expect((await listed(env('bob'))).map((t) => t.id)).not.toContain(catsThread);
     },
     STEP_TIMEOUT_MS,
   );

@@ -1,34 +1,38 @@
-/** `caucus watch` sees a post another client makes, as it arrives. */
+/**
+ * `caucus watch` sees a post another client makes, as it arrives: the e2e fixture's server,
+ * owner and thread, the other client through its `connect`.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Y from 'yjs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { newId } from '@caucus/schema';
-import { connectClient, synced } from '../support/providers.js';
-import { createThread, signup, startTestServer, type TestServer, type TestUser } from '../support/server.js';
+import { test } from '../support/e2e.js';
+import { synced } from '../support/providers.js';
 import { caucus, run } from './support.js';
 
-let server: TestServer;
-let user: TestUser;
-const stateDir = mkdtempSync(join(tmpdir(), 'caucus-watch-'));
+/** `stateDir`: the CLI's state dir, removed after the file. */
+const it = test
+  // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern
+  .extend('stateDir', { scope: 'file' }, ({}, { onCleanup }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'caucus-watch-'));
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  });
 
-beforeAll(async () => {
-  server = await startTestServer();
-  user = await signup(server.url, 'ada');
-});
-afterAll(async () => {
-  await server.stop();
-  rmSync(stateDir, { recursive: true, force: true });
-});
-
-it('prints a post from another client as it arrives (--json: one object a line)', async () => {
-  const env = { url: server.url, stateDir };
+it('prints a post from another client as it arrives (--json: one object a line)', async ({
+  ts,
+  owner: user,
+  threadId,
+  connect,
+  stateDir,
+}) => {
+  const env = { url: ts.url, stateDir };
   const login = await run(env, ['login', '--email', user.email, '--password-stdin'], {
     stdin: 'correct horse battery\n',
   });
   expect(login.code).toBe(0);
-  const threadId = await createThread(server.url, user);
   const watcher = caucus(env, ['watch', `thread:${threadId}`, '--json']);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -37,7 +41,8 @@ it('prints a post from another client as it arrives (--json: one object a line)'
       });
       void watcher.exited.then((r) => reject(new Error(`watch exited: ${r.stderr}`)));
     });
-    const other = connectClient(server.wsUrl, `thread:${threadId}`, user.accessToken);
+    // Destroyed by the fixture after the file.
+    const other = connect(user);
     await synced(other);
     const line = watcher.line((l) => l.includes('from elsewhere'));
     const message = new Y.Map<unknown>();
@@ -58,7 +63,6 @@ it('prints a post from another client as it arrives (--json: one object a line)'
       action: 'added',
       value: { text: 'from elsewhere', author: user.id },
     });
-    other.destroy();
   } finally {
     watcher.child.kill('SIGTERM');
     await watcher.exited;
