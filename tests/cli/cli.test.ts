@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { test } from '../support/e2e.js';
-import { startTestServer } from '../support/server.js';
 import { pdfBytes } from '../support/uploads.js';
 import { errorLine, run } from './support.js';
 
@@ -121,7 +120,6 @@ describe('caucus', () => {
   it(
     'queues an intent while the server is down and `sync` sends it once it is back',
     async ({ ts, env }) => {
-      const port = Number(new URL(ts.url).port);
       await ts.stop({ keepData: true });
       const offline = await run(env, [
         'decide',
@@ -148,7 +146,7 @@ describe('caucus', () => {
       expect(stillDown.code).toBe(3);
 
       // The server again on its port and data, in the fixture's place (which stops it after the file).
-      Object.assign(ts, await startTestServer({ dataDir: ts.dataDir, port }));
+      await ts.startAgain();
       const synced = await run(env, ['sync', '--json']);
       expect(synced.code).toBe(0);
       const report = JSON.parse(synced.stdout) as {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { test } from '../support/e2e.js';
-import { addMember, signup, startTestServer } from '../support/server.js';
+import { addMember, signup } from '../support/server.js';
 import { run } from './support.js';
 
 /** Process starts are slow on a busy machine; every step here is a few of them. */
@@ -141,7 +141,6 @@ describe('caucus private threads and dm', () => {
     '`dm` offline is queued, and `sync` follows the conversation the other side opened meanwhile',
     async ({ ts, users, env }) => {
       const ws = users.ada.workspaceId;
-      const port = Number(new URL(ts.url).port);
       await ts.stop({ keepData: true });
       // By email and without --workspace: both as last seen, kept in the state dir.
       const offline = await run(env('ada'), ['dm', users.cat.email, '--json']);
@@ -153,7 +152,7 @@ describe('caucus private threads and dm', () => {
       expect(twice.stdout).toBe(`${queued.threadId}\n`);
 
       // The server again on its port and data, in the fixture's place (which stops it after the file).
-      Object.assign(ts, await startTestServer({ dataDir: ts.dataDir, port }));
+      await ts.startAgain();
       const fromCat = await run(env('cat'), ['dm', users.ada.email, '-w', ws]);
       expect(fromCat.code).toBe(0);
       const catsThread = fromCat.stdout.trim();

@@ -13,14 +13,7 @@ import {
   type InboxView,
 } from '@caucus/client';
 import { newId, type ThreadId } from '@caucus/schema';
-import {
-  addMember,
-  api,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
+import { addMember, api, signup, type TestServer, type TestUser } from '../support/server.js';
 import { apiToken, it as clientTest, online, waitFor } from './support.js';
 
 const TIMEOUT_MS = 90_000;
@@ -137,7 +130,6 @@ it(
   'a conversation opened offline follows the thread the verdict names',
   async ({ ts, owner: ada, cat, open }) => {
     const a = await open(ada);
-    const port = Number(new URL(ts.url).port);
     await ts.stop({ keepData: true });
     await waitFor(a.client.status, (s) => s.connection !== 'online', 'ada offline');
 
@@ -150,7 +142,7 @@ it(
     expect(twice.threadId).toBe(offline.threadId);
 
     // The server again on its port and data, in the fixture's place (which stops it after the file).
-    Object.assign(ts, await startTestServer({ dataDir: ts.dataDir, port }));
+    await ts.startAgain();
     // Meanwhile cat opened it from her side.
     const catsThread = newId<ThreadId>();
     const opened = await api<{ results: Array<{ status: string; result: { threadId: string } }> }>(

@@ -31,6 +31,12 @@ export interface TestServer {
   config: ServerConfig;
   /** Stops the server and removes its data dir (unless `keepData`). */
   stop(options?: { keepData?: boolean }): Promise<void>;
+  /**
+   * After `stop({ keepData: true })`: starts the server again with the same options on the same
+   * port and data dir (clients that remember the URL find it). This object then stands for the new
+   * server — its logs and invitations start empty — so a fixture's `ts` stays the one to stop.
+   */
+  startAgain(): Promise<void>;
 }
 
 export interface TestServerOptions {
@@ -88,7 +94,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ? { invitationSender, logger: createLogger('info', { write: (line: string) => void logs.push(line) }) }
       : { invitationSender },
   );
-  return {
+  const port = Number(new URL(server.url).port);
+  const handle: TestServer = {
     server,
     logs,
     invitations,
@@ -100,7 +107,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await server.close();
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
+    async startAgain() {
+      Object.assign(handle, await startTestServer({ ...options, dataDir, port }));
+    },
   };
+  return handle;
 }
 
 export interface TestUser {
