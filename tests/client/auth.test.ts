@@ -5,30 +5,19 @@
  * subscription. The TokenSource here is a minimal session over /api/auth/refresh (the real one,
  * serialised across tabs and processes, is in packages/client/src/auth).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { Store, type TokenSource } from '@caucus/client';
 import { createNodeClient } from '@caucus/client/node';
 import type { UserId } from '@caucus/schema';
 import { health } from '../sync/mux-support.js';
-import { connectClient, synced, until, type TestClient } from '../support/providers.js';
-import {
-  api,
-  createThread,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
+import { it } from '../support/e2e.js';
+import { synced, until } from '../support/providers.js';
+import { api, createThread, signup, type TestUser } from '../support/server.js';
 import { docUntil, online, waitFor } from './support.js';
 
 const TTL_SECONDS = 4;
 
-let ts: TestServer;
-const official: TestClient[] = [];
-
-beforeAll(async () => {
-  ts = await startTestServer({ accessTokenTtlSeconds: TTL_SECONDS });
-});
+it.override('serverOptions', { accessTokenTtlSeconds: TTL_SECONDS });
 
 /** The `exp` of a JWT, in ms. */
 function expiryOf(jwt: string): number {
@@ -36,12 +25,8 @@ function expiryOf(jwt: string): number {
   return payload.exp * 1000;
 }
 
-afterAll(async () => {
-  for (const c of official) c.destroy();
-  await ts.stop();
-});
-
-function session(user: TestUser, { announceExpiry }: { announceExpiry: boolean }) {
+/** A minimal session for `user` over the server at `url`'s /api/auth/refresh. */
+function session(url: string, user: TestUser, { announceExpiry }: { announceExpiry: boolean }) {
   let access = user.accessToken;
   let refreshToken = user.refreshToken;
   let expiresAt = expiryOf(access);
@@ -51,14 +36,9 @@ function session(user: TestUser, { announceExpiry }: { announceExpiry: boolean }
     token: () => Promise.resolve(access),
     async refresh(rejected) {
       if (rejected !== access) return access;
-      const res = await api<{ accessToken: string; refreshToken: string }>(
-        ts.url,
-        'POST',
-        '/api/auth/refresh',
-        {
-          body: { refreshToken },
-        },
-      );
+      const res = await api<{ accessToken: string; refreshToken: string }>(url, 'POST', '/api/auth/refresh', {
+        body: { refreshToken },
+      });
       if (res.status !== 200) throw new Error(`refresh: ${res.status}`);
       access = res.body.accessToken;
       refreshToken = res.body.refreshToken;
@@ -73,11 +53,12 @@ function session(user: TestUser, { announceExpiry }: { announceExpiry: boolean }
 }
 
 describe('tokens on the multiplexed socket', { timeout: 60_000 }, () => {
-  it('renews the token on the open socket before it expires: no reconnect', async () => {
+  it('renews the token on the open socket before it expires: no reconnect', async ({ ts }) => {
+    // Its own account: a fresh access token, and a refresh token no other test rotates.
     const ada = await signup(ts.url, 'ada');
     const firstExpiry = expiryOf(ada.accessToken);
     const threadId = await createThread(ts.url, ada);
-    const { source, renewals } = session(ada, { announceExpiry: true });
+    const { source, renewals } = session(ts.url, ada, { announceExpiry: true });
     const client = createNodeClient({ url: ts.url, auth: source, stateDir: null, user: ada.id as UserId });
     try {
       const thread = client.thread(threadId);
@@ -97,10 +78,10 @@ describe('tokens on the multiplexed socket', { timeout: 60_000 }, () => {
     }
   });
 
-  it('on close 4401 gets a new token and reconnects with every subscription', async () => {
+  it('on close 4401 gets a new token and reconnects with every subscription', async ({ ts, connect }) => {
     const ada = await signup(ts.url, 'ada');
     const threads = await Promise.all([createThread(ts.url, ada), createThread(ts.url, ada)]);
-    const { source, refreshed, renewals } = session(ada, { announceExpiry: false });
+    const { source, refreshed, renewals } = session(ts.url, ada, { announceExpiry: false });
     const client = createNodeClient({ url: ts.url, auth: source, stateDir: null, user: ada.id as UserId });
     try {
       const views = threads.map((id) => client.thread(id));
@@ -114,15 +95,13 @@ describe('tokens on the multiplexed socket', { timeout: 60_000 }, () => {
 
       // Both documents are subscribed again: edits from elsewhere arrive, ours are acknowledged.
       const [first, second] = views;
-      const y = connectClient(ts.wsUrl, `thread:${threads[1]}`, refreshed[0] ?? '');
-      official.push(y);
+      const y = connect(refreshed[0] ?? '', `thread:${threads[1]}`);
       await synced(y);
       y.doc.getText('body').insert(0, 'from the official client');
       await docUntil(second!.doc, () => second!.body() === 'from the official client');
       await first!.post('after the reconnect');
       await client.flush();
-      const check = connectClient(ts.wsUrl, `thread:${threads[0]}`, refreshed[0] ?? '');
-      official.push(check);
+      const check = connect(refreshed[0] ?? '', `thread:${threads[0]}`);
       await synced(check);
       await until(check.doc, () => check.doc.getArray('messages').length === 1);
     } finally {

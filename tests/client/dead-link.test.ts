@@ -2,37 +2,32 @@
  * A link that goes silent without closing (a dead mobile connection) is noticed within 5 s by the
  * application ping; the client reconnects and what was written meanwhile reaches the server.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectClient, synced, until, type TestClient } from '../support/providers.js';
-import { createThread, signup, startTestServer, type TestServer, type TestUser } from '../support/server.js';
+import { describe, expect } from 'vitest';
+import { synced, until } from '../support/providers.js';
+import { createThread } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { apiToken, nodeClient, online, waitFor } from './support.js';
+import { apiToken, it as base, nodeClient, online, waitFor } from './support.js';
 
 /** Client→server bytes the first connection carries before it goes silent: past the handshake. */
 const STALL_AFTER_BYTES = 6000;
 
-let ts: TestServer;
-let ada: TestUser;
-let proxy: TcpProxy;
-const official: TestClient[] = [];
-
-beforeAll(async () => {
-  ts = await startTestServer();
-  ada = await signup(ts.url, 'ada');
-  proxy = await TcpProxy.start({
+/** `proxy`: in front of the file's server; its first connection goes silent after the handshake. */
+const it = base.extend('proxy', { scope: 'file' }, async ({ ts }, { onCleanup }) => {
+  const proxy = await TcpProxy.start({
     target: { host: '127.0.0.1', port: Number(new URL(ts.url).port) },
     stallAfterBytes: (connection) => (connection === 0 ? STALL_AFTER_BYTES : null),
   });
-});
-
-afterAll(async () => {
-  for (const c of official) c.destroy();
-  await proxy.close();
-  await ts.stop();
+  onCleanup(() => proxy.close());
+  return proxy;
 });
 
 describe('a silent link', () => {
-  it('is given up within 5 s and the client comes back with its edits', async () => {
+  it('is given up within 5 s and the client comes back with its edits', async ({
+    ts,
+    owner: ada,
+    proxy,
+    connect,
+  }) => {
     const threadId = await createThread(ts.url, ada);
     const client = nodeClient(proxy.url, ada, await apiToken(ts.url, ada), {
       backoff: { baseMs: 50, capMs: 200 },
@@ -60,8 +55,7 @@ describe('a silent link', () => {
       await online(client);
       await client.flush();
       const written = thread.messages().length;
-      const y = connectClient(ts.wsUrl, `thread:${threadId}`, ada.accessToken);
-      official.push(y);
+      const y = connect(ada, `thread:${threadId}`);
       await synced(y);
       await until(y.doc, () => y.doc.getArray('messages').length === written);
       expect(proxy.stats.connections).toBeGreaterThanOrEqual(2);

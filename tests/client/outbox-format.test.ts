@@ -7,27 +7,26 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { CaucusApi, Outbox, OUTBOX_FORMAT_VERSION, staticToken } from '@caucus/client';
 import { OUTBOX_DB_FILE, sqliteOutboxStore } from '@caucus/client/node';
 import { newId, type UserId } from '@caucus/schema';
-import { api, signup, startTestServer, type TestServer, type TestUser } from '../support/server.js';
+import { test } from '../support/e2e.js';
+import { api } from '../support/server.js';
 
-let server: TestServer;
-let user: TestUser;
-let stateDir: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  user = await signup(server.url, 'ada');
-  stateDir = mkdtempSync(join(tmpdir(), 'caucus-outbox-'));
-});
-afterAll(async () => {
-  await server.stop();
-  rmSync(stateDir, { recursive: true, force: true });
+/** `stateDir`: the client's SQLite state dir, removed after the file. */
+// eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern
+const it = test.extend('stateDir', { scope: 'file' }, ({}, { onCleanup }) => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'caucus-outbox-'));
+  onCleanup(() => rmSync(stateDir, { recursive: true, force: true }));
+  return stateDir;
 });
 
-it('sends a stored v1 record and keeps a newer-format one untouched', async () => {
+it('sends a stored v1 record and keeps a newer-format one untouched', async ({
+  ts: server,
+  owner: user,
+  stateDir,
+}) => {
   // The table as the store makes it, then rows as older and newer clients wrote them.
   await sqliteOutboxStore(stateDir).close();
   const threadId = newId();

@@ -5,7 +5,7 @@
  * remedy until it is retried (as a new intent) or discarded.
  */
 import type * as Y from 'yjs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import {
   CaucusApi,
   docGovernedView,
@@ -15,26 +15,15 @@ import {
   type OutboxState,
 } from '@caucus/client';
 import { decisionDoc, newId, workspaceDoc, type DecisionId, type DocName, type UserId } from '@caucus/schema';
-import { connectClient, synced, until, type TestClient } from '../support/providers.js';
-import {
-  api,
-  createThread,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
+import { it } from '../support/e2e.js';
+import { synced, until, type TestClient } from '../support/providers.js';
+import { api, createThread } from '../support/server.js';
 
-let server: TestServer;
-let ada: TestUser;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  ada = await signup(server.url, 'ada');
-});
-afterAll(() => server.stop());
-
-it('shows the predicted effect, then rolls it back visibly when the server says no', async () => {
+it('shows the predicted effect, then rolls it back visibly when the server says no', async ({
+  ts: server,
+  owner: ada,
+  connect,
+}) => {
   const threadId = await createThread(server.url, ada);
   const decisionId = newId<DecisionId>();
   const proposed = await api(server.url, 'POST', '/api/intents', {
@@ -48,7 +37,7 @@ it('shows the predicted effect, then rolls it back visibly when the server says 
   // The documents the preview reads, synced with the official client.
   const clients = new Map<DocName, TestClient>();
   for (const name of [workspaceDoc(ada.workspaceId as never), decisionDoc(decisionId)]) {
-    const client = connectClient(server.wsUrl, name, ada.accessToken);
+    const client = connect(ada, name);
     await synced(client);
     clients.set(name, client);
   }
@@ -131,5 +120,4 @@ it('shows the predicted effect, then rolls it back visibly when the server says 
   await expect(retried.verdict).rejects.toMatchObject({ code: 'discarded' });
   expect(outbox.current.pending).toEqual([]);
   await outbox.close();
-  for (const client of clients.values()) client.destroy();
 });

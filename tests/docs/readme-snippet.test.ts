@@ -6,17 +6,12 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createThread, signup, startTestServer, type TestServer } from '../support/server.js';
+import { expect } from 'vitest';
+import { it } from '../support/e2e.js';
+import { createThread } from '../support/server.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const README_URL = 'ws://127.0.0.1:8787/sync';
-
-let ts: TestServer;
-beforeAll(async () => {
-  ts = await startTestServer();
-});
-afterAll(() => ts.stop());
 
 /** The README's code block that uses `WebSocketPolyfill`. */
 function nodeSnippet(): string {
@@ -43,8 +38,7 @@ function runModule(code: string): Promise<{ code: number | null; stdout: string;
   });
 }
 
-it('runs the README’s Node snippet: it syncs the thread and exits', async () => {
-  const user = await signup(ts.url);
+it('runs the README’s Node snippet: it syncs the thread and exits', async ({ ts, owner: user }) => {
   const title = `From the README ${Date.now()}`;
   const threadId = await createThread(ts.url, user, user.workspaceId, title);
   const snippet = nodeSnippet();

@@ -5,40 +5,31 @@
  * nothing to complain about.
  */
 import { execFile } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { INTENT_TYPES, VERDICT_STATUSES } from '@caucus/schema';
-import {
-  api,
-  createThread,
-  signup,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js';
+import { test } from '../support/e2e.js';
+import { api, createThread, signup, type TestServer } from '../support/server.js';
 import { createUploadRaw, elfBytes, pdfBytes } from '../support/uploads.js';
 
 /** promtool from Debian's `prometheus` package (.ci/run puts it on the PATH), or PROMTOOL_PATH. */
 const PROMTOOL = process.env.PROMTOOL_PATH ?? 'promtool';
 
-let ts: TestServer;
-let user: TestUser;
-let threadId: string;
-let first: string;
-
-beforeAll(async () => {
-  ts = await startTestServer();
-  // Scraped before anything happened: what exists at zero must already be there.
-  first = await scrape();
-  user = await signup(ts.url);
-  threadId = await createThread(ts.url, user);
-});
-afterAll(() => ts.stop());
-
-async function scrape(): Promise<string> {
+async function scrape(ts: TestServer): Promise<string> {
   const res = await fetch(`${ts.url}/metrics`);
   expect(res.status).toBe(200);
   return res.text();
 }
+
+/**
+ * `first`: the server's first scrape, before anything happened (what exists at zero must already be
+ * there); `user` and their thread `userThreadId` come after it (not the fixture's `owner` and
+ * `threadId`, which nothing would order after the scrape).
+ */
+const it = test
+  .extend('first', { scope: 'file' }, ({ ts }) => scrape(ts))
+  // Depends on `first` only for the order: the signup comes after the scrape.
+  .extend('user', { scope: 'file' }, ({ ts, first: _first }) => signup(ts.url))
+  .extend('userThreadId', { scope: 'file' }, ({ ts, user }) => createThread(ts.url, user));
 
 /** The value of one series, or undefined when it is not exposed. */
 function value(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -58,7 +49,7 @@ function value(text: string, name: string, labels: Record<string, string> = {}):
 }
 
 describe('/metrics', () => {
-  it('has every known labelled series at zero before the first event, and build info', () => {
+  it('has every known labelled series at zero before the first event, and build info', ({ first }) => {
     for (const type of [...INTENT_TYPES, 'invalid'])
       for (const status of VERDICT_STATUSES)
         expect(value(first, 'caucus_intent_verdicts_total', { type, status }), `${type} ${status}`).toBe(0);
@@ -70,13 +61,17 @@ describe('/metrics', () => {
     expect(value(first, 'caucus_build_info', { version: '0.1.0', node: process.versions.node })).toBe(1);
   });
 
-  it('counts HTTP requests by route pattern and status, never by raw path', async () => {
+  it('counts HTTP requests by route pattern and status, never by raw path', async ({
+    ts,
+    user,
+    userThreadId: threadId,
+  }) => {
     const ids = [crypto.randomUUID(), crypto.randomUUID()];
     for (const id of ids)
       expect((await api(ts.url, 'GET', `/api/threads/${id}`, { token: user.accessToken })).status).toBe(404);
     await api(ts.url, 'GET', `/api/threads/${threadId}`, { token: user.accessToken });
     await fetch(`${ts.url}/no/such/${ids[0]}`);
-    const text = await scrape();
+    const text = await scrape(ts);
     const labels = { method: 'GET', route: '/api/threads/:id' };
     expect(value(text, 'caucus_http_requests_total', { ...labels, status: '404' })).toBe(2);
     expect(value(text, 'caucus_http_requests_total', { ...labels, status: '200' })).toBe(1);
@@ -87,8 +82,8 @@ describe('/metrics', () => {
     for (const id of [...ids, threadId]) expect(text).not.toContain(id);
   });
 
-  it('counts intent verdicts by type and status', async () => {
-    const before = await scrape();
+  it('counts intent verdicts by type and status', async ({ ts, user }) => {
+    const before = await scrape(ts);
     const intents = [
       { id: crypto.randomUUID(), type: 'decision.approve', args: { decisionId: crypto.randomUUID() } },
       { id: crypto.randomUUID(), type: 'no.such.type', args: {} },
@@ -97,7 +92,7 @@ describe('/metrics', () => {
     expect(
       (await api(ts.url, 'POST', '/api/intents', { token: user.accessToken, body: { intents } })).status,
     ).toBe(200);
-    const after = await scrape();
+    const after = await scrape(ts);
     const delta = (type: string, status: string) =>
       (value(after, 'caucus_intent_verdicts_total', { type, status }) ?? NaN) -
       (value(before, 'caucus_intent_verdicts_total', { type, status }) ?? NaN);
@@ -107,7 +102,11 @@ describe('/metrics', () => {
     expect(after).not.toContain('no.such.type');
   });
 
-  it('counts uploads started, finished, refused and expired, and their bytes', async () => {
+  it('counts uploads started, finished, refused and expired, and their bytes', async ({
+    ts,
+    user,
+    userThreadId: threadId,
+  }) => {
     const pdf = pdfBytes(5000);
     const ok = await createUploadRaw(
       ts.url,
@@ -129,7 +128,7 @@ describe('/metrics', () => {
     const left = await createUploadRaw(ts.url, user.accessToken, { filename: 'c.pdf', threadId }, 10);
     expect(left.status).toBe(201);
     expect(await ts.server.uploads.cleanupExpired(Date.now() + ts.config.uploadExpiryMs + 1)).toBe(1);
-    const text = await scrape();
+    const text = await scrape(ts);
     expect(value(text, 'caucus_uploads_total', { outcome: 'started' })).toBe(3);
     expect(value(text, 'caucus_uploads_total', { outcome: 'finished' })).toBe(1);
     expect(value(text, 'caucus_uploads_total', { outcome: 'refused' })).toBe(1);
@@ -139,8 +138,8 @@ describe('/metrics', () => {
     expect(value(text, 'caucus_database_size_bytes')).toBeGreaterThan(4096);
   });
 
-  it('passes promtool check metrics', async () => {
-    const text = await scrape();
+  it('passes promtool check metrics', async ({ ts }) => {
+    const text = await scrape(ts);
     const result = await new Promise<{ code: number | string; output: string }>((resolve) => {
       const child = execFile(PROMTOOL, ['check', 'metrics'], (err, stdout, stderr) =>
         resolve({ code: err ? (err.code ?? 1) : 0, output: stdout + stderr }),

@@ -6,12 +6,13 @@
  * fails the last check by name.
  */
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { z } from 'zod';
 import { createUpload } from '@caucus/client';
 import type { UserId } from '@caucus/schema';
 import { unsubscribeToken } from '../../sync-server/src/email/unsubscribe-token.js';
-import { signup, startTestServer, type TestServer, type TestUser } from '../support/server.js';
+import { test } from '../support/e2e.js';
+import { signup, type TestServer, type TestUser } from '../support/server.js';
 import { pdfBytes, tusUpload } from '../support/uploads.js';
 
 interface Operation {
@@ -22,27 +23,20 @@ interface Document {
   components: { schemas: Record<string, unknown> };
 }
 
-let t: TestServer;
-let doc: Document;
+/** The operations `call` drove, as `METHOD /template`. */
 const exercised = new Set<string>();
 
-beforeAll(async () => {
-  t = await startTestServer({ captureLogs: true });
-  doc = (await (await fetch(`${t.url}/api/openapi.json`)).json()) as Document;
-});
-afterAll(() => t.stop());
-
-/** The schema with every `$ref` to a component replaced by the component (ours do not recurse). */
-function inline(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(inline);
+/** The schema with every `$ref` to a component of `doc` replaced by the component (ours do not recurse). */
+function inline(doc: Document, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => inline(doc, v));
   if (!value || typeof value !== 'object') return value;
   const ref = (value as { $ref?: unknown }).$ref;
-  if (typeof ref === 'string') return inline(doc.components.schemas[ref.split('/').pop() ?? '']);
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inline(v)]));
+  if (typeof ref === 'string') return inline(doc, doc.components.schemas[ref.split('/').pop() ?? '']);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inline(doc, v)]));
 }
 
-/** The documented path template `path` is an instance of (`/api/threads/{id}` for `/api/threads/t1`). */
-function templateOf(path: string): string {
+/** The path template of `doc` that `path` is an instance of (`/api/threads/{id}` for `/api/threads/t1`). */
+function templateOf(doc: Document, path: string): string {
   const bare = path.split('?')[0] ?? path;
   const found = Object.keys(doc.paths).find((template) =>
     new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(bare),
@@ -52,10 +46,13 @@ function templateOf(path: string): string {
 }
 
 /**
- * `method path` with `body` (JSON) as `user`: the answer must have status `status`, declared for
- * that operation, and a JSON body its published schema accepts. Returns the parsed body.
+ * `method path` on server `t` with `body` (JSON) as `user`: the answer must have status `status`,
+ * declared for that operation in `doc`, and a JSON body its published schema accepts. Returns the
+ * parsed body.
  */
 async function call<T = Record<string, never>>(
+  t: TestServer,
+  doc: Document,
   status: number,
   method: string,
   path: string,
@@ -70,7 +67,7 @@ async function call<T = Record<string, never>>(
     ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
   });
   const text = await res.text();
-  const template = templateOf(path);
+  const template = templateOf(doc, path);
   const key = `${method} ${template}`;
   expect({ key, status: res.status, text: res.status === status ? '' : text }).toEqual({
     key,
@@ -84,7 +81,7 @@ async function call<T = Record<string, never>>(
   if (schema) {
     expect(type, key).toMatch(/^application\/json/);
     const body: unknown = JSON.parse(text);
-    const result = z.fromJSONSchema(inline(schema) as never).safeParse(body);
+    const result = z.fromJSONSchema(inline(doc, schema) as never).safeParse(body);
     expect(result.error?.issues ?? [], `${key} ${status}: ${text.slice(0, 400)}`).toEqual([]);
     exercised.add(key);
     return body as T;
@@ -95,11 +92,32 @@ async function call<T = Record<string, never>>(
   return {} as T;
 }
 
-const json = <T>(status: number, method: string, path: string, user?: TestUser, body?: unknown) =>
-  call<T>(status, method, path, { ...(user ? { user } : {}), ...(body !== undefined ? { body } : {}) });
+/**
+ * `doc`: the document the file's server publishes (`/api/openapi.json`, fetched before the test);
+ * `json(status, method, path, user?, body?)`: `call` on that server.
+ */
+const it = test
+  .extend(
+    'doc',
+    { scope: 'file' },
+    async ({ ts }) => (await (await fetch(`${ts.url}/api/openapi.json`)).json()) as Document,
+  )
+  .extend(
+    'json',
+    { scope: 'file' },
+    ({ ts, doc }) =>
+      <T>(status: number, method: string, path: string, user?: TestUser, body?: unknown) =>
+        call<T>(ts, doc, status, method, path, {
+          ...(user ? { user } : {}),
+          ...(body !== undefined ? { body } : {}),
+        }),
+  );
+
+it.override('serverOptions', { captureLogs: true });
 
 describe('every route', () => {
-  it('answers a valid request as its published schema says', async () => {
+  // Only the server from the fixture: Ada signs up in the test, as the first account (the admin).
+  it('answers a valid request as its published schema says', async ({ ts: t, doc, json }) => {
     await json(200, 'GET', '/healthz');
     await json(200, 'GET', '/metrics');
     await json(200, 'GET', '/api/openapi.json');

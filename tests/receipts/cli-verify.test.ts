@@ -7,12 +7,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { newId, type Receipt, type ReceiptKey } from '@caucus/schema';
 import {
   runReceiptsVerify,
   type ReceiptsVerifyOptions,
 } from '../../packages/cli/src/commands/receipts-verify.js';
+import { test } from '../support/e2e.js';
 import { api, signup, startTestServer, type TestServer } from '../support/server.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -35,13 +36,6 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
   });
 }
 
-let ts: TestServer;
-let other: TestServer;
-let dir: string;
-let keys: ReceiptKey[];
-let receipts: Receipt[];
-let foreign: Receipt;
-
 async function receiptsFrom(server: TestServer, n: number): Promise<Receipt[]> {
   const user = await signup(server.url);
   const intents = Array.from({ length: n }, (_, i) => ({
@@ -56,25 +50,37 @@ async function receiptsFrom(server: TestServer, n: number): Promise<Receipt[]> {
   return res.body.results.map((r) => r.receipt);
 }
 
-/** Writes `content` as JSON into the test folder; returns its path. */
-function file(name: string, content: unknown): string {
-  const path = join(dir, name);
-  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
-  return path;
-}
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'caucus-receipts-cli-'));
-  [ts, other] = await Promise.all([startTestServer(), startTestServer()]);
-  receipts = await receiptsFrom(ts, 3);
-  [foreign] = (await receiptsFrom(other, 1)) as [Receipt];
-  keys = (await api<{ keys: ReceiptKey[] }>(ts.url, 'GET', '/api/receipts/keys')).body.keys;
-});
-
-afterAll(async () => {
-  await Promise.all([ts.stop(), other.stop()]);
-  rmSync(dir, { recursive: true, force: true });
-});
+/**
+ * `other`: a second server, with its own receipt key; `dir`: the test folder (removed after the
+ * file) and `file(name, content)`, which writes `content` as JSON into it and returns its path;
+ * `receipts`: three from the file's server, `foreign`: one from `other`; `keys`: the file's
+ * server's published keys.
+ */
+const it = test
+  // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern
+  .extend('other', { scope: 'file' }, async ({}, { onCleanup }) => {
+    const other = await startTestServer();
+    onCleanup(() => other.stop());
+    return other;
+  })
+  // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern
+  .extend('dir', { scope: 'file' }, ({}, { onCleanup }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'caucus-receipts-cli-'));
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  })
+  .extend('file', { scope: 'file' }, ({ dir }) => (name: string, content: unknown): string => {
+    const path = join(dir, name);
+    writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+    return path;
+  })
+  .extend('receipts', { scope: 'file' }, ({ ts }) => receiptsFrom(ts, 3))
+  .extend('foreign', { scope: 'file' }, async ({ other }) => (await receiptsFrom(other, 1))[0] as Receipt)
+  .extend(
+    'keys',
+    { scope: 'file' },
+    async ({ ts }) => (await api<{ keys: ReceiptKey[] }>(ts.url, 'GET', '/api/receipts/keys')).body.keys,
+  );
 
 async function verify(path: string, options: ReceiptsVerifyOptions = {}) {
   const out: string[] = [];
@@ -89,7 +95,7 @@ async function verify(path: string, options: ReceiptsVerifyOptions = {}) {
 describe('caucus receipts verify', () => {
   it(
     'exit 0 for a good set, 2 for a tampered or foreign receipt, 1 for what is not a set',
-    async () => {
+    async ({ file, receipts, foreign, keys }) => {
       const keysFile = file('keys.json', { keys });
       const good = file('good.json', { keys, receipts });
       const tampered = structuredClone(receipts);
@@ -115,7 +121,14 @@ describe('caucus receipts verify', () => {
     CLI_TIMEOUT_MS,
   );
 
-  it('--url fetches the trusted keys; without keys given, the set’s own are used and that is said', async () => {
+  it('--url fetches the trusted keys; without keys given, the set’s own are used and that is said', async ({
+    ts,
+    other,
+    file,
+    receipts,
+    foreign,
+    keys,
+  }) => {
     const set = file('set.json', { keys, receipts });
     const viaUrl = await verify(set, { url: ts.url });
     expect(viaUrl).toMatchObject({ code: 0, err: [] });
@@ -139,7 +152,13 @@ describe('caucus receipts verify', () => {
     expect((await verify(smuggled, { keys: file('trusted.json', keys) })).code).toBe(2);
   });
 
-  it('--json prints one parseable report; usage errors are one line with a code', async () => {
+  it('--json prints one parseable report; usage errors are one line with a code', async ({
+    ts,
+    dir,
+    file,
+    receipts,
+    keys,
+  }) => {
     const set = file('mixed.json', { receipts: [receipts[0], { payload: {} }] });
     const json = await verify(set, { keys: file('k.json', { keys }), json: true });
     expect(json.code).toBe(2);
@@ -168,7 +187,7 @@ describe('caucus receipts verify', () => {
 
   it(
     'admin rotate-receipt-key rotates the key of a data dir',
-    async () => {
+    async ({ ts, keys }) => {
       const res = await runCli(['admin', 'rotate-receipt-key', '--data-dir', ts.dataDir, '--json']);
       expect(res.code).toBe(0);
       const rotation = JSON.parse(res.stdout) as { active: ReceiptKey; retired: ReceiptKey[] };
