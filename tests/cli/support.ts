@@ -26,6 +26,14 @@ export function run(
   return caucus(env, args, options).exited;
 }
 
+/**
+ * One `caucus` process that needs no server or state dir: the commands on a data dir (`admin …`)
+ * and the offline ones (`receipts verify`).
+ */
+export function runCaucus(args: string[]): Promise<Ran> {
+  return runTs(BIN, args).exited;
+}
+
 /** The one line a failing command prints on stderr, checked to be one line. */
 export function errorLine(ran: Ran): string {
   const lines = ran.stderr.split('\n').filter((l) => l.length > 0);

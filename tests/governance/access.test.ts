@@ -6,7 +6,6 @@
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import * as Y from 'yjs';
 import { describe, expect } from 'vitest';
 import { CLOSE_CODES, decodeRefusal, newId, type WorkspaceMemberEntry } from '@caucus/schema';
 import { test } from '../support/e2e.js';
@@ -20,6 +19,7 @@ import {
   type TestUser,
 } from '../support/server.js';
 import { notified, one, open } from './support.js';
+import { threadMessage } from '../support/messages.js';
 
 /** 'approver', an approver of the owner's workspace. */
 async function approverOf(ts: TestServer, owner: TestUser): Promise<TestUser> {
@@ -34,15 +34,6 @@ const it = test.extend('approver', { scope: 'file' }, ({ ts, owner }) => approve
 async function ready(client: TestClient): Promise<TestClient> {
   await synced(client);
   return client;
-}
-
-function message(text: string, author: string): Y.Map<unknown> {
-  const m = new Y.Map<unknown>();
-  m.set('id', newId());
-  m.set('author', author);
-  m.set('text', text);
-  m.set('at', Date.now());
-  return m;
 }
 
 describe('governance reaches open connections', () => {
@@ -110,7 +101,7 @@ describe('governance reaches open connections', () => {
     const threadId = await createThread(ts.url, owner, owner.workspaceId, 'Planning');
     const inbox = await ready(connect(approver, `inbox:${approver.id}`));
     const writer = await ready(connect(owner, `thread:${threadId}`));
-    writer.doc.getArray('messages').push([message(`@${approver.id} can you approve this?`, owner.id)]);
+    writer.doc.getArray('messages').push([threadMessage(`@${approver.id} can you approve this?`, owner.id)]);
     const n = await notified(inbox, (x) => x.title === 'owner mentioned you in “Planning”');
     expect(n).toMatchObject({
       kind: 'info',

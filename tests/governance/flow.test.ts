@@ -5,9 +5,7 @@
  * audit log, whose hash chain `caucus admin verify-audit` checks. The server and the members are
  * the e2e fixture's, with an approver beside them and the editor's thread “Release 2.0”.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect } from 'vitest';
 import { newId, type DecisionDocFields } from '@caucus/schema';
@@ -16,8 +14,7 @@ import { test } from '../support/e2e.js';
 import { synced, until, type TestClient } from '../support/providers.js';
 import { addMember, api, createThread, signup } from '../support/server.js';
 import { notifications, notified, one } from './support.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import { runCaucus } from '../cli/support.js';
 
 const it = test.extend('approver', { scope: 'file' }, async ({ ts, owner }) => {
   const approver = await signup(ts.url, 'approver');
@@ -32,22 +29,6 @@ it.override('threadId', ({ ts, owner, editor }) =>
 async function ready(client: TestClient): Promise<TestClient> {
   await synced(client);
   return client;
-}
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=caucus-source', '--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), ...args],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 describe('governance end to end', () => {
@@ -168,7 +149,7 @@ describe('governance end to end', () => {
         .run(row.seq);
       const report = verifyAudit({ dataDir: ts.dataDir });
       expect(report).toMatchObject({ ok: false, brokenAt: { seq: row.seq }, events: row.seq - 1 });
-      const cli = await runCli(['admin', 'verify-audit', '--data-dir', ts.dataDir]);
+      const cli = await runCaucus(['admin', 'verify-audit', '--data-dir', ts.dataDir]);
       expect(cli.code).toBe(1);
       expect(cli.stderr).toContain(`audit log BROKEN at event #${row.seq}`);
     } finally {

@@ -16,6 +16,7 @@ import { addMember, api, createThread, signup, type TestServer, type TestUser } 
 import { pdfBytes, tusUpload } from '../support/uploads.js';
 import { one, open } from '../governance/support.js';
 import { expected, probe, type Counts, type Secret } from './probes.js';
+import { threadMessage } from '../support/messages.js';
 
 /**
  * With the fixture's owner (dana: creates the private thread), editor (alice: in the thread, then
@@ -42,18 +43,9 @@ const it = test
     return (user: TestUser, docName: string) => open(ts, user, docName, clients);
   });
 
-function message(author: string, text: string): Y.Map<unknown> {
-  const m = new Y.Map<unknown>();
-  m.set('id', newId());
-  m.set('author', author);
-  m.set('text', text);
-  m.set('at', Date.now());
-  return m;
-}
-
 /** Posts `text` as `author` on their client and waits until `watcher` has it (it is committed). */
 async function post(author: TestClient, authorId: string, text: string, watcher: TestClient) {
-  author.doc.getArray('messages').push([message(authorId, text)]);
+  author.doc.getArray('messages').push([threadMessage(text, authorId)]);
   const has = () =>
     watcher.doc
       .getArray<Y.Map<unknown>>('messages')

@@ -3,9 +3,7 @@
  * made again, row for row, from the update log. The data dir is the e2e fixture's server's: the
  * owner writes, the server stops (keeping its data) before the tests run the command on it.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect } from 'vitest';
 import * as Y from 'yjs';
 import { newId, threadDoc, type ThreadId } from '@caucus/schema';
@@ -15,24 +13,7 @@ import { it } from '../support/e2e.js';
 import { connectClient, synced } from '../support/providers.js';
 import { api, createThread } from '../support/server.js';
 import { whenProjected } from './support.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=caucus-source', '--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), ...args],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCaucus } from '../cli/support.js';
 
 /** Every read-model row of a data dir, by natural key (rowid keys are local to a database). */
 function rowsOf(dataDir: string) {
@@ -141,13 +122,13 @@ describe('caucus admin rebuild-projection', () => {
 
   it('runs from the command line', async ({ ts }) => {
     wipe(ts.dataDir);
-    const cli = await runCli(['admin', 'rebuild-projection', '--data-dir', ts.dataDir, '--json']);
+    const cli = await runCaucus(['admin', 'rebuild-projection', '--data-dir', ts.dataDir, '--json']);
     expect(cli.code).toBe(0);
     expect(JSON.parse(cli.stdout)).toMatchObject({ threads: 6, corrected: 6 });
     expect(rowsOf(ts.dataDir)).toEqual(live);
-    const plain = await runCli(['admin', 'rebuild-projection', '--data-dir', ts.dataDir]);
+    const plain = await runCaucus(['admin', 'rebuild-projection', '--data-dir', ts.dataDir]);
     expect(plain.stdout).toMatch(/^read model rebuilt: 6 threads in \d+ ms \(0 corrected, 0 removed/);
-    const missing = await runCli(['admin', 'rebuild-projection', '--data-dir', join(ts.dataDir, 'nope')]);
+    const missing = await runCaucus(['admin', 'rebuild-projection', '--data-dir', join(ts.dataDir, 'nope')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no Caucus database');
   });

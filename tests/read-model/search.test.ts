@@ -4,13 +4,13 @@
  * the dashboard and the workspace catalog.
  */
 import { describe, expect } from 'vitest';
-import * as Y from 'yjs';
 import { newId, type CatalogThread } from '@caucus/schema';
 import { one } from '../governance/support.js';
 import { synced, until } from '../support/providers.js';
 import { it } from '../support/e2e.js';
 import { addMember, api, createThread, signup, type TestServer, type TestUser } from '../support/server.js';
 import { whenProjected } from './support.js';
+import { threadMessage } from '../support/messages.js';
 
 interface Listed {
   id: string;
@@ -31,15 +31,6 @@ async function search(
   return api<Page>(ts.url, 'GET', `/api/threads?${query}`, { token: user.accessToken });
 }
 
-function message(text: string, author: string): Y.Map<unknown> {
-  const m = new Y.Map<unknown>();
-  m.set('id', newId());
-  m.set('author', author);
-  m.set('text', text);
-  m.set('at', Date.now());
-  return m;
-}
-
 describe('full-text search, end to end', () => {
   it('finds text typed through the official y-websocket client within a second; a non-member never', async ({
     ts,
@@ -58,7 +49,7 @@ describe('full-text search, end to end', () => {
     const typedAt = performance.now();
     const body = writer.doc.getText('body');
     for (const ch of 'We need a flamingo budget for Q3.') body.insert(body.length, ch);
-    writer.doc.getArray('messages').push([message('the zebra crossing is approved', owner.id)]);
+    writer.doc.getArray('messages').push([threadMessage('the zebra crossing is approved', owner.id)]);
     const found = async () =>
       (await search(ts, owner, 'q=flamingo')).body.threads.some((t) => t.id === threadId) &&
       (await search(ts, owner, 'q=zebra')).body.threads.some((t) => t.id === threadId);
@@ -99,7 +90,9 @@ describe('full-text search, end to end', () => {
     const writer = connect(owner, `thread:${threadId}`);
     await synced(writer);
     writer.doc.getText('body').insert(0, 'notes');
-    writer.doc.getArray('messages').push([message('first', owner.id), message('second', owner.id)]);
+    writer.doc
+      .getArray('messages')
+      .push([threadMessage('first', owner.id), threadMessage('second', owner.id)]);
     const read = () =>
       api<Record<string, unknown>>(ts.url, 'GET', `/api/threads/${threadId}`, { token: viewer.accessToken });
     await whenProjected(ts.server, threadId, async () => (await read()).body.messageCount === 2, 5000);
@@ -162,7 +155,7 @@ describe('the workspace catalog, through the official client', () => {
 
     const writer = connect(owner, `thread:${threadId}`);
     await synced(writer);
-    writer.doc.getArray('messages').push([message('latest news', owner.id)]);
+    writer.doc.getArray('messages').push([threadMessage('latest news', owner.id)]);
     await until(catalog.doc, () => threads.get(threadId)?.lastMessage?.text === 'latest news');
     expect(threads.get(threadId)).toMatchObject({
       id: threadId,

@@ -2,11 +2,9 @@
  * `caucus receipts verify` on sets exported from a real server, run as a user would (the CLI in
  * its own process) for the exit codes, and through its function for the rest.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect } from 'vitest';
 import { newId, type Receipt, type ReceiptKey } from '@caucus/schema';
 import {
@@ -15,26 +13,10 @@ import {
 } from '../../packages/cli/src/commands/receipts-verify.js';
 import { test } from '../support/e2e.js';
 import { api, signup, startTestServer, type TestServer } from '../support/server.js';
+import { runCaucus } from '../cli/support.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** A CLI process compiles its sources with tsx at start: slow on a busy machine. */
 const CLI_TIMEOUT_MS = 120_000;
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=caucus-source', '--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), ...args],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function receiptsFrom(server: TestServer, n: number): Promise<Receipt[]> {
   const user = await signup(server.url);
@@ -103,9 +85,9 @@ describe('caucus receipts verify', () => {
       const bad = file('bad.json', { keys, receipts: [...tampered, foreign] });
 
       const [ok, failed, junk] = await Promise.all([
-        runCli(['receipts', 'verify', good, '--keys', keysFile]),
-        runCli(['receipts', 'verify', bad, '--keys', keysFile]),
-        runCli(['receipts', 'verify', file('junk.json', 'not json')]),
+        runCaucus(['receipts', 'verify', good, '--keys', keysFile]),
+        runCaucus(['receipts', 'verify', bad, '--keys', keysFile]),
+        runCaucus(['receipts', 'verify', file('junk.json', 'not json')]),
       ]);
       expect(ok).toMatchObject({ code: 0, stderr: '' });
       expect(ok.stdout).toContain('3 of 3 receipts verified against the keys file');
@@ -188,7 +170,7 @@ describe('caucus receipts verify', () => {
   it(
     'admin rotate-receipt-key rotates the key of a data dir',
     async ({ ts, keys }) => {
-      const res = await runCli(['admin', 'rotate-receipt-key', '--data-dir', ts.dataDir, '--json']);
+      const res = await runCaucus(['admin', 'rotate-receipt-key', '--data-dir', ts.dataDir, '--json']);
       expect(res.code).toBe(0);
       const rotation = JSON.parse(res.stdout) as { active: ReceiptKey; retired: ReceiptKey[] };
       expect(rotation.retired.map((k) => k.kid)).toEqual([keys[0]?.kid]);
