@@ -7,12 +7,7 @@
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import {
-  tables,
-  type CatalogThread,
-  type ThreadId,
-  type WorkspaceId,
-} from '@caucus/schema';
+import { tables, type CatalogThread, type ThreadId, type WorkspaceId } from '@caucus/schema';
 import type { Logger } from '../logger.js';
 import type { Db } from '../storage/db.js';
 import type { DocWriter } from '../sync/doc-writer.js';
