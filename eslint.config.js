@@ -91,6 +91,11 @@ export default tseslint.config(
               'the sync core knows documents and connections, not HTTP or governance',
             ),
             serverLayer(
+              'projection',
+              ['email', 'governance', 'jobs', 'receipts', 'uploads'],
+              'the read model is a view of rows: governance publishes through it, never the reverse',
+            ),
+            serverLayer(
               'workspaces',
               ['email', 'governance', 'http', 'jobs', 'projection', 'receipts', 'sync', 'uploads'],
               'workspaces sit below governance and the transports',

@@ -108,7 +108,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
     async startAgain() {
-      Object.assign(handle, await startTestServer({ ...options, dataDir, port }));
+      // Everything but `startAgain` itself, which keeps writing into this object however often.
+      const fresh: Partial<TestServer> = await startTestServer({ ...options, dataDir, port });
+      delete fresh.startAgain;
+      Object.assign(handle, fresh);
     },
   };
   return handle;

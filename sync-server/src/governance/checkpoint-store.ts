@@ -1,5 +1,5 @@
 /** Checkpoint rows ↔ `CheckpointState` (the policy's shape). Call inside the caller's transaction. */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { tables, type CheckpointId, type CheckpointState, type CheckpointTarget } from '@caucus/schema';
 import type { Db } from '../storage/db.js';
 
@@ -45,6 +45,15 @@ export function checkpointsFor(db: Db, targetId: string): CheckpointState[] {
     .map((row) => toState(db, row));
 }
 
+/**
+ * The pending checkpoint of the target whose id is `targetId` (a column of an outer query) as a
+ * subquery: the same rule as `pendingCheckpointId`, for lists that need it row by row.
+ */
+export function pendingCheckpointOf(targetId: SQLWrapper): SQL<CheckpointId | null> {
+  return sql<CheckpointId | null>`(SELECT ${checkpoints.id} FROM ${checkpoints} WHERE ${checkpoints.targetId} = ${targetId} AND ${checkpoints.status} = 'pending' ORDER BY ${checkpoints.createdAt} LIMIT 1)`;
+}
+
+/** The oldest pending checkpoint of a target (a decision, a thread), or null. */
 export function pendingCheckpointId(db: Db, targetId: string): CheckpointId | null {
   const row = db
     .select({ id: checkpoints.id })

@@ -1,12 +1,12 @@
 /**
  * The open decisions as the server-only documents list them (the workspace document for shared
  * threads, each member's inbox for private ones): one query for both, oldest first, each with its
- * approval count and the checkpoint it waits for (the oldest pending one, as `pendingCheckpointId`
- * in checkpoint-store.ts says).
+ * approval count and the checkpoint it waits for (checkpoint-store.ts's rule, as a subquery).
  */
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
-import { tables, type CheckpointId, type PrivateDecisionEntry } from '@caucus/schema';
+import { tables, type PrivateDecisionEntry } from '@caucus/schema';
 import type { Db } from '../storage/db.js';
+import { pendingCheckpointOf } from './checkpoint-store.js';
 
 const { decisions, threads } = tables;
 
@@ -26,7 +26,7 @@ export function openDecisions(db: Db, where: SQL): PrivateDecisionEntry[] {
       updatedAt: decisions.updatedAt,
       // In the query, not one query per decision after it: a workspace's publish lists every open
       // decision, and per-decision lookups made each intent's cost grow with the workspace.
-      pendingCheckpointId: sql<CheckpointId | null>`(SELECT c.id FROM checkpoints c WHERE c.target_id = ${decisions.id} AND c.status = 'pending' ORDER BY c.created_at LIMIT 1)`,
+      pendingCheckpointId: pendingCheckpointOf(decisions.id),
     })
     .from(decisions)
     .innerJoin(threads, eq(threads.id, decisions.threadId))

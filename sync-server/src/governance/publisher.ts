@@ -122,7 +122,13 @@ export class Publisher {
 
   /** The members and open decisions of the workspace document (its catalog is the read model's). */
   workspace(id: WorkspaceId): Promise<void> {
-    return this.#workspaceDoc.governed(id).catch((err: unknown) => {
+    // Decisions of private threads are in their members' inboxes instead (see `inbox`).
+    const shared = () =>
+      openDecisions(
+        this.db,
+        and(eq(decisions.workspaceId, id), eq(threads.visibility, 'workspace')) as SQL,
+      ).map(({ workspaceId: _ws, ...d }) => d);
+    return this.#workspaceDoc.governed(id, shared).catch((err: unknown) => {
       this.logger.error({ err, doc: workspaceDoc(id) }, 'publishing a governed document failed');
     });
   }

@@ -5,8 +5,10 @@ import {
   WORKSPACE_ROOTS,
   workspaceDoc,
   type CatalogThread,
+  type DecisionId,
   type ThreadId,
   type UserId,
+  type WorkspaceDecisionEntry,
   type WorkspaceId,
 } from '@caucus/schema';
 import { ids, projectionKit, type ProjectionKit } from './test-kit.js';
@@ -21,6 +23,7 @@ afterEach(async () => {
 function read(workspaceId: WorkspaceId) {
   return kit.hub.read(workspaceDoc(workspaceId), { kind: 'workspace', id: workspaceId }, (doc) => ({
     members: doc.getMap(WORKSPACE_ROOTS.members).toJSON(),
+    decisions: doc.getMap(WORKSPACE_ROOTS.decisions).toJSON(),
     threads: doc.getMap(CATALOG_THREADS_ROOT).toJSON(),
   }));
 }
@@ -52,16 +55,34 @@ it('publishes the members from the rows, and publishing again writes nothing', a
   const publisher = new WorkspaceDocPublisher({ db: kit.db, writer: kit.hub });
   const commits = countCommits(workspaceId);
 
-  await publisher.governed(workspaceId);
+  await publisher.governed(workspaceId, () => []);
   expect((await read(workspaceId)).members).toEqual({ [userId]: { userId, name: 'Ada', role: 'approver' } });
   expect(commits()).toBe(1);
-  await publisher.governed(workspaceId);
+  await publisher.governed(workspaceId, () => []);
   expect(commits()).toBe(1);
 
   kit.addMember(workspaceId, 'u-nobody' as UserId);
-  await publisher.governed(workspaceId);
+  await publisher.governed(workspaceId, () => []);
   // A membership whose user row is gone is not listed: only the join of the two is.
   expect(Object.keys((await read(workspaceId)).members)).toEqual([userId]);
+
+  // The open decisions are what governance's query hands in, and only those.
+  const decision: WorkspaceDecisionEntry = {
+    id: 'd1' as DecisionId,
+    threadId: 't1' as ThreadId,
+    title: 'Ship it',
+    status: 'open',
+    requiredApprovals: 1,
+    approvals: 0,
+    dueAt: null,
+    openedAt: 1,
+    updatedAt: 1,
+    pendingCheckpointId: null,
+  };
+  await publisher.governed(workspaceId, () => [decision]);
+  expect((await read(workspaceId)).decisions).toEqual({ d1: decision });
+  await publisher.governed(workspaceId, () => []);
+  expect((await read(workspaceId)).decisions).toEqual({});
 });
 
 it('keeps the thread catalog beside the members: updates, deletions and a whole replacement', async () => {

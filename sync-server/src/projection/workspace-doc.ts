@@ -1,12 +1,12 @@
 /**
  * The one writer of `workspace:<id>` documents (DESIGN §2): what a member's device needs to list
  * things offline. Three roots, three sources: the members and their roles (memberships), the open
- * decisions of shared threads (decisions), both published by governance when its rows change
- * (`governed`); and the thread catalog, published by the read model as threads are projected and
+ * decisions of shared threads (governance's query, handed in), both published by governance when
+ * its rows change (`governed`); and the thread catalog, published by the read model as threads are projected and
  * change status (`updateThreads`, `replaceThreads`, from `catalog.ts`). Every write makes a root
  * match its rows and touches only what differs, so publishing twice changes nothing.
  */
-import { and, eq, type SQL } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import {
   CATALOG_THREADS_ROOT,
   tables,
@@ -19,18 +19,20 @@ import {
   type WorkspaceMemberEntry,
 } from '@caucus/schema';
 import type * as Y from 'yjs';
-import { openDecisions } from '../governance/open-decisions.js';
 import type { Db } from '../storage/db.js';
 import type { DocWriter } from '../sync/doc-writer.js';
-import { reconcileMap } from '../sync/reconcile.js';
+import { reconcileMap, sameJson } from '../sync/reconcile.js';
 
-const { decisions, memberships, threads, users } = tables;
+const { memberships, users } = tables;
 
 export class WorkspaceDocPublisher {
   constructor(private readonly options: { db: Db; writer: DocWriter }) {}
 
-  /** Makes the members and open-decisions roots match the rows. */
-  governed(id: WorkspaceId): Promise<void> {
+  /**
+   * Makes the members root match the memberships, and the open-decisions root what `decisions`
+   * returns (governance's query, which runs inside the write, so it reads the newest rows).
+   */
+  governed(id: WorkspaceId, decisions: () => readonly WorkspaceDecisionEntry[]): Promise<void> {
     const { db } = this.options;
     return this.#write(id, (doc) => {
       const members = db
@@ -43,14 +45,9 @@ export class WorkspaceDocPublisher {
         doc.getMap(WORKSPACE_ROOTS.members),
         new Map(members.map((m): [string, WorkspaceMemberEntry] => [m.userId, m])),
       );
-      // Decisions of private threads are in their members' inboxes instead (publisher.ts).
-      const open = openDecisions(
-        db,
-        and(eq(decisions.workspaceId, id), eq(threads.visibility, 'workspace')) as SQL,
-      );
       reconcileMap(
         doc.getMap(WORKSPACE_ROOTS.decisions),
-        new Map(open.map(({ workspaceId: _ws, ...d }): [string, WorkspaceDecisionEntry] => [d.id, d])),
+        new Map(decisions().map((d): [string, WorkspaceDecisionEntry] => [d.id, d])),
       );
     });
   }
@@ -64,8 +61,7 @@ export class WorkspaceDocPublisher {
       const catalog = doc.getMap(CATALOG_THREADS_ROOT);
       for (const [threadId, entry] of changes) {
         if (entry === null) catalog.delete(threadId);
-        else if (JSON.stringify(catalog.get(threadId)) !== JSON.stringify(entry))
-          catalog.set(threadId, entry);
+        else if (!sameJson(catalog.get(threadId), entry)) catalog.set(threadId, entry);
       }
     });
   }
