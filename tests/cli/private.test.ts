@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { test } from '../support/e2e.js';
-import { addMember, signup } from '../support/server.js';
+import { signupMember } from '../support/server.js';
 import { run } from './support.js';
 
 /** Process starts are slow on a busy machine; every step here is a few of them. */
@@ -38,8 +38,7 @@ async function listed(env: Env): Promise<Listed[]> {
  */
 const it = test
   .extend('cat', { scope: 'file' }, async ({ ts, owner }) => {
-    const cat = await signup(ts.url, 'cat');
-    await addMember(ts.url, owner, owner.workspaceId, cat, 'editor');
+    const cat = await signupMember(ts.url, owner, 'cat', 'editor');
     return cat;
   })
   .extend('users', { scope: 'file' }, ({ owner, editor, cat }) => ({ ada: owner, bob: editor, cat }))

@@ -13,7 +13,7 @@ import {
   type InboxView,
 } from '@caucus/client';
 import { newId, type ThreadId } from '@caucus/schema';
-import { addMember, api, signup, type TestServer, type TestUser } from '../support/server.js';
+import { api, type TestServer, type TestUser, signupMember } from '../support/server.js';
 import { apiToken, it as clientTest, online, waitFor } from './support.js';
 
 const TIMEOUT_MS = 90_000;
@@ -24,8 +24,7 @@ const TIMEOUT_MS = 90_000;
  */
 const it = clientTest
   .extend('cat', { scope: 'file' }, async ({ ts, owner }) => {
-    const cat = await signup(ts.url, 'cat');
-    await addMember(ts.url, owner, owner.workspaceId, cat, 'editor');
+    const cat = await signupMember(ts.url, owner, 'cat', 'editor');
     return cat;
   })
   .extend('open', { scope: 'file' }, ({ ts, owner, newClient }) => async (user: TestUser) => {

@@ -4,12 +4,11 @@
  */
 import { expect } from 'vitest';
 import { test } from '../support/e2e.js';
-import { addMember, api, createThread, signup } from '../support/server.js';
+import { api, createThread, signupMember } from '../support/server.js';
 
 /** The fixture (its server has no SMTP) with an approver of the owner's workspace. */
 const it = test.extend('approver', { scope: 'file' }, async ({ ts, owner }) => {
-  const approver = await signup(ts.url, 'approver');
-  await addMember(ts.url, owner, owner.workspaceId, approver, 'approver');
+  const approver = await signupMember(ts.url, owner, 'approver', 'approver');
   return approver;
 });
 

@@ -11,7 +11,7 @@ import { awarenessFrame, awarenessPayload } from '../support/fuzz-corpus.js';
 import { MuxClient } from '../support/mux-client.js';
 import { synced, whenAwareness } from '../support/providers.js';
 import { RawClient } from '../support/raw-client.js';
-import { addMember, createThread, signup } from '../support/server.js';
+import { createThread, signup, signupMember } from '../support/server.js';
 
 const INTERVAL_MS = 150;
 
@@ -23,8 +23,7 @@ it.override('serverOptions', {
 describe('heartbeat', () => {
   it('drops sockets that stop answering pings and keeps those that answer', async ({ ts, connect }) => {
     const owner = await signup(ts.url, 'hb-owner');
-    const member = await signup(ts.url, 'hb-member');
-    await addMember(ts.url, owner, owner.workspaceId, member, 'editor');
+    const member = await signupMember(ts.url, owner, 'hb-member', 'editor');
     const shared = `thread:${await createThread(ts.url, owner)}`;
     const alone = `thread:${await createThread(ts.url, owner)}`;
     const observer = connect(owner, shared);

@@ -27,6 +27,7 @@ import {
   startTestServer,
   type TestServer,
   type TestUser,
+  signupMember,
 } from '../support/server.js';
 import { it } from '../support/e2e.js';
 import { connectClient, synced, until, type TestClient } from '../support/providers.js';
@@ -567,8 +568,7 @@ describe('awareness after a reconnect', () => {
     connect,
   }) => {
     const owner = await signup(ts.url, 'owner');
-    const viewer = await signup(ts.url, 'viewer');
-    await addMember(ts.url, owner, owner.workspaceId, viewer, 'viewer');
+    const viewer = await signupMember(ts.url, owner, 'viewer', 'viewer');
     const threadId = await createThread(ts.url, owner, owner.workspaceId, 'Presence');
     const viewerUrl = `${ts.wsUrl}/thread:${threadId}?token=${viewer.accessToken}`;
     const CLIENT = 777_001;

@@ -11,20 +11,19 @@ import { CLOSE_CODES, decodeRefusal, newId, type WorkspaceMemberEntry } from '@c
 import { test } from '../support/e2e.js';
 import { nextClose, nextDenied, synced, until, type TestClient } from '../support/providers.js';
 import {
-  addMember,
   createThread,
   signup,
   startTestServer,
   type TestServer,
   type TestUser,
+  signupMember,
 } from '../support/server.js';
 import { notified, one, open } from './support.js';
 import { threadMessage } from '../support/messages.js';
 
 /** 'approver', an approver of the owner's workspace. */
 async function approverOf(ts: TestServer, owner: TestUser): Promise<TestUser> {
-  const approver = await signup(ts.url, 'approver');
-  await addMember(ts.url, owner, owner.workspaceId, approver, 'approver');
+  const approver = await signupMember(ts.url, owner, 'approver', 'approver');
   return approver;
 }
 
@@ -42,8 +41,7 @@ describe('governance reaches open connections', () => {
     owner,
     connect,
   }) => {
-    const member = await signup(ts.url, 'member');
-    await addMember(ts.url, owner, owner.workspaceId, member, 'editor');
+    const member = await signupMember(ts.url, owner, 'member', 'editor');
     const threadId = await createThread(ts.url, owner);
     const c = await ready(connect(member, `thread:${threadId}`));
     const catalog = await ready(connect(owner, `workspace:${owner.workspaceId}`));

@@ -12,13 +12,12 @@ import { newId, type DecisionDocFields } from '@caucus/schema';
 import { verifyAudit } from '../../packages/cli/src/commands/admin.js';
 import { test } from '../support/e2e.js';
 import { synced, until, type TestClient } from '../support/providers.js';
-import { addMember, api, createThread, signup } from '../support/server.js';
+import { api, createThread, signupMember } from '../support/server.js';
 import { notifications, notified, one } from './support.js';
 import { runCaucus } from '../cli/support.js';
 
 const it = test.extend('approver', { scope: 'file' }, async ({ ts, owner }) => {
-  const approver = await signup(ts.url, 'approver');
-  await addMember(ts.url, owner, owner.workspaceId, approver, 'approver');
+  const approver = await signupMember(ts.url, owner, 'approver', 'approver');
   return approver;
 });
 it.override('threadId', ({ ts, owner, editor }) =>

@@ -8,7 +8,7 @@ import { decodeRefusal, INBOX_ROOTS, newId, type PrivateCatalogThread } from '@c
 import { apiToken, nodeClient } from '../client/support.js';
 import { test } from '../support/e2e.js';
 import { nextDenied, until, type TestClient } from '../support/providers.js';
-import { addMember, api, signup, type TestUser } from '../support/server.js';
+import { api, signup, type TestUser, signupMember } from '../support/server.js';
 import { one, open, type Submitted } from '../governance/support.js';
 
 /**
@@ -19,13 +19,11 @@ import { one, open, type Submitted } from '../governance/support.js';
 const it = test
   .extend('ann', { scope: 'file' }, ({ ts }) => signup(ts.url, 'ann'))
   .extend('ben', { scope: 'file' }, async ({ ts, ann }) => {
-    const ben = await signup(ts.url, 'ben');
-    await addMember(ts.url, ann, ann.workspaceId, ben, 'editor');
+    const ben = await signupMember(ts.url, ann, 'ben', 'editor');
     return ben;
   })
   .extend('vic', { scope: 'file' }, async ({ ts, ann }) => {
-    const vic = await signup(ts.url, 'vic');
-    await addMember(ts.url, ann, ann.workspaceId, vic, 'viewer');
+    const vic = await signupMember(ts.url, ann, 'vic', 'viewer');
     return vic;
   })
   .extend(

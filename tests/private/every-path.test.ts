@@ -12,7 +12,7 @@ import { CLOSE_CODES, INBOX_ROOTS, newId, type InboxNotification } from '@caucus
 import { test } from '../support/e2e.js';
 import { MuxClient } from '../support/mux-client.js';
 import { nextClose, until, type TestClient } from '../support/providers.js';
-import { addMember, api, createThread, signup, type TestServer, type TestUser } from '../support/server.js';
+import { api, createThread, type TestServer, type TestUser, signupMember } from '../support/server.js';
 import { pdfBytes, tusUpload } from '../support/uploads.js';
 import { one, open } from '../governance/support.js';
 import { expected, probe, type Counts, type Secret } from './probes.js';
@@ -26,13 +26,11 @@ import { threadMessage } from '../support/messages.js';
  */
 const it = test
   .extend('bob', { scope: 'file' }, async ({ ts, owner }) => {
-    const bob = await signup(ts.url, 'bob');
-    await addMember(ts.url, owner, owner.workspaceId, bob, 'approver');
+    const bob = await signupMember(ts.url, owner, 'bob', 'approver');
     return bob;
   })
   .extend('carol', { scope: 'file' }, async ({ ts, owner }) => {
-    const carol = await signup(ts.url, 'carol');
-    await addMember(ts.url, owner, owner.workspaceId, carol, 'owner');
+    const carol = await signupMember(ts.url, owner, 'carol', 'owner');
     return carol;
   })
   .extend('openDoc', { scope: 'file' }, ({ ts }, { onCleanup }) => {

@@ -8,7 +8,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { verifyReceipt, verifyReceipts, type ReceiptCheck } from '@caucus/client/receipts';
 import { newId, type Receipt, type ReceiptKey } from '@caucus/schema';
 import { rotateReceiptKeyOf } from '../../packages/cli/src/commands/rotate-receipt-key.js';
-import { addMember, api, createThread, signup, startTestServer, type TestServer } from '../support/server.js';
+import {
+  api,
+  createThread,
+  signup,
+  startTestServer,
+  type TestServer,
+  signupMember,
+} from '../support/server.js';
 
 const servers: TestServer[] = [];
 afterEach(async () => {
@@ -135,8 +142,7 @@ describe('verdict receipts', () => {
   it('an intent that waited for approval gets its final verdict signed too', async () => {
     const ts = await server();
     const owner = await signup(ts.url, 'owner');
-    const editor = await signup(ts.url, 'editor');
-    await addMember(ts.url, owner, owner.workspaceId, editor, 'editor');
+    const editor = await signupMember(ts.url, owner, 'editor', 'editor');
     const threadId = await createThread(ts.url, editor, owner.workspaceId, 'Old plans');
     const [asked] = await submit(ts, editor.accessToken, [
       { id: newId(), type: 'thread.archive', args: { threadId } },

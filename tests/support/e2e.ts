@@ -16,12 +16,12 @@ import { test as base } from 'vitest';
 import * as Y from 'yjs';
 import { connectClient, type TestClient } from './providers.js';
 import {
-  addMember,
   createThread,
   signup,
   startTestServer,
   type TestServerOptions,
   type TestUser,
+  signupMember,
 } from './server.js';
 
 const serverOptions: TestServerOptions = {};
@@ -35,13 +35,11 @@ export const test = base
   })
   .extend('owner', { scope: 'file' }, ({ ts }) => signup(ts.url, 'owner'))
   .extend('editor', { scope: 'file' }, async ({ ts, owner }) => {
-    const editor = await signup(ts.url, 'editor');
-    await addMember(ts.url, owner, owner.workspaceId, editor, 'editor');
+    const editor = await signupMember(ts.url, owner, 'editor', 'editor');
     return editor;
   })
   .extend('viewer', { scope: 'file' }, async ({ ts, owner }) => {
-    const viewer = await signup(ts.url, 'viewer');
-    await addMember(ts.url, owner, owner.workspaceId, viewer, 'viewer');
+    const viewer = await signupMember(ts.url, owner, 'viewer', 'viewer');
     return viewer;
   })
   .extend('outsider', { scope: 'file' }, ({ ts }) => signup(ts.url, 'outsider'))

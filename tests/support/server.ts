@@ -202,6 +202,13 @@ export async function invitationFromInbox(baseUrl: string, user: TestUser): Prom
   return link.slice('/invitations/'.length);
 }
 
+/** Signs `name` up and makes them a member of `owner`'s personal workspace with `role`. */
+export async function signupMember(baseUrl: string, owner: TestUser, name: string, role: string) {
+  const member = await signup(baseUrl, name);
+  await addMember(baseUrl, owner, owner.workspaceId, member, role);
+  return member;
+}
+
 /** The owner invites `member` (an existing account) and `member` accepts from their inbox. */
 export async function addMember(
   baseUrl: string,

@@ -8,7 +8,7 @@ import { describe, expect } from 'vitest';
 import { it } from '../support/e2e.js';
 import type WebSocket from 'ws';
 import { synced, whenAwareness } from '../support/providers.js';
-import { addMember, createThread, signup } from '../support/server.js';
+import { createThread, signup, signupMember } from '../support/server.js';
 
 /** Far below the ~15–30 s a returning peer stayed invisible before. */
 const VISIBLE_WITHIN_MS = 3_000;
@@ -24,8 +24,7 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
 describe('presence after a reconnect', () => {
   it('shows a returning peer to the others at once', async ({ ts, connect }) => {
     const owner = await signup(ts.url, 'observer');
-    const member = await signup(ts.url, 'returning');
-    await addMember(ts.url, owner, owner.workspaceId, member, 'editor');
+    const member = await signupMember(ts.url, owner, 'returning', 'editor');
     const doc = `thread:${await createThread(ts.url, owner)}`;
     const observer = connect(owner, doc);
     const returning = connect(member, doc);

@@ -1,7 +1,7 @@
 import { describe, expect } from 'vitest';
 import * as Y from 'yjs';
 import { decodeRefusal, newId } from '@caucus/schema';
-import { addMember, setRole, api, signup } from '../support/server.js';
+import { setRole, api, signupMember } from '../support/server.js';
 import { it } from '../support/e2e.js';
 import { nextDenied, synced, until, type TestClient } from '../support/providers.js';
 import { upgradeStatus } from '../support/upgrade.js';
@@ -89,8 +89,7 @@ describe('sync with the official y-websocket client', () => {
   });
 
   it('applies a role change to open connections at once', async ({ ts, owner, connect }) => {
-    const demoted = await signup(ts.url, 'demoted');
-    await addMember(ts.url, owner, owner.workspaceId, demoted, 'editor');
+    const demoted = await signupMember(ts.url, owner, 'demoted', 'editor');
     const c = connect(demoted.accessToken);
     const watcher = connect(owner.accessToken);
     await Promise.all([synced(c), synced(watcher)]);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { FileInfo, FileStats, InboxNotification, ThreadAttachment } from '@caucus/schema';
 import { test } from '../support/e2e.js';
 import { connectClient, synced, until, type TestClient } from '../support/providers.js';
-import { addMember, api, createThread, signup, type TestServer } from '../support/server.js';
+import { api, createThread, type TestServer, signupMember } from '../support/server.js';
 import {
   elfBytes,
   errorCode,
@@ -233,8 +233,7 @@ describe('deleting a file', () => {
     threadId,
     watcher,
   }) => {
-    const other = await signup(ts.url, 'other-editor');
-    await addMember(ts.url, owner, owner.workspaceId, other, 'editor');
+    const other = await signupMember(ts.url, owner, 'other-editor', 'editor');
     const a = await tusUpload(endpoint(ts), editor.accessToken, pdfBytes(1000), {
       filename: 'a.pdf',
       threadId,
